@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Umbrella header: includes every public ffa-emu header. */
+#ifndef FFAEMU_FFA_H
+#define FFAEMU_FFA_H
+
+#include <ffa/version.h>
+#include <ffa/common.h>
+#include <ffa/uuid.h>
+#include <ffa/regs.h>
+#include <ffa/smccc.h>
+#include <ffa/abi.h>
+#include <ffa/node.h>
+#include <ffa/conduit.h>
+#include <ffa/el3.h>
+#include <ffa/mem.h>
+
+#endif /* FFAEMU_FFA_H */

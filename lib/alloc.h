@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Private: allocation through a struct ffaemu_allocator (NULL = libc).
+ * Every allocation in the library goes through these, so a test allocator
+ * can fail any one of them.
+ */
+#ifndef FFAEMU_LIB_ALLOC_H
+#define FFAEMU_LIB_ALLOC_H
+
+#include <ffa/common.h>
+
+/* A resolved allocator: always has all three functions. */
+struct ffaemu_alloc {
+	void *(*alloc)(void *user, size_t bytes);
+	void *(*realloc)(void *user, void *ptr, size_t bytes);
+	void (*free)(void *user, void *ptr);
+	void *user;
+};
+
+/* Resolve a user allocator (NULL or incomplete = libc). */
+void ffaemu_alloc_init(struct ffaemu_alloc *a, const struct ffaemu_allocator *user);
+void *ffaemu_alloc_zalloc(const struct ffaemu_alloc *a, size_t bytes);
+/* n * size with overflow check; zero-filled. */
+void *ffaemu_alloc_array(const struct ffaemu_alloc *a, size_t n, size_t size);
+void *ffaemu_alloc_realloc(const struct ffaemu_alloc *a, void *ptr, size_t bytes);
+void ffaemu_alloc_free(const struct ffaemu_alloc *a, void *ptr);
+char *ffaemu_alloc_strdup(const struct ffaemu_alloc *a, const char *s);
+
+#endif /* FFAEMU_LIB_ALLOC_H */
