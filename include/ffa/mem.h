@@ -11,6 +11,15 @@
  * Every 4 KiB page has an owner and a share state. Transitions apply to a
  * whole list of ranges or to none of it, and ffaemu_mem_check() verifies
  * the invariants after any operation.
+ *
+ * A page carries two views of its state, because two relayers track it:
+ *  - `state` / `borrowers`: the FF-A transaction view, kept by the relayer
+ *    that owns the transaction (the SPMC for anything involving an SP):
+ *    owned, shared, lent, and how many borrowers have it mapped;
+ *  - `hyp_state` / `pins`: the hypervisor's stage-2 view of the owner's page
+ *    (pKVM's host page state, pkvm-proxy 1.16): owned, or shared-owned with
+ *    the FF-A world / with the hypervisor, plus hypervisor pins (mailboxes).
+ * A system without a hypervisor never touches the second view.
  */
 #ifndef FFAEMU_MEM_H
 #define FFAEMU_MEM_H
@@ -55,6 +64,7 @@ struct ffaemu_page_info {
 	struct ffaemu_owner owner;
 	enum ffaemu_page_state state;
 	uint16_t borrowers; /* borrower mappings ("shared to borrower") */
+	enum ffaemu_page_state hyp_state; /* hypervisor stage-2 view: OWNED or SHARED */
 	uint16_t pins;      /* hypervisor references (pKVM mailbox pages) */
 	uint16_t flags;     /* FFAEMU_PAGE_F_* */
 	uint32_t region_attr; /* FFAEMU_MEM_* of the region it lies in */
@@ -106,6 +116,7 @@ FFAEMU_API int ffaemu_mem_page_info(const struct ffaemu_mem *mem, ffaemu_pa_t pa
  * Applied to all pages of all ranges, or (on any failure) to none.
  */
 struct ffaemu_page_op {
+	bool hyp_view;              /* from_states/to_state name hyp_state, not state */
 	struct ffaemu_owner owner;  /* required owner (kind NONE = any) */
 	uint32_t from_states;       /* FFAEMU_PAGE_STATE_BIT mask; 0 = any */
 	bool need_unpinned;         /* pins must be 0 */
@@ -141,6 +152,12 @@ FFAEMU_API int ffaemu_mem_unborrow(struct ffaemu_mem *mem, const struct ffaemu_r
 /* OWNED, unpinned, no borrowers: ownership moves to `to` (flag DONATED). */
 FFAEMU_API int ffaemu_mem_donate(struct ffaemu_mem *mem, const struct ffaemu_range *r, size_t n,
 				 struct ffaemu_owner from, struct ffaemu_owner to);
+/* Hypervisor view (pkvm-proxy 1.16): hyp_state OWNED (unpinned, by owner) -> SHARED. */
+FFAEMU_API int ffaemu_mem_hyp_share(struct ffaemu_mem *mem, const struct ffaemu_range *r,
+				    size_t n, struct ffaemu_owner owner);
+/* Hypervisor view: hyp_state SHARED -> OWNED. */
+FFAEMU_API int ffaemu_mem_hyp_unshare(struct ffaemu_mem *mem, const struct ffaemu_range *r,
+				      size_t n, struct ffaemu_owner owner);
 FFAEMU_API int ffaemu_mem_pin(struct ffaemu_mem *mem, const struct ffaemu_range *r, size_t n,
 			      struct ffaemu_owner owner);
 FFAEMU_API int ffaemu_mem_unpin(struct ffaemu_mem *mem, const struct ffaemu_range *r, size_t n,
@@ -157,7 +174,7 @@ FFAEMU_API int ffaemu_mem_check(const struct ffaemu_mem *mem, char *why, size_t 
 
 /* Counters for tests: pages per state over all regions. */
 struct ffaemu_mem_stats {
-	uint64_t regions, pages, owned, shared, lent, borrowed_pages, pinned_pages;
+	uint64_t regions, pages, owned, shared, lent, borrowed_pages, pinned_pages, hyp_shared;
 };
 FFAEMU_API void ffaemu_mem_get_stats(const struct ffaemu_mem *mem, struct ffaemu_mem_stats *st);
 
