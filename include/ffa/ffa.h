@@ -16,5 +16,6 @@
 #include <ffa/memdesc.h>
 #include <ffa/trace.h>
 #include <ffa/check.h>
+#include <ffa/ffi.h>
 
 #endif /* FFAEMU_FFA_H */
