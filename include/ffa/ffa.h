@@ -13,6 +13,8 @@
 #include <ffa/conduit.h>
 #include <ffa/el3.h>
 #include <ffa/mem.h>
+#include <ffa/system.h>
+#include <ffa/script.h>
 #include <ffa/memdesc.h>
 #include <ffa/trace.h>
 #include <ffa/check.h>
