@@ -16,6 +16,7 @@
 #include <ffa/system.h>
 #include <ffa/script.h>
 #include <ffa/memdesc.h>
+#include <ffa/proxy.h>
 #include <ffa/trace.h>
 #include <ffa/check.h>
 #include <ffa/ffi.h>

@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The pKVM proxy's memory transactions: MEM_SHARE/LEND (re-issued as FN64),
+ * MEM_FRAG_TX and MEM_RECLAIM with the hypervisor retrieve request
+ * (pkvm-proxy 1.13-1.16).
+ *
+ * Every byte is read through a bounds-checked accessor. Where a pre-fix
+ * profile would have read or written outside a buffer on hardware, the
+ * model counts an "EL2 fault" (status.el2_faults) and answers ABORTED
+ * instead of touching memory it does not own.
+ */
+#include <string.h>
+
+#include <ffa/proxy.h>
+
+#include "proxy_priv.h"
+
+/* A read inside [buf, buf+len); false (and an EL2 fault) if outside. */
+static bool rd(struct ffaemu_proxy *p, const uint8_t *buf, uint64_t len, uint64_t off,
+	       unsigned size, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (off > len || size > len - off) {
+		p->el2_faults++;
+		return false;
+	}
+	for (unsigned i = 0; i < size; i++)
+		v |= (uint64_t)buf[off + i] << (8 * i);
+	*out = v;
+	return true;
+}
+
+static void wr(uint8_t *buf, uint64_t off, unsigned size, uint64_t v)
+{
+	for (unsigned i = 0; i < size; i++)
+		buf[off + i] = (uint8_t)(v >> (8 * i));
+}
+
+enum ranges_rc { RANGES_OK = 0, RANGES_BAD = -1, RANGES_FAULT = -2 };
+
+/*
+ * Turn n constituents (spec D5) at buf+off into host-page ranges in
+ * p->ranges (pkvm-proxy 1.13 step 11, 1.16). *out_n may be < n: a pre-fix
+ * profile skips empty ranges silently.
+ */
+static enum ranges_rc build_ranges(struct ffaemu_proxy *p, const uint8_t *buf, uint64_t len,
+				   uint64_t off, uint64_t n, size_t *out_n)
+{
+	uint64_t ps = p->prof.page_size;
+	size_t k = 0;
+
+	if (n > p->ranges_cap) {
+		p->el2_faults++;
+		return RANGES_FAULT;
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t base, pg, size;
+		uint64_t c = off + i * PROXY_CONSTITUENT_SIZE;
+
+		if (!rd(p, buf, len, c, 8, &base) || !rd(p, buf, len, c + 8, 4, &pg))
+			return RANGES_FAULT;
+		size = pg * FFAEMU_PAGE_SIZE;
+		/* Whole kernel pages only: FF-A pages are 4K, PAGE_SIZE may be more (1.1). */
+		if (size % ps)
+			return RANGES_BAD;
+		/* 6a7a181f6921: aligned base; before, it was truncated to a pfn. */
+		if (base & (ps - 1)) {
+			if (p->prof.fixes.page_aligned)
+				return RANGES_BAD;
+			base &= ~(ps - 1);
+		}
+		if (pg == 0) {
+			/* "Validate input range" (Sep 2025): empty ranges refused. */
+			if (p->prof.fixes.range_validity)
+				return RANGES_BAD;
+			continue;
+		}
+		p->ranges[k].base = base;
+		p->ranges[k].pages = pg;
+		k++;
+	}
+	*out_n = k;
+	return RANGES_OK;
+}
+
+static void unshare_ranges(struct ffaemu_proxy *p, size_t n)
+{
+	const struct ffaemu_owner host = ffaemu_owner_make(FFAEMU_OWNER_HOST, 0);
+
+	/* One by one, WARN on failure, as ffa_host_unshare_ranges (1.15 step 9). */
+	for (size_t i = 0; i < n; i++)
+		if (ffaemu_mem_hyp_unshare(p->mem, &p->ranges[i], 1, host) !=
+		    FFAEMU_OK)
+			p->warnings++;
+}
+
+static int share_ranges(struct ffaemu_proxy *p, size_t n)
+{
+	if (!n)
+		return FFAEMU_OK;
+	/* All or nothing: a failure at range k leaves ranges 0..k-1 unshared (1.13 step 11). */
+	return ffaemu_mem_hyp_share(p->mem, p->ranges, n, ffaemu_owner_make(FFAEMU_OWNER_HOST, 0));
+}
+
+/* __do_ffa_mem_xfer (pkvm-proxy 1.13). */
+void proxy_mem_xfer(struct ffaemu_proxy *p, const struct ffaemu_regs *in, uint32_t fid,
+		    struct ffaemu_regs *res)
+{
+	uint32_t len = ffaemu_regs_w(in, 1), fraglen = ffaemu_regs_w(in, 2);
+	uint32_t ver = p->hyp_version, emad_size = proxy_emad_size(ver), min;
+	uint64_t ps = p->prof.page_size, emad_off, comp_off, ep_count, sender;
+	uint64_t end, nr;
+	size_t n = 0;
+	struct ffaemu_regs d;
+	enum ranges_rc rrc;
+	bool ok;
+
+	/* 1: the descriptor must be in TX (no dynamic buffers). */
+	if (in->x[3] != 0 || ffaemu_regs_w(in, 4) != 0)
+		goto invalid;
+	/* 2 */
+	if (fraglen > len || fraglen > ps)
+		goto invalid;
+	/* 3: a header and one EMAD; ML-1 and older: fixed 48 + sizeof(EMAD struct). */
+	if (p->prof.emad == FFAEMU_PROXY_EMAD_FROM_HEADER)
+		min = proxy_hdr_size(ver) + emad_size;
+	else
+		min = PROXY_HDR_SIZE_1_1 + proxy_emad_size(p->prof.max_version);
+	if (fraglen < min)
+		goto invalid;
+	/* 4 */
+	if (!p->host_mapped)
+		goto invalid;
+	/* 5: f26a525b77e0, else a long share could never be reclaimed. */
+	if (p->prof.fixes.mem_len_check && len > p->desc_size) {
+		proxy_res_error(res, FFAEMU_FFA_NO_MEMORY);
+		return;
+	}
+	/* 6: snapshot; every later check reads the hyp copy. */
+	memcpy(p->hyp_tx, p->host_tx, fraglen);
+
+	/* 7: where the EMAD is (a6b49d27c179, CVE-2026-68400). */
+	if (ver <= FFAEMU_FFA_1_0) {
+		emad_off = PROXY_HDR_SIZE_1_0;
+	} else if (p->prof.emad == FFAEMU_PROXY_EMAD_FROM_HEADER) {
+		if (!rd(p, p->hyp_tx, fraglen, 32, 4, &emad_off))
+			goto aborted;
+	} else {
+		emad_off = PROXY_HDR_SIZE_1_1;
+	}
+	if (p->prof.emad == FFAEMU_PROXY_EMAD_FROM_HEADER && emad_off + emad_size > fraglen)
+		goto invalid;
+
+	/* 8: one borrower, the host as sender, a composite. */
+	if (!rd(p, p->hyp_tx, fraglen, emad_off + 4, 4, &comp_off) ||
+	    !rd(p, p->hyp_tx, fraglen, 28, 4, &ep_count) ||
+	    !rd(p, p->hyp_tx, fraglen, 0, 2, &sender))
+		goto aborted;
+	if (comp_off == 0 || ep_count != 1 || sender != 0)
+		goto invalid;
+
+	/* 9: 103e17aac09c (CVE-2025-40266): offset + 16 must not wrap u32. */
+	if (p->prof.fixes.composite_overflow && comp_off > UINT32_MAX - PROXY_COMPOSITE_SIZE)
+		goto invalid;
+	end = (uint32_t)(comp_off + PROXY_COMPOSITE_SIZE);
+	if (end > fraglen)
+		goto invalid;
+	if (comp_off + PROXY_COMPOSITE_SIZE > fraglen) {
+		/* Only reachable through the u32 wrap: upstream read EL2 memory here. */
+		p->el2_faults++;
+		goto aborted;
+	}
+
+	/* 10: constituents fill the rest of the fragment; count from fraglen. */
+	if ((fraglen - end) % PROXY_CONSTITUENT_SIZE)
+		goto invalid;
+	nr = (fraglen - end) / PROXY_CONSTITUENT_SIZE;
+
+	/* 11 */
+	rrc = build_ranges(p, p->hyp_tx, fraglen, end, nr, &n);
+	if (rrc == RANGES_FAULT)
+		goto aborted;
+	if (rrc != RANGES_OK || share_ranges(p, n) != FFAEMU_OK) {
+		proxy_res_error(res, FFAEMU_FFA_DENIED);
+		return;
+	}
+
+	/* 12: always re-issued as FN64. */
+	ffaemu_regs_clear(&d);
+	d.x[0] = (fid == FFAEMU_FFA_MEM_SHARE || fid == FFAEMU_FFA_MEM_SHARE_64)
+			 ? FFAEMU_FFA_MEM_SHARE_64
+			 : FFAEMU_FFA_MEM_LEND_64;
+	d.x[1] = len;
+	d.x[2] = fraglen;
+	proxy_down(p, &d);
+	if (len == fraglen)
+		ok = d.x[0] == FFAEMU_FFA_SUCCESS;
+	else
+		ok = d.x[0] == FFAEMU_FFA_MEM_FRAG_RX && ffaemu_regs_w(&d, 3) == fraglen;
+	if (!ok)
+		unshare_ranges(p, n);
+	*res = d;
+	return;
+
+invalid:
+	proxy_res_error(res, FFAEMU_FFA_INVALID_PARAMETERS);
+	return;
+aborted:
+	proxy_res_error(res, FFAEMU_FFA_ABORTED);
+}
+
+/* do_ffa_mem_frag_tx (pkvm-proxy 1.14). */
+void proxy_mem_frag_tx(struct ffaemu_proxy *p, const struct ffaemu_regs *in,
+		       struct ffaemu_regs *res)
+{
+	uint32_t lo = ffaemu_regs_w(in, 1), hi = ffaemu_regs_w(in, 2);
+	uint32_t fraglen = ffaemu_regs_w(in, 3), ep = ffaemu_regs_w(in, 4);
+	struct ffaemu_regs d;
+	enum ranges_rc rrc;
+	size_t n = 0;
+
+	/* Whole constituents only, within one kernel page. */
+	if (fraglen > p->prof.page_size || fraglen % PROXY_CONSTITUENT_SIZE ||
+	    !p->host_mapped) {
+		proxy_res_error(res, FFAEMU_FFA_INVALID_PARAMETERS);
+		return;
+	}
+	memcpy(p->hyp_tx, p->host_tx, fraglen);
+	rrc = build_ranges(p, p->hyp_tx, fraglen, 0, fraglen / PROXY_CONSTITUENT_SIZE, &n);
+	if (rrc == RANGES_FAULT) {
+		proxy_res_error(res, FFAEMU_FFA_ABORTED);
+		return;
+	}
+	if (rrc != RANGES_OK || share_ranges(p, n) != FFAEMU_OK) {
+		/* Abort the whole transaction at the SPMC; its answer is only WARNed. */
+		ffaemu_regs_clear(&d);
+		d.x[0] = FFAEMU_FFA_MEM_RECLAIM;
+		d.x[1] = lo;
+		d.x[2] = hi;
+		d.x[3] = 0;
+		proxy_down(p, &d);
+		if (d.x[0] != FFAEMU_FFA_SUCCESS)
+			p->warnings++;
+		proxy_res_error(res, FFAEMU_FFA_DENIED);
+		return;
+	}
+	ffaemu_regs_clear(&d);
+	d.x[0] = FFAEMU_FFA_MEM_FRAG_TX;
+	d.x[1] = lo;
+	d.x[2] = hi;
+	d.x[3] = fraglen;
+	d.x[4] = ep;
+	proxy_down(p, &d);
+	/* Only this fragment is undone: earlier ones stay shared (documented upstream). */
+	if (d.x[0] != FFAEMU_FFA_SUCCESS && d.x[0] != FFAEMU_FFA_MEM_FRAG_RX)
+		unshare_ranges(p, n);
+	*res = d;
+}
+
+static void reclaim_fail(struct ffaemu_proxy *p, struct ffaemu_regs *res, int32_t err,
+			 bool release)
+{
+	struct ffaemu_regs d;
+
+	/* d66e50beb911: give the hyp RX back on every error path too. */
+	if (release && p->prof.fixes.rx_release) {
+		ffaemu_regs_clear(&d);
+		d.x[0] = FFAEMU_FFA_RX_RELEASE;
+		proxy_down(p, &d);
+	}
+	proxy_res_error(res, err);
+}
+
+static void rx_release(struct ffaemu_proxy *p)
+{
+	struct ffaemu_regs d;
+
+	if (!p->prof.fixes.rx_release)
+		return;
+	ffaemu_regs_clear(&d);
+	d.x[0] = FFAEMU_FFA_RX_RELEASE;
+	proxy_down(p, &d);
+}
+
+/* do_ffa_mem_reclaim (pkvm-proxy 1.15). */
+void proxy_mem_reclaim(struct ffaemu_proxy *p, const struct ffaemu_regs *in,
+		       struct ffaemu_regs *res)
+{
+	uint32_t lo = ffaemu_regs_w(in, 1), hi = ffaemu_regs_w(in, 2), flags = ffaemu_regs_w(in, 3);
+	uint32_t ver = p->hyp_version, emad_size = proxy_emad_size(ver);
+	uint64_t ps = p->prof.page_size, len, fraglen, emad_off, comp_off, fragoff, cnt;
+	struct ffaemu_regs d;
+	enum ranges_rc rrc;
+	size_t n = 0;
+
+	/* 1: the hypervisor retrieve request: header only, EMAD count 0 (spec E1). */
+	memset(p->hyp_tx, 0, PROXY_HYP_RETRIEVE_LEN);
+	wr(p->hyp_tx, 0, 2, 0);                                   /* sender: the host */
+	wr(p->hyp_tx, 8, 8, ((uint64_t)hi << 32) | lo);           /* handle */
+	ffaemu_regs_clear(&d);
+	d.x[0] = FFAEMU_FFA_MEM_RETRIEVE_REQ_64;
+	d.x[1] = PROXY_HYP_RETRIEVE_LEN;
+	d.x[2] = PROXY_HYP_RETRIEVE_LEN;
+	proxy_down(p, &d);
+	/* 2 */
+	if (d.x[0] != FFAEMU_FFA_MEM_RETRIEVE_RESP) {
+		*res = d;
+		return;
+	}
+	len = ffaemu_regs_w(&d, 1);
+	fraglen = ffaemu_regs_w(&d, 2);
+
+	/* 3: locate the EMAD as for a share; bounded by the fragment (2026). */
+	if (ver <= FFAEMU_FFA_1_0) {
+		emad_off = PROXY_HDR_SIZE_1_0;
+	} else if (p->prof.emad == FFAEMU_PROXY_EMAD_FROM_HEADER) {
+		if (!rd(p, p->hyp_rx, ps, 32, 4, &emad_off)) {
+			reclaim_fail(p, res, FFAEMU_FFA_ABORTED, true);
+			return;
+		}
+	} else {
+		emad_off = PROXY_HDR_SIZE_1_1;
+	}
+	if (p->prof.emad == FFAEMU_PROXY_EMAD_FROM_HEADER && emad_off + emad_size > fraglen) {
+		reclaim_fail(p, res, FFAEMU_FFA_INVALID_PARAMETERS, true);
+		return;
+	}
+	/* 4: the composite header inside the descriptor, the fragment inside RX. */
+	if (!rd(p, p->hyp_rx, ps, emad_off + 4, 4, &comp_off)) {
+		reclaim_fail(p, res, FFAEMU_FFA_ABORTED, true);
+		return;
+	}
+	if (p->prof.fixes.reclaim_bounds) {
+		if (comp_off + PROXY_COMPOSITE_SIZE > len || fraglen > ps) {
+			reclaim_fail(p, res, FFAEMU_FFA_ABORTED, true);
+			return;
+		}
+	} else if (comp_off > len || fraglen > ps) {
+		/* Before 8c6db30d7952: WARN_ON (a panic on most pKVM builds), then ABORTED. */
+		p->warnings++;
+		reclaim_fail(p, res, FFAEMU_FFA_ABORTED, true);
+		return;
+	}
+	/* 5 */
+	if (len > p->desc_size) {
+		reclaim_fail(p, res, FFAEMU_FFA_NO_MEMORY, true);
+		return;
+	}
+	/* 6: reassemble; RX_RELEASE after every fragment. */
+	memcpy(p->desc, p->hyp_rx, fraglen);
+	rx_release(p);
+	for (fragoff = fraglen; fragoff < len;) {
+		uint64_t fl;
+
+		ffaemu_regs_clear(&d);
+		d.x[0] = FFAEMU_FFA_MEM_FRAG_RX;
+		d.x[1] = lo;
+		d.x[2] = hi;
+		d.x[3] = fragoff;
+		d.x[4] = 0;
+		proxy_down(p, &d);
+		if (d.x[0] != FFAEMU_FFA_MEM_FRAG_TX) {
+			proxy_res_error(res, FFAEMU_FFA_INVALID_PARAMETERS);
+			return;
+		}
+		fl = ffaemu_regs_w(&d, 3);
+		if (fl == 0) {
+			/*
+			 * Profile-independent safety bound (a deliberate improvement:
+			 * upstream loops forever on a zero-length fragment).
+			 */
+			p->frag_rx_bounded++;
+			reclaim_fail(p, res, FFAEMU_FFA_ABORTED, true);
+			return;
+		}
+		if (fl > ps || fragoff + fl > p->desc_size) {
+			/* Upstream trusts w3 and would copy past RX / the desc buffer. */
+			p->el2_faults++;
+			reclaim_fail(p, res, FFAEMU_FFA_ABORTED, true);
+			return;
+		}
+		memcpy(p->desc + fragoff, p->hyp_rx, fl);
+		fragoff += fl;
+		rx_release(p);
+	}
+
+	/* 7: 8c6db30d7952, the ranges inside the descriptor. */
+	if (!rd(p, p->desc, p->desc_size, comp_off + 4, 4, &cnt)) {
+		proxy_res_error(res, FFAEMU_FFA_ABORTED);
+		return;
+	}
+	if (p->prof.fixes.reclaim_bounds &&
+	    comp_off + PROXY_COMPOSITE_SIZE + cnt * PROXY_CONSTITUENT_SIZE > len) {
+		proxy_res_error(res, FFAEMU_FFA_ABORTED);
+		return;
+	}
+	rrc = build_ranges(p, p->desc, p->desc_size, comp_off + PROXY_COMPOSITE_SIZE, cnt, &n);
+	if (rrc == RANGES_FAULT) {
+		proxy_res_error(res, FFAEMU_FFA_ABORTED);
+		return;
+	}
+
+	/* 8 */
+	ffaemu_regs_clear(&d);
+	d.x[0] = FFAEMU_FFA_MEM_RECLAIM;
+	d.x[1] = lo;
+	d.x[2] = hi;
+	d.x[3] = flags;
+	proxy_down(p, &d);
+	if (d.x[0] != FFAEMU_FFA_SUCCESS) {
+		*res = d;
+		return;
+	}
+	/* 9: exactly the retrieved ranges (a bad range is a WARN upstream). */
+	if (rrc == RANGES_OK)
+		unshare_ranges(p, n);
+	else
+		p->warnings++;
+	*res = d;
+}
