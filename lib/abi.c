@@ -349,7 +349,7 @@ static const struct abi_row *row_for(const struct ffaemu_abi *abi, uint32_t fid,
 	if (row && &row->abi == abi)
 		return row;
 	/* A caller-built struct: use its masks without the private extras. */
-	if (f != abi->fid32 && f != abi->fid64)
+	if (f == 0 || (f != abi->fid32 && f != abi->fid64))
 		return NULL;
 	memset(scratch, 0, sizeof(*scratch));
 	scratch->abi = *abi;
