@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Private: the rule catalogue and the evaluation of one recorded call
+ * against it (check_rules.c), driven by the checker object (check.c).
+ */
+#ifndef FFAEMU_LIB_CHECK_PRIV_H
+#define FFAEMU_LIB_CHECK_PRIV_H
+
+#include <ffa/check.h>
+
+#include "trace_priv.h"
+
+/* Rule numbers: the order of the catalogue. */
+enum chk_rule {
+	CHK_SMCCC_FID_001,
+	CHK_SMCCC_FID_002,
+	CHK_SMCCC_IMM_001,
+	CHK_SMCCC_PRES_001,
+	CHK_SMCCC_W32_001,
+	CHK_SMCCC_RES_001,
+	CHK_SMCCC_VER_001,
+	CHK_FFA_MBZ_ARG_001,
+	CHK_FFA_VER_001,
+	CHK_FFA_VER_002,
+	CHK_FFA_VER_003,
+	CHK_FFA_WIDTH_001,
+	CHK_FFA_WIDTH_002,
+	CHK_FFA_ABI_001,
+	CHK_FFA_DIRECT_001,
+	CHK_FFA_DIRECT_002,
+	CHK_FFA_DIRECT_003,
+	CHK_FFA_CONS_001,
+	CHK_FFA_RXTX_001,
+	CHK_FFA_MBZ_RES_001,
+	CHK_FFA_ERR_001,
+	CHK_FFA_ERR_002,
+	CHK_FFA_ERR_003,
+	CHK_FFA_ERR_004,
+	CHK_FFA_VER_004,
+	CHK_FFA_VER_005,
+	CHK_FFA_VER_006,
+	CHK_FFA_REPLY_001,
+	CHK_FFA_REPLY_002,
+	CHK_FFA_REPLY_003,
+	CHK_FFA_DIRECT_004,
+	CHK_FFA_DIRECT_005,
+	CHK_FFA_RX_001,
+	CHK_FFA_RX_002,
+	CHK_FFA_PINFO_001,
+	CHK_FFA_PIREGS_001,
+	CHK_FFA_PIREGS_002,
+	CHK_FFA_MEM_001,
+	CHK_FFA_MEM_002,
+	CHK_FFA_MEM_003,
+	CHK_FFA_ID_001,
+	CHK_FFA_ID_002,
+	CHK_FFA_FEAT_001,
+	CHK_FFA_RXTX_002,
+	CHK_FFA_RXTX_003,
+	CHK_RULE_COUNT
+};
+
+extern const struct ffaemu_check_rule chk_catalogue[CHK_RULE_COUNT];
+
+/* What the checker knows about one caller on one edge. */
+struct chk_caller {
+	const char *edge; /* interned */
+	ffaemu_id_t caller;
+	bool ended;         /* negotiation over (spec C4) */
+	bool requested_set;
+	uint32_t requested; /* last FFA_VERSION request */
+	bool rx_full;       /* RX owned by the caller until RX_RELEASE (spec C5.3) */
+	bool mapped;        /* an RX/TX pair is mapped */
+};
+
+/* A memory handle seen on one edge. */
+struct chk_handle {
+	const char *edge;
+	uint64_t handle;
+	bool reclaimed;
+};
+
+/* Sink for findings, implemented by check.c. */
+struct chk_sink;
+void chk_report(struct chk_sink *s, enum chk_rule rule, const struct ffaemu_trace_record *rec,
+		uint32_t in_regs, uint32_t out_regs, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 6, 7)))
+#endif
+	;
+
+/* Handle table lookups, implemented by check.c. NULL on allocation failure. */
+struct chk_handle *chk_handle_find(struct chk_sink *s, const char *edge, uint64_t handle);
+struct chk_handle *chk_handle_add(struct chk_sink *s, const char *edge, uint64_t handle);
+
+/*
+ * Evaluate every rule on one completed call and then update st (and the
+ * handle table) with what the call did. version: the FF-A version in force
+ * (0 = none negotiated); default_version: the layout assumed then.
+ */
+void chk_evaluate(struct chk_sink *s, struct chk_caller *st, const struct ffaemu_trace_record *rec,
+		  uint32_t default_version);
+
+#endif /* FFAEMU_LIB_CHECK_PRIV_H */

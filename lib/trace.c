@@ -1,0 +1,466 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The call recorder: an edge observer that copies every call into a
+ * record, tracks the FF-A version each caller negotiated on each edge, and
+ * can replay the outermost calls of a recording into another stack.
+ */
+#include <string.h>
+
+#include <ffa/abi.h>
+#include <ffa/trace.h>
+
+#include "trace_priv.h"
+
+#define TRC_MAX_EDGES 64
+
+struct trc_attach {
+	struct ffaemu_edge *edge;
+	struct ffaemu_node *wrapper; /* record_entry only */
+	struct ffaemu_node *inner;   /* the callee the wrapper forwards to */
+	struct ffaemu_trace *trace;
+};
+
+struct ffaemu_trace {
+	struct ffaemu_alloc alloc;
+	struct ffaemu_trace_config cfg;
+	struct ffaemu_trace_record *rec;
+	size_t n, cap;
+	uint64_t next_index;
+	uint64_t dropped;
+	uint32_t open_calls; /* calls entered but not yet completed (record_entry) */
+	struct trc_strtab strs;
+	struct trc_vers vers;
+	struct trc_attach *att[TRC_MAX_EDGES]; /* stable addresses: observer user pointers */
+	size_t natt;
+};
+
+/* ---- shared helpers (trace_priv.h) ---- */
+
+const char *trc_intern(struct trc_strtab *t, const struct ffaemu_alloc *a, const char *s)
+{
+	char **grown;
+	char *copy;
+
+	if (!s)
+		s = "";
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->s[i], s) == 0)
+			return t->s[i];
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 8;
+
+		grown = ffaemu_alloc_realloc(a, t->s, cap * sizeof(*grown));
+		if (!grown)
+			return NULL;
+		t->s = grown;
+		t->cap = cap;
+	}
+	copy = ffaemu_alloc_strdup(a, s);
+	if (!copy)
+		return NULL;
+	t->s[t->n++] = copy;
+	return copy;
+}
+
+void trc_strtab_free(struct trc_strtab *t, const struct ffaemu_alloc *a)
+{
+	for (size_t i = 0; i < t->n; i++)
+		ffaemu_alloc_free(a, t->s[i]);
+	ffaemu_alloc_free(a, t->s);
+	memset(t, 0, sizeof(*t));
+}
+
+struct trc_vers_entry *trc_vers_get(struct trc_vers *v, const struct ffaemu_alloc *a,
+				    const char *edge, ffaemu_id_t caller)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (v->e[i].edge == edge && v->e[i].caller == caller)
+			return &v->e[i];
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 8;
+		struct trc_vers_entry *grown = ffaemu_alloc_realloc(a, v->e, cap * sizeof(*grown));
+
+		if (!grown)
+			return NULL;
+		v->e = grown;
+		v->cap = cap;
+	}
+	memset(&v->e[v->n], 0, sizeof(v->e[0]));
+	v->e[v->n].edge = edge;
+	v->e[v->n].caller = caller;
+	return &v->e[v->n++];
+}
+
+void trc_vers_update(struct trc_vers_entry *e, const struct ffaemu_trace_record *rec)
+{
+	uint32_t fid = ffaemu_fid_strip_hint(ffaemu_regs_w(&rec->in, 0));
+
+	if (fid == FFAEMU_FFA_VERSION) {
+		uint32_t req = ffaemu_regs_w(&rec->in, 1);
+		uint32_t reply = ffaemu_regs_w(&rec->out, 0);
+
+		/*
+		 * Negotiation lasts until the first other FF-A call; the last
+		 * accepted request wins. The caller then talks at the lower of its
+		 * own and the callee's version (spec C4; TFA-SPMD, LNX-DRV).
+		 */
+		if (!e->ended && ffaemu_ffa_version_valid(req) && ffaemu_ffa_version_valid(reply) &&
+		    ffaemu_ffa_version_major(req) == ffaemu_ffa_version_major(reply))
+			e->version = req < reply ? req : reply;
+		return;
+	}
+	/* FFA_INTERRUPT does not end negotiation (spec C4, Hafnium). */
+	if (ffaemu_fid_is_ffa(fid) && fid != FFAEMU_FFA_INTERRUPT && fid != FFAEMU_FFA_INTERRUPT_64)
+		e->ended = true;
+}
+
+void trc_vers_free(struct trc_vers *v, const struct ffaemu_alloc *a)
+{
+	ffaemu_alloc_free(a, v->e);
+	memset(v, 0, sizeof(*v));
+}
+
+void trc_record_from_event(struct ffaemu_trace_record *rec, const struct ffaemu_edge_event *ev)
+{
+	const struct ffaemu_call_ctx *c = ev->ctx;
+
+	memset(rec, 0, sizeof(*rec));
+	rec->edge_index = ev->index;
+	if (c) {
+		rec->caller = c->caller;
+		rec->instance = c->instance;
+		rec->el = c->el;
+		rec->secure = c->secure;
+		rec->aarch32 = c->aarch32;
+		rec->imm = c->imm;
+		rec->conduit = c->conduit;
+		rec->smccc_version = c->smccc_version;
+		rec->depth = c->depth;
+	}
+	rec->in = ev->in;
+	rec->out = ev->out;
+	rec->violations = ev->violations;
+	rec->preserved_changed = ev->preserved_changed;
+	rec->smc32_upper = ev->smc32_upper;
+	rec->poisoned = ev->poisoned;
+}
+
+const char *ffaemu_instance_name(enum ffaemu_instance instance)
+{
+	switch (instance) {
+	case FFAEMU_INSTANCE_NP: return "NP";
+	case FFAEMU_INSTANCE_NV: return "NV";
+	case FFAEMU_INSTANCE_SV: return "SV";
+	case FFAEMU_INSTANCE_SP: return "SP";
+	}
+	return NULL;
+}
+
+const char *ffaemu_conduit_name(enum ffaemu_conduit conduit)
+{
+	switch (conduit) {
+	case FFAEMU_CONDUIT_SMC: return "SMC";
+	case FFAEMU_CONDUIT_HVC: return "HVC";
+	case FFAEMU_CONDUIT_SVC: return "SVC";
+	}
+	return NULL;
+}
+
+/* ---- the recorder ---- */
+
+void ffaemu_trace_config_default(struct ffaemu_trace_config *cfg)
+{
+	if (!cfg)
+		return;
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->size = sizeof(*cfg);
+}
+
+int ffaemu_trace_new(const struct ffaemu_trace_config *user_cfg, struct ffaemu_trace **out)
+{
+	struct ffaemu_trace_config cfg;
+	struct ffaemu_alloc a;
+	struct ffaemu_trace *t;
+
+	if (!out)
+		return FFAEMU_EINVAL;
+	*out = NULL;
+	ffaemu_trace_config_default(&cfg);
+	if (user_cfg) {
+		if (user_cfg->size < sizeof(user_cfg->size))
+			return FFAEMU_EINVAL;
+		memcpy(&cfg, user_cfg, user_cfg->size < sizeof(cfg) ? user_cfg->size : sizeof(cfg));
+		cfg.size = sizeof(cfg);
+	}
+	ffaemu_alloc_init(&a, cfg.alloc);
+	t = ffaemu_alloc_zalloc(&a, sizeof(*t));
+	if (!t)
+		return FFAEMU_ENOMEM;
+	t->alloc = a;
+	t->cfg = cfg;
+	*out = t;
+	return FFAEMU_OK;
+}
+
+static void trace_observer(void *user, const struct ffaemu_edge_event *ev);
+
+static void unwrap(struct trc_attach *at)
+{
+	if (!at->wrapper)
+		return;
+	/* Only undo our own wrapping: the edge may have been rewired since. */
+	if (ffaemu_edge_callee(at->edge) == at->wrapper)
+		ffaemu_edge_set_callee(at->edge, at->inner);
+	ffaemu_node_free(&at->wrapper);
+}
+
+void ffaemu_trace_free(struct ffaemu_trace **trace)
+{
+	struct ffaemu_trace *t;
+	struct ffaemu_alloc a;
+
+	if (!trace || !*trace)
+		return;
+	t = *trace;
+	a = t->alloc;
+	for (size_t i = 0; i < t->natt; i++) {
+		ffaemu_edge_remove_observer(t->att[i]->edge, trace_observer, t->att[i]);
+		unwrap(t->att[i]);
+		ffaemu_alloc_free(&a, t->att[i]);
+	}
+	ffaemu_alloc_free(&a, t->rec);
+	trc_strtab_free(&t->strs, &a);
+	trc_vers_free(&t->vers, &a);
+	ffaemu_alloc_free(&a, t);
+	*trace = NULL;
+}
+
+static int push_record(struct ffaemu_trace *t, struct ffaemu_trace_record *rec)
+{
+	if (t->cfg.max_records && t->n >= t->cfg.max_records) {
+		t->dropped++;
+		return FFAEMU_ENOMEM;
+	}
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		struct ffaemu_trace_record *grown;
+
+		if (cap > SIZE_MAX / sizeof(*grown))
+			return FFAEMU_ENOMEM;
+		grown = ffaemu_alloc_realloc(&t->alloc, t->rec, cap * sizeof(*grown));
+		if (!grown) {
+			t->dropped++;
+			return FFAEMU_ENOMEM;
+		}
+		t->rec = grown;
+		t->cap = cap;
+	}
+	t->rec[t->n++] = *rec;
+	return FFAEMU_OK;
+}
+
+static void trace_observer(void *user, const struct ffaemu_edge_event *ev)
+{
+	struct trc_attach *at = user;
+	struct ffaemu_trace *t = at->trace;
+	struct ffaemu_trace_record rec;
+	struct trc_vers_entry *ve;
+	uint32_t v = 0;
+
+	trc_record_from_event(&rec, ev);
+	rec.index = t->next_index++;
+	if (t->cfg.record_entry)
+		rec.depth = t->open_calls; /* calls still open enclose this one */
+	rec.edge = trc_intern(&t->strs, &t->alloc, ev->edge_name);
+	if (!rec.edge) {
+		t->dropped++;
+		return;
+	}
+	ve = trc_vers_get(&t->vers, &t->alloc, rec.edge, rec.caller);
+	if (t->cfg.version_fn)
+		v = t->cfg.version_fn(t->cfg.version_user, ev);
+	rec.ffa_version = v ? v : (ve ? ve->version : 0);
+	if (ve)
+		trc_vers_update(ve, &rec);
+	push_record(t, &rec);
+}
+
+/* record_entry: a transparent node in front of the real callee that counts open calls. */
+static void wrapper_call(void *self, struct ffaemu_regs *regs, const struct ffaemu_call_ctx *ctx)
+{
+	struct trc_attach *at = self;
+
+	at->trace->open_calls++;
+	ffaemu_node_call(at->inner, regs, ctx);
+	at->trace->open_calls--;
+}
+
+static const struct ffaemu_node_ops wrapper_ops = {
+	.size = sizeof(struct ffaemu_node_ops),
+	.name = "trace-entry",
+	.call = wrapper_call,
+	.destroy = NULL,
+};
+
+int ffaemu_trace_attach(struct ffaemu_trace *t, struct ffaemu_edge *edge)
+{
+	struct trc_attach *at;
+	int rc;
+
+	if (!t || !edge)
+		return FFAEMU_EINVAL;
+	for (size_t i = 0; i < t->natt; i++)
+		if (t->att[i]->edge == edge)
+			return FFAEMU_EEXIST;
+	if (t->natt == TRC_MAX_EDGES)
+		return FFAEMU_ENOMEM;
+	at = ffaemu_alloc_zalloc(&t->alloc, sizeof(*at));
+	if (!at)
+		return FFAEMU_ENOMEM;
+	at->edge = edge;
+	at->trace = t;
+	if (t->cfg.record_entry && ffaemu_edge_callee(edge)) {
+		at->inner = ffaemu_edge_callee(edge);
+		rc = ffaemu_node_new(&wrapper_ops, at, t->cfg.alloc, &at->wrapper);
+		if (rc) {
+			ffaemu_alloc_free(&t->alloc, at);
+			return rc;
+		}
+	}
+	rc = ffaemu_edge_add_observer(edge, trace_observer, at);
+	if (rc) {
+		ffaemu_node_free(&at->wrapper);
+		ffaemu_alloc_free(&t->alloc, at);
+		return rc;
+	}
+	if (at->wrapper)
+		ffaemu_edge_set_callee(edge, at->wrapper);
+	t->att[t->natt++] = at;
+	return FFAEMU_OK;
+}
+
+int ffaemu_trace_detach(struct ffaemu_trace *t, struct ffaemu_edge *edge)
+{
+	if (!t || !edge)
+		return FFAEMU_EINVAL;
+	for (size_t i = 0; i < t->natt; i++) {
+		struct trc_attach *at = t->att[i];
+
+		if (at->edge != edge)
+			continue;
+		ffaemu_edge_remove_observer(edge, trace_observer, at);
+		unwrap(at);
+		ffaemu_alloc_free(&t->alloc, at);
+		memmove(&t->att[i], &t->att[i + 1], (t->natt - i - 1) * sizeof(t->att[0]));
+		t->natt--;
+		return FFAEMU_OK;
+	}
+	return FFAEMU_ENOENT;
+}
+
+void ffaemu_trace_clear(struct ffaemu_trace *t)
+{
+	if (!t)
+		return;
+	t->n = 0;
+	t->next_index = 0;
+	t->dropped = 0;
+	t->vers.n = 0;
+}
+
+size_t ffaemu_trace_count(const struct ffaemu_trace *t)
+{
+	return t ? t->n : 0;
+}
+
+uint64_t ffaemu_trace_dropped(const struct ffaemu_trace *t)
+{
+	return t ? t->dropped : 0;
+}
+
+const struct ffaemu_trace_record *ffaemu_trace_at(const struct ffaemu_trace *t, size_t i)
+{
+	if (!t || i >= t->n)
+		return NULL;
+	return &t->rec[i];
+}
+
+static int append_keep_index(struct ffaemu_trace *t, const struct ffaemu_trace_record *src,
+			     bool keep_index)
+{
+	struct ffaemu_trace_record rec = *src;
+
+	rec.edge = trc_intern(&t->strs, &t->alloc, src->edge);
+	if (!rec.edge)
+		return FFAEMU_ENOMEM;
+	if (keep_index) {
+		if (rec.index >= t->next_index)
+			t->next_index = rec.index + 1;
+	} else {
+		rec.index = t->next_index++;
+	}
+	return push_record(t, &rec);
+}
+
+int ffaemu_trace_append(struct ffaemu_trace *t, const struct ffaemu_trace_record *rec)
+{
+	if (!t || !rec)
+		return FFAEMU_EINVAL;
+	return append_keep_index(t, rec, false);
+}
+
+const struct ffaemu_alloc *trc_alloc_of(const struct ffaemu_trace *t)
+{
+	return &t->alloc;
+}
+
+int trc_append_raw(struct ffaemu_trace *t, const struct ffaemu_trace_record *rec)
+{
+	return append_keep_index(t, rec, true);
+}
+
+/* ---- replay ---- */
+
+int ffaemu_trace_replay(const struct ffaemu_trace *t, const char *edge_name,
+			struct ffaemu_edge *target, ffaemu_trace_diff_fn fn, void *user,
+			struct ffaemu_trace_replay_result *result)
+{
+	struct ffaemu_trace_replay_result res;
+
+	if (!t || !target)
+		return FFAEMU_EINVAL;
+	memset(&res, 0, sizeof(res));
+	if (!edge_name && t->n)
+		edge_name = t->rec[0].edge;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct ffaemu_trace_record *r = &t->rec[i];
+		struct ffaemu_call_ctx ctx;
+		struct ffaemu_regs regs = r->in;
+		uint32_t diff = 0;
+
+		if (r->depth != 0 || strcmp(r->edge, edge_name) != 0)
+			continue;
+		memset(&ctx, 0, sizeof(ctx));
+		ctx.caller = r->caller;
+		ctx.instance = r->instance;
+		ctx.el = r->el;
+		ctx.secure = r->secure;
+		ctx.aarch32 = r->aarch32;
+		ctx.imm = r->imm;
+		ffaemu_edge_call(target, &regs, &ctx);
+		res.calls++;
+		for (unsigned n = 0; n < FFAEMU_NREGS; n++)
+			if (regs.x[n] != r->out.x[n])
+				diff |= FFAEMU_REG(n);
+		if (diff) {
+			if (!res.mismatches)
+				res.first_mismatch = r->index;
+			res.mismatches++;
+			if (fn)
+				fn(user, r, &regs, diff);
+		}
+	}
+	if (result)
+		*result = res;
+	return FFAEMU_OK;
+}

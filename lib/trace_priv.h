@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Private: pieces shared by the tracer (trace*.c) and the conformance
+ * checker (check*.c): interned strings, per (edge, caller) FF-A version
+ * tracking, and building a record from an edge event. Both consumers build
+ * records the same way, which is what makes online and offline checking
+ * agree.
+ */
+#ifndef FFAEMU_LIB_TRACE_PRIV_H
+#define FFAEMU_LIB_TRACE_PRIV_H
+
+#include <ffa/trace.h>
+
+#include "alloc.h"
+
+/* Interned strings: equal text gives the same pointer, so keys compare by pointer. */
+struct trc_strtab {
+	char **s;
+	size_t n, cap;
+};
+
+const char *trc_intern(struct trc_strtab *t, const struct ffaemu_alloc *a, const char *s);
+void trc_strtab_free(struct trc_strtab *t, const struct ffaemu_alloc *a);
+
+/* What the wire shows about one caller's version on one edge (spec C4). */
+struct trc_vers_entry {
+	const char *edge; /* interned */
+	ffaemu_id_t caller;
+	uint32_t version; /* 0 = none negotiated */
+	bool ended;       /* a non-VERSION FF-A call was made: negotiation over */
+};
+
+struct trc_vers {
+	struct trc_vers_entry *e;
+	size_t n, cap;
+};
+
+/* Find or add; NULL on allocation failure. */
+struct trc_vers_entry *trc_vers_get(struct trc_vers *v, const struct ffaemu_alloc *a,
+				    const char *edge, ffaemu_id_t caller);
+/* Apply one completed call to the entry (after its version was read). */
+void trc_vers_update(struct trc_vers_entry *e, const struct ffaemu_trace_record *rec);
+void trc_vers_free(struct trc_vers *v, const struct ffaemu_alloc *a);
+
+/* Fill everything but index, edge and ffa_version from an edge event. */
+void trc_record_from_event(struct ffaemu_trace_record *rec, const struct ffaemu_edge_event *ev);
+
+/* Decoded text of the call side / reply side of a record (human and diagram labels). */
+int trc_describe_call(const struct ffaemu_trace_record *rec, char *buf, size_t len);
+int trc_describe_reply(const struct ffaemu_trace_record *rec, char *buf, size_t len);
+/* ABI or SMCCC name of a FID ("FFA_RXTX_MAP_64"), or NULL. */
+const char *trc_fid_name(uint32_t fid, char *buf, size_t len);
+
+/* Participants of an edge name "a->b" (trimmed); otherwise "ep 0xNNNN" -> name. */
+void trc_edge_ends(const struct ffaemu_trace_record *rec, char *from, size_t flen, char *to,
+		   size_t tlen);
+
+/* The trace's allocator (writers need scratch memory). */
+const struct ffaemu_alloc *trc_alloc_of(const struct ffaemu_trace *t);
+/* Append keeping rec->index (the JSONL reader). */
+int trc_append_raw(struct ffaemu_trace *t, const struct ffaemu_trace_record *rec);
+
+#endif /* FFAEMU_LIB_TRACE_PRIV_H */
