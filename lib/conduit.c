@@ -199,7 +199,7 @@ void ffaemu_edge_call(struct ffaemu_edge *edge, struct ffaemu_regs *regs,
 {
 	struct ffaemu_call_ctx c;
 	struct ffaemu_smccc_regclass rc;
-	struct ffaemu_regs in, seen, work, out;
+	struct ffaemu_regs in, seen, work, out = {{0}};
 	uint32_t violations = 0, preserved_changed = 0, smc32_upper = 0, poisoned = 0;
 	uint64_t index;
 	bool smc64, synthetic = false;

@@ -28,7 +28,7 @@ static bool uuid_is_hyphen_pos(unsigned pos)
 
 int ffaemu_uuid_parse(const char *text, struct ffaemu_uuid *out)
 {
-	struct ffaemu_uuid u;
+	struct ffaemu_uuid u = {{0}};
 	unsigned pos, nib = 0;
 
 	if (!text || !out)
