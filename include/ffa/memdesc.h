@@ -343,6 +343,31 @@ FFAEMU_API int ffaemu_memdesc_relinquish_build(ffaemu_handle_t handle, uint32_t 
 FFAEMU_API int ffaemu_memdesc_fragment_len(const struct ffaemu_memdesc *d, size_t offset,
 					   size_t max, size_t *out);
 
+/* ---- The built-in memory partition's request (FFAEMU_SP_MEMORY, spmc.h) ---- */
+/*
+ * FFA_MSG_SEND_DIRECT_REQ(_64) to the partition: w3/w4 = handle lo/hi,
+ * w5 = operation, w6 = value, w7 = bit 31 set: [15:0] names the
+ * transaction's sender (else the requester is the sender). The tag must be
+ * 0. The partition retrieves the handle into its own RX (following FRAG_RX
+ * for large descriptors), performs the operation on every page through the
+ * emulated memory, relinquishes (not after a DONATE: the pages are its own
+ * then) and answers FFA_MSG_SEND_DIRECT_RESP (same width) with w3 = status
+ * (0 or the FF-A error of the failing step), w4 = result, w5 = total pages,
+ * w6 = the failing step (FFAEMU_SP_MEMORY_STEP_*), w7 = 0.
+ */
+#define FFAEMU_SP_MEMORY_OP_CHECKSUM 0u /* result = sum of all LE 32-bit words, mod 2^32 */
+#define FFAEMU_SP_MEMORY_OP_WRITE 1u    /* every 32-bit word := value; result = checksum */
+#define FFAEMU_SP_MEMORY_OP_READ 2u     /* result = the first 32-bit word of the first range */
+#define FFAEMU_SP_MEMORY_SENDER_VALID (1u << 31)
+
+#define FFAEMU_SP_MEMORY_STEP_NONE 0u
+#define FFAEMU_SP_MEMORY_STEP_REQUEST 1u    /* bad operation or request encoding */
+#define FFAEMU_SP_MEMORY_STEP_RETRIEVE 2u   /* FFA_MEM_RETRIEVE_REQ failed */
+#define FFAEMU_SP_MEMORY_STEP_FRAGMENT 3u   /* FFA_MEM_FRAG_RX failed or inconsistent */
+#define FFAEMU_SP_MEMORY_STEP_DESCRIPTOR 4u /* the response did not parse */
+#define FFAEMU_SP_MEMORY_STEP_ACCESS 5u     /* a range is not accessible memory / RO write */
+#define FFAEMU_SP_MEMORY_STEP_RELINQUISH 6u /* FFA_MEM_RELINQUISH failed */
+
 FFAEMU_END_DECLS
 
 #endif /* FFAEMU_MEMDESC_H */
