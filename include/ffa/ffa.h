@@ -13,6 +13,9 @@
 #include <ffa/conduit.h>
 #include <ffa/el3.h>
 #include <ffa/mem.h>
+#include <ffa/spmc.h>
+#include <ffa/partinfo.h>
+#include <ffa/msgdesc.h>
 #include <ffa/system.h>
 #include <ffa/script.h>
 #include <ffa/memdesc.h>

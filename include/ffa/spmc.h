@@ -59,21 +59,27 @@ enum ffaemu_spmc_prenego_quirk {
 	FFAEMU_SPMC_PRE_NOT_SUPPORTED = 2   /* FFA_ERROR(NOT_SUPPORTED) (Xen) */
 };
 
+/* What FFA_VERSION answers after negotiation has ended (C4). */
+enum ffaemu_spmc_postnego_quirk {
+	FFAEMU_SPMC_POST_STRICT = 0,    /* same version: own version again; another: -1 (Hafnium) */
+	FFAEMU_SPMC_POST_NEGOTIATED = 1 /* always the negotiated version (TF-A EL3 SPMC) */
+};
+
 struct ffaemu_spmc_profile {
 	size_t size;                 /* sizeof(struct ffaemu_spmc_profile) */
 	const char *name;            /* "hafnium-1.2" (not copied: use a literal) */
 	uint32_t ffa_version;        /* highest FF-A version; default 1.2 */
 	uint32_t rxtx_min_size;      /* bytes: 4096 (default), 16384 or 65536 (C5.1) */
-	uint32_t rxtx_max_pages;     /* maximum RX/TX page count; default 1 */
-	uint32_t features;           /* FFAEMU_SPMC_F_*; default: everything for the version */
+	uint32_t rxtx_max_pages;     /* maximum RX/TX page count (4K pages); default 1 */
+	uint32_t features;           /* FFAEMU_SPMC_F_*; default: all of v1.2 but
+					DYN_BUFFER and NOTIF_PER_VCPU */
 	ffaemu_id_t spmc_id;         /* default 0x8000 */
-	uint32_t npi_id;             /* notification pending interrupt ID; default 2 (SGI) */
-	uint32_t sri_id;             /* schedule receiver interrupt ID; default 8 (SGI) */
-	uint32_t mei_id;             /* managed exit interrupt ID; default 0 = not implemented */
+	uint32_t npi_id;             /* notification pending interrupt ID; default 5; 0 = none */
+	uint32_t sri_id;             /* schedule receiver interrupt ID; default 8; 0 = none */
+	uint32_t mei_id;             /* managed exit interrupt ID; default 4; 0 = none */
 	enum ffaemu_spmc_version_quirk version_quirk; /* default NOT_SUPPORTED */
 	enum ffaemu_spmc_prenego_quirk prenego_quirk; /* default ACCEPT */
-	bool version_fixed_after_negotiation; /* default true: a later FFA_VERSION asking
-						 another version gets NOT_SUPPORTED (Hafnium) */
+	enum ffaemu_spmc_postnego_quirk postnego_quirk; /* default STRICT */
 	bool interrupt_ends_negotiation; /* default false: FFA_INTERRUPT does not end it (Hafnium) */
 	uint32_t reserved[8];        /* MBZ: room to grow */
 };
@@ -160,9 +166,11 @@ typedef void (*ffaemu_sp_handler_fn)(void *user, struct ffaemu_sp_env *env,
 enum ffaemu_sp_builtin {
 	FFAEMU_SP_CUSTOM = 0,  /* user handler */
 	FFAEMU_SP_ECHO = 1,    /* answers every request with its payload */
-	FFAEMU_SP_NOTIFIER = 2, /* request w3/x4 = receiver, w4|w5<<32 = bitmap: binds? no:
-				   sets those notifications from itself (see spmc.c) */
-	FFAEMU_SP_CONSOLE = 3, /* logs request payload bytes through FFA_CONSOLE_LOG */
+	FFAEMU_SP_NOTIFIER = 2, /* request: w3 = receiver ID, w4/w5 = bitmap lo/hi, w6 =
+				   NOTIFICATION_SET flags; it calls NOTIFICATION_SET from
+				   itself and answers w3 = the FF-A status of that call */
+	FFAEMU_SP_CONSOLE = 3, /* request w3-w7 (x4-x17 for REQ2): NUL-terminated bytes
+				   it writes with FFA_CONSOLE_LOG; answers w3 = status */
 	FFAEMU_SP_FAULTY = 4,  /* answers as faulty_mode says */
 	FFAEMU_SP_MEMORY = 5   /* memory-sharing checker (lib/spmc/sp_memory.c) */
 };

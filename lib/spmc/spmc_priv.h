@@ -87,6 +87,7 @@ struct spmc_vcpu {
 	ffaemu_id_t requester;   /* who sent it (the reply goes there) */
 	uint32_t req_fid;        /* its FID: decides the legal response (C1.2) */
 	bool framework;          /* it was a framework message */
+	uint32_t req_flags;      /* its w2 (framework type) */
 };
 
 struct ffaemu_sp_env {
@@ -108,6 +109,7 @@ struct spmc_sp {
 	char *console;               /* FFA_CONSOLE_LOG output */
 	size_t console_len, console_cap;
 	uint64_t entries;
+	uint64_t secondary_ep;       /* FFA_SECONDARY_EP_REGISTER address */
 	bool owns_mailbox_pages;
 };
 
@@ -149,6 +151,8 @@ struct spmc {
 
 	ffaemu_pa_t sec_base;        /* secure pool for SP mailboxes */
 	uint64_t sec_size, sec_next;
+	bool sec_added;              /* the pool region was added to mem by us */
+	uint32_t depth;              /* nesting of calls (SP handlers calling back) */
 
 	uint16_t partinfo_tag;       /* PARTITION_INFO_GET_REGS information tag */
 
@@ -175,7 +179,7 @@ uint32_t spmc_ep_version(const struct spmc_ep *ep);
 struct spmc_sp *spmc_sp_find(struct spmc *spmc, ffaemu_id_t id);
 
 /*
- * Take the endpoint's RX to write into it: 0 with *buf/*size (the whole
+ * Take the endpoint's RX to write into it: 0 with *buf and *size (the whole
  * buffer), or an FF-A error code: BUSY if it is FULL or held by the
  * hypervisor or not mapped (spec C5.3/C5.4 "RX not available").
  * Nothing changes until spmc_rx_fill().
@@ -228,8 +232,7 @@ void spmc_mem_fini(struct spmc *spmc);
  */
 void spmc_mem_call(struct spmc *spmc, struct spmc_ep *caller, struct ffaemu_regs *regs,
 		   const struct ffaemu_call_ctx *ctx);
-/* FFA_FEATURES w2 output for a memory FID (C5.1), given the caller and input w2. */
-/* (kept in spmc.c for now; see spmc_features_mem in the core) */
+/* (FFA_FEATURES for memory FIDs is answered by the core from the profile, C5.1.) */
 
 /* ---- implemented by sp_memory.c (owner: spmc-memory) -------------------- */
 
@@ -237,6 +240,29 @@ void spmc_mem_call(struct spmc *spmc, struct spmc_ep *caller, struct ffaemu_regs
 extern const struct spmc_builtin spmc_builtin_memory;
 
 /* ==== BEGIN spmc-memory block: fields/functions added by the memory engineer ==== */
+
+/*
+ * FFA_FEATURES(MEM_RETRIEVE_REQ[_64]) answered SUCCESS to ep: the core
+ * calls this with handles_ns = input w2 bit 1 so that retrieve responses
+ * carry the NS bit only for endpoints that opted in (spec C5.1, D6, G7).
+ */
+void spmc_mem_note_ns_bit(struct spmc *spmc, const struct spmc_ep *ep, bool handles_ns);
+/* Bound on one transaction descriptor in bytes (0 = default 8 MiB); larger -> NO_MEMORY. */
+void spmc_mem_set_max_desc(struct spmc *spmc, uint32_t bytes);
+
+/* Observers for tests: live transactions (including ones still being sent). */
+size_t spmc_mem_tx_count(struct spmc *spmc);
+/* A digest of the whole transaction table and handle counter (equal = unchanged). */
+uint64_t spmc_mem_digest(struct spmc *spmc);
+struct spmc_mem_tx_info {
+	int type;              /* enum ffaemu_mem_tx_type */
+	ffaemu_id_t sender;
+	bool complete;         /* all fragments received */
+	uint32_t receivers, retrieved, total_pages, ranges;
+};
+/* 0, or FFAEMU_ENOENT for an unknown handle. */
+int spmc_mem_tx_info(struct spmc *spmc, ffaemu_handle_t handle, struct spmc_mem_tx_info *out);
+
 /* ==== END spmc-memory block ==== */
 
 #endif /* FFAEMU_LIB_SPMC_PRIV_H */
