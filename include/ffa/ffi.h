@@ -39,7 +39,8 @@
  *    the low 32 bits and zero-extends (a W register write, spec A8).
  *  - The return value: `void`; a scalar (x0 unless `xK`); or structN[b],
  *    the results x0..x(N-1).
- *  - Registers no input names start as 0. Results go to every out/inout
+ *  - Registers no input names start as 0; when two inputs name the same
+ *    register, the later parameter wins. Results go to every out/inout
  *    pointer and the return value. A NULL in pointer reads as zeros; a NULL
  *    out pointer is skipped.
  *  - Whitespace is free; names are case-sensitive; "const" is ignored, so a
