@@ -149,6 +149,7 @@ static int add_region(struct ffaemu_mem *mem, ffaemu_pa_t pa, uint64_t size, uin
 
 	if (!mem || (attr & ~FFAEMU_MEM_SECURE) || !owner_kind_valid(owner.kind))
 		return FFAEMU_EINVAL;
+	/* Whole 4 KiB pages only: the FF-A page granule (spec D5; mem.h). */
 	if (size == 0 || (pa & PAGE_MASK) || (size & PAGE_MASK))
 		return FFAEMU_EINVAL;
 	/* The end PA must be representable: no wrap at (or to) 2^64. */
@@ -157,6 +158,7 @@ static int add_region(struct ffaemu_mem *mem, ffaemu_pa_t pa, uint64_t size, uin
 	if (size > SIZE_MAX)
 		return FFAEMU_ENOMEM;
 
+	/* Regions are disjoint so that every PA has exactly one backing (mem.h). */
 	pos = find_region(mem, pa);
 	pos = pos == SIZE_MAX ? 0 : pos + 1;
 	if (pos > 0 && mem->r[pos - 1].base + mem->r[pos - 1].size > pa)
@@ -423,7 +425,10 @@ static bool page_step(const struct mpage *p, const struct xop *op, struct mpage 
 	return page_violation(np) == NULL;
 }
 
-/* Whole pages, non-empty, no wrap, all in RAM (mem.h). */
+/*
+ * Whole pages, non-empty, no wrap, all in RAM (mem.h). A constituent of
+ * pg_cnt 0 is refused, as pKVM does since Sep 2025 (pkvm-proxy 1.16).
+ */
 static int check_ranges(const struct ffaemu_mem *mem, const struct ffaemu_range *ranges,
 			size_t n, size_t *bad_range, uint64_t *total_pages)
 {
