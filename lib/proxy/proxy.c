@@ -116,15 +116,6 @@ static bool is_not_supported(const struct ffaemu_proxy *p, uint64_t x0)
 	return x0 == (uint64_t)(int64_t)FFAEMU_FFA_NOT_SUPPORTED;
 }
 
-static void rx_release_hyp(struct ffaemu_proxy *p)
-{
-	struct ffaemu_regs d;
-
-	ffaemu_regs_clear(&d);
-	d.x[0] = FFAEMU_FFA_RX_RELEASE;
-	proxy_down(p, &d);
-}
-
 /* ---------------------------------------------------------------- init */
 
 /* hyp_ffa_post_init (pkvm-proxy 1.4). 0 or -1. */
