@@ -1,0 +1,747 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Conformance checker: every rule in the catalogue fires on a peer that
+ * misbehaves in exactly that one way and stays silent on a conforming one
+ * (one table row each), and offline checking of the JSON Lines trace of
+ * each row gives the same findings as online checking.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <ffa/abi.h>
+#include <ffa/check.h>
+#include <ffa/conduit.h>
+#include <ffa/node.h>
+#include <ffa/smccc.h>
+#include <ffa/trace.h>
+
+/* ---- a scripted callee: answers each call with the next reply of the row ---- */
+
+#define MAX_STEPS 5
+#define X07 0xffu
+#define XALL FFAEMU_REGS_ALL
+
+struct step {
+	struct ffaemu_call_ctx ctx; /* zero: host (ID 0) at the NS physical instance */
+	struct ffaemu_regs in;
+	struct ffaemu_regs reply;
+	uint32_t reply_mask;        /* registers the callee writes; 0 = x0-x7 */
+};
+
+struct rcase {
+	const char *rule;
+	bool fires;
+	const char *what;
+	bool no_callee;
+	struct step steps[MAX_STEPS];
+};
+
+struct script {
+	const struct step *cur;
+};
+
+static void script_call(void *self, struct ffaemu_regs *regs, const struct ffaemu_call_ctx *ctx)
+{
+	struct script *s = self;
+	uint32_t mask = s->cur->reply_mask ? s->cur->reply_mask : X07;
+	(void)ctx;
+
+	for (unsigned n = 0; n < FFAEMU_NREGS; n++)
+		if (mask & FFAEMU_REG(n))
+			regs->x[n] = s->cur->reply.x[n];
+}
+
+static const struct ffaemu_node_ops script_ops = {
+	.size = sizeof(struct ffaemu_node_ops),
+	.name = "script",
+	.call = script_call,
+};
+
+/* ---- row building blocks ---- */
+
+#define U32(v) ((uint64_t)(uint32_t)(v))
+#define V12 FFAEMU_FFA_1_2
+#define NEG_VERSION                                                         \
+	{.in = {{FFAEMU_FFA_VERSION, V12}}, .reply = {{V12}}}
+#define SUCC(...) {{FFAEMU_FFA_SUCCESS, __VA_ARGS__}}
+#define ERR(code) {{FFAEMU_FFA_ERROR, 0, U32(code)}}
+#define CALL(...) {{__VA_ARGS__}}
+
+#define NV1 {.caller = 1, .instance = FFAEMU_INSTANCE_NV, .el = 1}
+#define SP1 {.caller = 0x8001, .instance = FFAEMU_INSTANCE_SV, .el = 1, .secure = true}
+
+#define PSCI_V FFAEMU_PSCI_VERSION
+#define FEAT FFAEMU_FFA_FEATURES
+#define REQ FFAEMU_FFA_MSG_SEND_DIRECT_REQ
+#define RESP FFAEMU_FFA_MSG_SEND_DIRECT_RESP
+#define REQ2 FFAEMU_FFA_MSG_SEND_DIRECT_REQ2
+#define RESP2 FFAEMU_FFA_MSG_SEND_DIRECT_RESP2
+#define PIG FFAEMU_FFA_PARTITION_INFO_GET
+#define PIGR FFAEMU_FFA_PARTITION_INFO_GET_REGS
+#define PIGR_X2(last, cur, size) (((uint64_t)(size) << 48) | ((uint64_t)(cur) << 16) | (last))
+
+/* clang-format off */
+static const struct rcase cases[] = {
+	/* ---- SMCCC ---- */
+	{"SMCCC-FID-001", true, "fast call with reserved bit 17 set",
+	 .steps = {{.in = CALL(FFAEMU_PSCI_VERSION | 0x20000u), .reply = CALL(UINT64_MAX), .reply_mask = 1}}},
+	{"SMCCC-FID-001", false, "PSCI_VERSION with reserved bits clear",
+	 .steps = {{.in = CALL(PSCI_V), .reply = CALL(0x10001)}}},
+	{"SMCCC-FID-002", true, "AArch32 caller uses RXTX_MAP_64",
+	 .steps = {{.ctx = {.aarch32 = true}, .in = CALL(FFAEMU_FFA_RXTX_MAP_64, 0x1000, 0x2000, 1)}}},
+	{"SMCCC-FID-002", false, "AArch32 caller uses PSCI_VERSION",
+	 .steps = {{.ctx = {.aarch32 = true}, .in = CALL(PSCI_V), .reply = CALL(0x10001)}}},
+	{"SMCCC-IMM-001", true, "SMC #1",
+	 .steps = {{.ctx = {.imm = 1}, .in = CALL(PSCI_V), .reply = CALL(0x10001)}}},
+	{"SMCCC-IMM-001", false, "SMC #0",
+	 .steps = {{.in = CALL(PSCI_V), .reply = CALL(0x10001)}}},
+	{"SMCCC-PRES-001", true, "callee clobbers x8 of an SMC32 call at SMCCC 1.2",
+	 .steps = {{.in = CALL(PSCI_V), .reply = CALL(0x10001, 0, 0, 0, 0, 0, 0, 0, 5), .reply_mask = 0x1ff}}},
+	{"SMCCC-PRES-001", false, "callee writes x0-x7 only",
+	 .steps = {{.in = CALL(PSCI_V), .reply = CALL(0x10001)}}},
+	{"SMCCC-W32-001", true, "SMC32 result with bit 32 set",
+	 .steps = {{.in = CALL(PSCI_V), .reply = CALL(0x100010001ull)}}},
+	{"SMCCC-W32-001", false, "SMC32 result zero-extended",
+	 .steps = {{.in = CALL(PSCI_V), .reply = CALL(0x10001)}}},
+	{"SMCCC-RES-001", true, "edge without callee", .no_callee = true,
+	 .steps = {{.in = CALL(PSCI_V)}}},
+	{"SMCCC-RES-001", false, "edge with callee",
+	 .steps = {{.in = CALL(PSCI_V), .reply = CALL(0x10001)}}},
+	{"SMCCC-VER-001", true, "SMCCC_VERSION answers 1.0",
+	 .steps = {{.in = CALL(FFAEMU_SMCCC_VERSION_FID), .reply = CALL(FFAEMU_SMCCC_1_0)}}},
+	{"SMCCC-VER-001", false, "SMCCC_VERSION answers 1.2",
+	 .steps = {{.in = CALL(FFAEMU_SMCCC_VERSION_FID), .reply = CALL(FFAEMU_SMCCC_1_2)}}},
+
+	/* ---- FF-A, caller side ---- */
+	{"FFA-MBZ-ARG-001", true, "ID_GET with w1 set",
+	 .steps = {NEG_VERSION, {.in = CALL(FFAEMU_FFA_ID_GET, 5), .reply = SUCC(0, 0)}}},
+	{"FFA-MBZ-ARG-001", false, "ID_GET with no arguments",
+	 .steps = {NEG_VERSION, {.in = CALL(FFAEMU_FFA_ID_GET), .reply = SUCC(0, 0)}}},
+	{"FFA-VER-001", true, "ID_GET before FFA_VERSION",
+	 .steps = {{.in = CALL(FFAEMU_FFA_ID_GET), .reply = SUCC(0, 0)}}},
+	{"FFA-VER-001", false, "ID_GET after FFA_VERSION",
+	 .steps = {NEG_VERSION, {.in = CALL(FFAEMU_FFA_ID_GET), .reply = SUCC(0, 0)}}},
+	{"FFA-VER-002", true, "FFA_VERSION(0x80010002)",
+	 .steps = {{.in = CALL(FFAEMU_FFA_VERSION, 0x80010002u), .reply = CALL(U32(-1))}}},
+	{"FFA-VER-002", false, "FFA_VERSION(1.2)", .steps = {NEG_VERSION}},
+	{"FFA-VER-003", true, "FFA_VERSION(1.1) after negotiating 1.2 and calling ID_GET",
+	 .steps = {NEG_VERSION, {.in = CALL(FFAEMU_FFA_ID_GET), .reply = SUCC(0, 0)},
+		   {.in = CALL(FFAEMU_FFA_VERSION, FFAEMU_FFA_1_1), .reply = CALL(U32(-1))}}},
+	{"FFA-VER-003", false, "FFA_VERSION(1.2) again after ID_GET",
+	 .steps = {NEG_VERSION, {.in = CALL(FFAEMU_FFA_ID_GET), .reply = SUCC(0, 0)}, NEG_VERSION}},
+	{"FFA-WIDTH-001", true, "DIRECT_REQ2 with a 32-bit FID",
+	 .steps = {NEG_VERSION, {.in = CALL(REQ2 & ~FFAEMU_SMCCC_SMC64, 0x8001), .reply = ERR(FFAEMU_FFA_NOT_SUPPORTED)}}},
+	{"FFA-WIDTH-001", false, "DIRECT_REQ2 with its 64-bit FID",
+	 .steps = {NEG_VERSION, {.in = CALL(REQ2, 0x8001), .reply = CALL(RESP2, 0x80010000u)}}},
+	{"FFA-WIDTH-002", true, "ID_GET with a 64-bit FID",
+	 .steps = {NEG_VERSION, {.in = CALL(FFAEMU_FFA_ID_GET | FFAEMU_SMCCC_SMC64), .reply = ERR(FFAEMU_FFA_NOT_SUPPORTED)}}},
+	{"FFA-WIDTH-002", false, "RXTX_MAP_64 (both widths exist)",
+	 .steps = {NEG_VERSION, {.in = CALL(FFAEMU_FFA_RXTX_MAP_64, 0x1000, 0x2000, 1), .reply = SUCC(0)}}},
+	{"FFA-ABI-001", true, "SPM_ID_GET (v1.1) by a v1.0 caller",
+	 .steps = {{.in = CALL(FFAEMU_FFA_VERSION, FFAEMU_FFA_1_0), .reply = CALL(V12)},
+		   {.in = CALL(FFAEMU_FFA_SPM_ID_GET), .reply = SUCC(0, 0x8000)}}},
+	{"FFA-ABI-001", false, "SPM_ID_GET by a v1.2 caller",
+	 .steps = {NEG_VERSION, {.in = CALL(FFAEMU_FFA_SPM_ID_GET), .reply = SUCC(0, 0x8000)}}},
+	{"FFA-DIRECT-001", true, "partition message with a type in w2 but no framework bit",
+	 .steps = {NEG_VERSION, {.in = CALL(REQ, 0x8001, 1), .reply = CALL(RESP, 0x80010000u)}}},
+	{"FFA-DIRECT-001", false, "partition message with w2 = 0",
+	 .steps = {NEG_VERSION, {.in = CALL(REQ, 0x8001), .reply = CALL(RESP, 0x80010000u)}}},
+	{"FFA-DIRECT-002", true, "sender == receiver",
+	 .steps = {NEG_VERSION, {.in = CALL(REQ, 0x80018001u), .reply = ERR(FFAEMU_FFA_INVALID_PARAMETERS)}}},
+	{"FFA-DIRECT-002", false, "sender != receiver",
+	 .steps = {NEG_VERSION, {.in = CALL(REQ, 0x00008001u), .reply = ERR(FFAEMU_FFA_INVALID_PARAMETERS)}}},
+	{"FFA-DIRECT-003", true, "VM 1 sends as VM 2",
+	 .steps = {{.ctx = NV1, .in = CALL(FFAEMU_FFA_VERSION, V12), .reply = CALL(V12)},
+		   {.ctx = NV1, .in = CALL(REQ, 0x00028001u), .reply = CALL(RESP, 0x80010002u)}}},
+	{"FFA-DIRECT-003", false, "VM 1 sends as itself",
+	 .steps = {{.ctx = NV1, .in = CALL(FFAEMU_FFA_VERSION, V12), .reply = CALL(V12)},
+		   {.ctx = NV1, .in = CALL(REQ, 0x00018001u), .reply = CALL(RESP, 0x80010001u)}}},
+	{"FFA-CONS-001", true, "CONSOLE_LOG with 0 characters",
+	 .steps = {{.ctx = SP1, .in = CALL(FFAEMU_FFA_VERSION, V12), .reply = CALL(V12)},
+		   {.ctx = SP1, .in = CALL(FFAEMU_FFA_CONSOLE_LOG, 0), .reply = ERR(FFAEMU_FFA_INVALID_PARAMETERS)}}},
+	{"FFA-CONS-001", false, "CONSOLE_LOG with 3 characters",
+	 .steps = {{.ctx = SP1, .in = CALL(FFAEMU_FFA_VERSION, V12), .reply = CALL(V12)},
+		   {.ctx = SP1, .in = CALL(FFAEMU_FFA_CONSOLE_LOG, 3, 0x636261), .reply = SUCC(0)}}},
+	{"FFA-RXTX-001", true, "RXTX_MAP with TX == RX",
+	 .steps = {NEG_VERSION, {.in = CALL(FFAEMU_FFA_RXTX_MAP, 0x1000, 0x1000, 1), .reply = ERR(FFAEMU_FFA_INVALID_PARAMETERS)}}},
+	{"FFA-RXTX-001", false, "RXTX_MAP with distinct aligned buffers",
+	 .steps = {NEG_VERSION, {.in = CALL(FFAEMU_FFA_RXTX_MAP, 0x1000, 0x2000, 1), .reply = SUCC(0)}}},
+
+	/* ---- FF-A, callee side ---- */
+	{"FFA-MBZ-RES-001", true, "ID_GET success with w3 set",
+	 .steps = {NEG_VERSION, {.in = CALL(FFAEMU_FFA_ID_GET), .reply = SUCC(0, 0, 7)}}},
+	{"FFA-MBZ-RES-001", false, "ID_GET success with w3 clear",
+	 .steps = {NEG_VERSION, {.in = CALL(FFAEMU_FFA_ID_GET), .reply = SUCC(0, 0, 0)}}},
+	{"FFA-ERR-001", true, "FFA_ERROR with w4 set",
+	 .steps = {NEG_VERSION, {.in = CALL(FEAT, 0x840000e0u), .reply = CALL(FFAEMU_FFA_ERROR, 0, U32(-1), 0, 1)}}},
+	{"FFA-ERR-001", false, "FFA_ERROR with w3-w7 clear",
+	 .steps = {NEG_VERSION, {.in = CALL(FEAT, 0x840000e0u), .reply = ERR(FFAEMU_FFA_NOT_SUPPORTED)}}},
+	{"FFA-ERR-002", true, "FFA_ERROR to FEATURES with target info",
+	 .steps = {NEG_VERSION, {.in = CALL(FEAT, 0x840000e0u), .reply = CALL(FFAEMU_FFA_ERROR, 0x80010000u, U32(-1))}}},
+	{"FFA-ERR-002", false, "FFA_ERROR to FFA_RUN naming the vCPU",
+	 .steps = {NEG_VERSION, {.in = CALL(FFAEMU_FFA_RUN, 0x80010000u), .reply = CALL(FFAEMU_FFA_ERROR, 0x80010000u, U32(-6))}}},
+	{"FFA-ERR-003", true, "error code -11",
+	 .steps = {NEG_VERSION, {.in = CALL(FEAT, 0x840000e0u), .reply = ERR(-11)}}},
+	{"FFA-ERR-003", false, "error code -10 (NOT_READY)",
+	 .steps = {NEG_VERSION, {.in = CALL(FEAT, 0x840000e0u), .reply = ERR(-10)}}},
+	{"FFA-ERR-004", true, "unknown FF-A FID answered with bare -1",
+	 .steps = {NEG_VERSION, {.in = CALL(0x840000e0u), .reply = CALL(UINT64_MAX), .reply_mask = 1}}},
+	{"FFA-ERR-004", false, "unknown FF-A FID answered with FFA_ERROR(NOT_SUPPORTED)",
+	 .steps = {NEG_VERSION, {.in = CALL(0x840000e0u), .reply = ERR(FFAEMU_FFA_NOT_SUPPORTED)}}},
+	{"FFA-VER-004", true, "FFA_VERSION wrapped in FFA_SUCCESS",
+	 .steps = {{.in = CALL(FFAEMU_FFA_VERSION, V12), .reply = SUCC(0, V12)}}},
+	{"FFA-VER-004", false, "FFA_VERSION bare", .steps = {NEG_VERSION}},
+	{"FFA-VER-005", true, "FFA_VERSION answers 0x80000001",
+	 .steps = {{.in = CALL(FFAEMU_FFA_VERSION, V12), .reply = CALL(0x80000001u)}}},
+	{"FFA-VER-005", false, "FFA_VERSION answers -1",
+	 .steps = {{.in = CALL(FFAEMU_FFA_VERSION, V12), .reply = CALL(U32(-1))}}},
+	{"FFA-VER-006", true, "FFA_VERSION reply with w1 set",
+	 .steps = {{.in = CALL(FFAEMU_FFA_VERSION, V12), .reply = CALL(V12, V12)}}},
+	{"FFA-VER-006", false, "FFA_VERSION reply with w1-w7 clear", .steps = {NEG_VERSION}},
+	{"FFA-REPLY-001", true, "direct request answered with FFA_SUCCESS",
+	 .steps = {NEG_VERSION, {.in = CALL(REQ, 0x8001), .reply = SUCC(0)}}},
+	{"FFA-REPLY-001", false, "direct request answered with FFA_INTERRUPT",
+	 .steps = {NEG_VERSION, {.in = CALL(REQ, 0x8001), .reply = CALL(FFAEMU_FFA_INTERRUPT, 0x80010000u)}}},
+	{"FFA-REPLY-002", true, "DIRECT_REQ_32 answered with DIRECT_RESP_64",
+	 .steps = {NEG_VERSION, {.in = CALL(REQ, 0x8001), .reply = CALL(FFAEMU_FFA_MSG_SEND_DIRECT_RESP_64, 0x80010000u)}}},
+	{"FFA-REPLY-002", false, "DIRECT_REQ_64 answered with DIRECT_RESP_64",
+	 .steps = {NEG_VERSION, {.in = CALL(FFAEMU_FFA_MSG_SEND_DIRECT_REQ_64, 0x8001), .reply = CALL(FFAEMU_FFA_MSG_SEND_DIRECT_RESP_64, 0x80010000u)}}},
+	{"FFA-REPLY-003", true, "framework VERSION_REQ answered with a partition response",
+	 .steps = {NEG_VERSION, {.in = CALL(REQ, 0x8001, 0x80000008u, V12), .reply = CALL(RESP, 0x80010000u, 0, V12)}}},
+	{"FFA-REPLY-003", false, "framework VERSION_REQ answered with VERSION_RESP",
+	 .steps = {NEG_VERSION, {.in = CALL(REQ, 0x8001, 0x80000008u, V12), .reply = CALL(RESP, 0x80010000u, 0x80000009u, V12)}}},
+	{"FFA-DIRECT-004", true, "response from the wrong endpoint",
+	 .steps = {NEG_VERSION, {.in = CALL(REQ, 0x8001), .reply = CALL(RESP, 0x80020000u)}}},
+	{"FFA-DIRECT-004", false, "response from the receiver to the sender",
+	 .steps = {NEG_VERSION, {.in = CALL(REQ, 0x8001), .reply = CALL(RESP, 0x80010000u)}}},
+	{"FFA-DIRECT-005", true, "RESP2 with x2 set",
+	 .steps = {NEG_VERSION, {.in = CALL(REQ2, 0x8001), .reply = CALL(RESP2, 0x80010000u, 1)}}},
+	{"FFA-DIRECT-005", false, "RESP2 with x2/x3 clear",
+	 .steps = {NEG_VERSION, {.in = CALL(REQ2, 0x8001), .reply = CALL(RESP2, 0x80010000u)}}},
+	{"FFA-RX-001", true, "second PARTITION_INFO_GET succeeds without RX_RELEASE",
+	 .steps = {NEG_VERSION, {.in = CALL(PIG), .reply = SUCC(0, 1, 24)}, {.in = CALL(PIG), .reply = SUCC(0, 1, 24)}}},
+	{"FFA-RX-001", false, "PARTITION_INFO_GET, RX_RELEASE, PARTITION_INFO_GET",
+	 .steps = {NEG_VERSION, {.in = CALL(PIG), .reply = SUCC(0, 1, 24)},
+		   {.in = CALL(FFAEMU_FFA_RX_RELEASE), .reply = SUCC(0)}, {.in = CALL(PIG), .reply = SUCC(0, 1, 24)}}},
+	{"FFA-RX-002", true, "RX_RELEASE succeeds with nothing in RX",
+	 .steps = {NEG_VERSION, {.in = CALL(FFAEMU_FFA_RX_RELEASE), .reply = SUCC(0)}}},
+	{"FFA-RX-002", false, "RX_RELEASE of an empty RX is DENIED",
+	 .steps = {NEG_VERSION, {.in = CALL(FFAEMU_FFA_RX_RELEASE), .reply = ERR(FFAEMU_FFA_DENIED)}}},
+	{"FFA-PINFO-001", true, "v1.2 caller told descriptors are 8 bytes",
+	 .steps = {NEG_VERSION, {.in = CALL(PIG), .reply = SUCC(0, 1, 8)}}},
+	{"FFA-PINFO-001", false, "v1.2 caller told descriptors are 24 bytes",
+	 .steps = {NEG_VERSION, {.in = CALL(PIG), .reply = SUCC(0, 1, 24)}}},
+	{"FFA-PIREGS-001", true, "PARTITION_INFO_GET_REGS answered with FFA_SUCCESS_32",
+	 .steps = {NEG_VERSION, {.in = CALL(PIGR), .reply = SUCC(0, PIGR_X2(0, 0, 24)), .reply_mask = XALL}}},
+	{"FFA-PIREGS-001", false, "PARTITION_INFO_GET_REGS answered with FFA_SUCCESS_64",
+	 .steps = {NEG_VERSION, {.in = CALL(PIGR), .reply = CALL(FFAEMU_FFA_SUCCESS_64, 0, PIGR_X2(0, 0, 24)), .reply_mask = XALL}}},
+	{"FFA-PIREGS-002", true, "current index beyond last index",
+	 .steps = {NEG_VERSION, {.in = CALL(PIGR), .reply = CALL(FFAEMU_FFA_SUCCESS_64, 0, PIGR_X2(0, 1, 24)), .reply_mask = XALL}}},
+	{"FFA-PIREGS-002", false, "one 24-byte descriptor, index 0 of 0",
+	 .steps = {NEG_VERSION, {.in = CALL(PIGR), .reply = CALL(FFAEMU_FFA_SUCCESS_64, 0, PIGR_X2(0, 0, 24)), .reply_mask = XALL}}},
+	{"FFA-MEM-001", true, "second MEM_RECLAIM of the same handle succeeds",
+	 .steps = {NEG_VERSION, {.in = CALL(FFAEMU_FFA_MEM_SHARE, 0x70, 0x70), .reply = SUCC(0, 0x1234, 0)},
+		   {.in = CALL(FFAEMU_FFA_MEM_RECLAIM, 0x1234), .reply = SUCC(0)},
+		   {.in = CALL(FFAEMU_FFA_MEM_RECLAIM, 0x1234), .reply = SUCC(0)}}},
+	{"FFA-MEM-001", false, "second MEM_RECLAIM is refused",
+	 .steps = {NEG_VERSION, {.in = CALL(FFAEMU_FFA_MEM_SHARE, 0x70, 0x70), .reply = SUCC(0, 0x1234, 0)},
+		   {.in = CALL(FFAEMU_FFA_MEM_RECLAIM, 0x1234), .reply = SUCC(0)},
+		   {.in = CALL(FFAEMU_FFA_MEM_RECLAIM, 0x1234), .reply = ERR(FFAEMU_FFA_INVALID_PARAMETERS)}}},
+	{"FFA-MEM-002", true, "MEM_SHARE returns the invalid handle",
+	 .steps = {NEG_VERSION, {.in = CALL(FFAEMU_FFA_MEM_SHARE, 0x70, 0x70), .reply = SUCC(0, 0xffffffffu, 0xffffffffu)}}},
+	{"FFA-MEM-002", false, "MEM_SHARE returns handle 1",
+	 .steps = {NEG_VERSION, {.in = CALL(FFAEMU_FFA_MEM_SHARE, 0x70, 0x70), .reply = SUCC(0, 1, 0)}}},
+	{"FFA-MEM-003", true, "two live transactions get the same handle",
+	 .steps = {NEG_VERSION, {.in = CALL(FFAEMU_FFA_MEM_SHARE, 0x70, 0x70), .reply = SUCC(0, 5, 0)},
+		   {.in = CALL(FFAEMU_FFA_MEM_LEND, 0x70, 0x70), .reply = SUCC(0, 5, 0)}}},
+	{"FFA-MEM-003", false, "a handle is reused only after reclaim",
+	 .steps = {NEG_VERSION, {.in = CALL(FFAEMU_FFA_MEM_SHARE, 0x70, 0x70), .reply = SUCC(0, 5, 0)},
+		   {.in = CALL(FFAEMU_FFA_MEM_RECLAIM, 5), .reply = SUCC(0)},
+		   {.in = CALL(FFAEMU_FFA_MEM_LEND, 0x70, 0x70), .reply = SUCC(0, 5, 0)}}},
+	{"FFA-ID-001", true, "host at NS physical gets ID 1",
+	 .steps = {NEG_VERSION, {.in = CALL(FFAEMU_FFA_ID_GET), .reply = SUCC(0, 1)}}},
+	{"FFA-ID-001", false, "host at NS physical gets ID 0",
+	 .steps = {NEG_VERSION, {.in = CALL(FFAEMU_FFA_ID_GET), .reply = SUCC(0, 0)}}},
+	{"FFA-ID-002", true, "SP gets a non-secure ID",
+	 .steps = {{.ctx = SP1, .in = CALL(FFAEMU_FFA_VERSION, V12), .reply = CALL(V12)},
+		   {.ctx = SP1, .in = CALL(FFAEMU_FFA_ID_GET), .reply = SUCC(0, 0x0001)}}},
+	{"FFA-ID-002", false, "SP gets a secure ID",
+	 .steps = {{.ctx = SP1, .in = CALL(FFAEMU_FFA_VERSION, V12), .reply = CALL(V12)},
+		   {.ctx = SP1, .in = CALL(FFAEMU_FFA_ID_GET), .reply = SUCC(0, 0x8001)}}},
+	{"FFA-FEAT-001", true, "RXTX_MAP minimum size code 0b11 (reserved)",
+	 .steps = {NEG_VERSION, {.in = CALL(FEAT, FFAEMU_FFA_RXTX_MAP_64), .reply = SUCC(0, 3)}}},
+	{"FFA-FEAT-001", false, "RXTX_MAP 4K minimum, 1 page maximum (v1.2)",
+	 .steps = {NEG_VERSION, {.in = CALL(FEAT, FFAEMU_FFA_RXTX_MAP_64), .reply = SUCC(0, 0x10000)}}},
+	{"FFA-RXTX-002", true, "second RXTX_MAP succeeds",
+	 .steps = {NEG_VERSION, {.in = CALL(FFAEMU_FFA_RXTX_MAP, 0x1000, 0x2000, 1), .reply = SUCC(0)},
+		   {.in = CALL(FFAEMU_FFA_RXTX_MAP, 0x3000, 0x4000, 1), .reply = SUCC(0)}}},
+	{"FFA-RXTX-002", false, "second RXTX_MAP is DENIED",
+	 .steps = {NEG_VERSION, {.in = CALL(FFAEMU_FFA_RXTX_MAP, 0x1000, 0x2000, 1), .reply = SUCC(0)},
+		   {.in = CALL(FFAEMU_FFA_RXTX_MAP, 0x3000, 0x4000, 1), .reply = ERR(FFAEMU_FFA_DENIED)}}},
+	{"FFA-RXTX-003", true, "RXTX_UNMAP succeeds with nothing mapped",
+	 .steps = {NEG_VERSION, {.in = CALL(FFAEMU_FFA_RXTX_UNMAP), .reply = SUCC(0)}}},
+	{"FFA-RXTX-003", false, "RXTX_MAP then RXTX_UNMAP",
+	 .steps = {NEG_VERSION, {.in = CALL(FFAEMU_FFA_RXTX_MAP, 0x1000, 0x2000, 1), .reply = SUCC(0)},
+		   {.in = CALL(FFAEMU_FFA_RXTX_UNMAP), .reply = SUCC(0)}}},
+};
+/* clang-format on */
+
+#define NCASES (sizeof(cases) / sizeof(cases[0]))
+
+static size_t nsteps(const struct rcase *c)
+{
+	size_t n = 0;
+
+	while (n < MAX_STEPS && c->steps[n].in.x[0])
+		n++;
+	return n;
+}
+
+/* ---- running a row ---- */
+
+struct run {
+	struct script script;
+	struct ffaemu_node *node;
+	struct ffaemu_edge *edge;
+	struct ffaemu_check *check;
+	struct ffaemu_trace *trace;
+};
+
+static void run_open(struct run *r, const struct rcase *c)
+{
+	struct ffaemu_edge_config ecfg;
+
+	memset(r, 0, sizeof(*r));
+	ffaemu_edge_config_default(&ecfg);
+	ecfg.name = "host->spmc";
+	assert_int_equal(ffaemu_node_new(&script_ops, &r->script, NULL, &r->node), FFAEMU_OK);
+	assert_int_equal(ffaemu_edge_new(&ecfg, c->no_callee ? NULL : r->node, &r->edge), FFAEMU_OK);
+	assert_int_equal(ffaemu_check_new(NULL, &r->check), FFAEMU_OK);
+	assert_int_equal(ffaemu_trace_new(NULL, &r->trace), FFAEMU_OK);
+	assert_int_equal(ffaemu_check_attach(r->check, r->edge), FFAEMU_OK);
+	assert_int_equal(ffaemu_trace_attach(r->trace, r->edge), FFAEMU_OK);
+}
+
+static void run_steps(struct run *r, const struct rcase *c)
+{
+	size_t n = nsteps(c);
+
+	for (size_t i = 0; i < n; i++) {
+		struct ffaemu_regs regs = c->steps[i].in;
+		struct ffaemu_call_ctx ctx = c->steps[i].ctx;
+
+		r->script.cur = &c->steps[i];
+		ffaemu_edge_call(r->edge, &regs, &ctx);
+	}
+}
+
+static void run_close(struct run *r)
+{
+	ffaemu_trace_free(&r->trace);
+	ffaemu_check_free(&r->check);
+	ffaemu_edge_free(&r->edge);
+	ffaemu_node_free(&r->node);
+}
+
+static void dump(const struct ffaemu_check *chk, const struct rcase *c)
+{
+	char line[512];
+
+	for (size_t i = 0; i < ffaemu_check_stored(chk); i++) {
+		ffaemu_check_violation_format(ffaemu_check_violation_at(chk, i), line, sizeof(line));
+		print_message("  [%s %s] %s\n", c->rule, c->what, line);
+	}
+}
+
+/* ---- catalogue ---- */
+
+static void catalogue_rules_are_complete_and_unique(void **state)
+{
+	size_t n = ffaemu_check_rule_count();
+	(void)state;
+
+	assert_true(n >= 30);
+	for (size_t i = 0; i < n; i++) {
+		const struct ffaemu_check_rule *r = ffaemu_check_rule_at(i);
+
+		assert_non_null(r);
+		assert_non_null(r->id);
+		assert_true(strlen(r->statement) > 10);
+		assert_true(strstr(r->spec, "spec ") != NULL); /* cites the digest section */
+		assert_non_null(ffaemu_check_severity_name(r->severity));
+		assert_non_null(ffaemu_check_side_name(r->side));
+		/* IDs: AREA-...-NNN, upper case. */
+		for (const char *p = r->id; *p; p++)
+			assert_true((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-');
+		assert_true(strncmp(r->id, "SMCCC-", 6) == 0 || strncmp(r->id, "FFA-", 4) == 0);
+		for (size_t j = i + 1; j < n; j++)
+			assert_string_not_equal(r->id, ffaemu_check_rule_at(j)->id);
+		assert_ptr_equal(ffaemu_check_rule_by_id(r->id), r);
+	}
+	assert_null(ffaemu_check_rule_at(n));
+	assert_non_null(ffaemu_check_rule_by_id("ffa-mbz-arg-001"));
+	assert_null(ffaemu_check_rule_by_id("FFA-NOPE-001"));
+	assert_null(ffaemu_check_rule_by_id(NULL));
+}
+
+static void catalogue_has_no_rule_without_firing_and_silent_test(void **state)
+{
+	(void)state;
+
+	for (size_t i = 0; i < ffaemu_check_rule_count(); i++) {
+		const char *id = ffaemu_check_rule_at(i)->id;
+		bool pos = false, neg = false;
+
+		for (size_t k = 0; k < NCASES; k++) {
+			if (strcmp(cases[k].rule, id) != 0)
+				continue;
+			if (cases[k].fires)
+				pos = true;
+			else
+				neg = true;
+		}
+		if (!pos || !neg)
+			print_error("rule %s lacks a %s case\n", id, pos ? "silent" : "firing");
+		assert_true(pos && neg);
+	}
+	/* And every row names a real rule. */
+	for (size_t k = 0; k < NCASES; k++)
+		assert_non_null(ffaemu_check_rule_by_id(cases[k].rule));
+}
+
+static void severity_names_parse_back(void **state)
+{
+	enum ffaemu_check_severity s;
+	(void)state;
+
+	assert_int_equal(ffaemu_check_severity_parse("ERROR", &s), FFAEMU_OK);
+	assert_int_equal(s, FFAEMU_CHECK_ERROR);
+	assert_int_equal(ffaemu_check_severity_parse("warning", &s), FFAEMU_OK);
+	assert_int_equal(s, FFAEMU_CHECK_WARNING);
+	assert_int_equal(ffaemu_check_severity_parse("info", &s), FFAEMU_OK);
+	assert_int_equal(s, FFAEMU_CHECK_INFO);
+	assert_int_equal(ffaemu_check_severity_parse("fatal", &s), FFAEMU_EPARSE);
+	assert_null(ffaemu_check_severity_name((enum ffaemu_check_severity)7));
+}
+
+/* ---- the table ---- */
+
+static void each_rule_fires_on_a_peer_broken_in_exactly_that_way(void **state)
+{
+	(void)state;
+
+	for (size_t k = 0; k < NCASES; k++) {
+		const struct rcase *c = &cases[k];
+		struct run r;
+		uint64_t hits, total;
+
+		if (!c->fires)
+			continue;
+		run_open(&r, c);
+		run_steps(&r, c);
+		hits = ffaemu_check_rule_hits(r.check, c->rule);
+		total = ffaemu_check_count(r.check);
+		if (hits != 1 || total != 1) {
+			print_error("%s (%s): rule hits %llu, all violations %llu\n", c->rule, c->what,
+				    (unsigned long long)hits, (unsigned long long)total);
+			dump(r.check, c);
+		}
+		assert_int_equal(hits, 1);
+		assert_int_equal(total, 1);
+		assert_string_equal(ffaemu_check_violation_at(r.check, 0)->rule->id, c->rule);
+		/* The finding names the last call of the row: the misbehaving one. */
+		assert_int_equal(ffaemu_check_violation_at(r.check, 0)->call_index, nsteps(c) - 1);
+		run_close(&r);
+	}
+}
+
+static void each_rule_is_silent_on_a_conforming_peer(void **state)
+{
+	(void)state;
+
+	for (size_t k = 0; k < NCASES; k++) {
+		const struct rcase *c = &cases[k];
+		struct run r;
+
+		if (c->fires)
+			continue;
+		run_open(&r, c);
+		run_steps(&r, c);
+		if (ffaemu_check_count(r.check)) {
+			print_error("%s (%s) is not silent\n", c->rule, c->what);
+			dump(r.check, c);
+		}
+		assert_int_equal(ffaemu_check_count(r.check), 0);
+		run_close(&r);
+	}
+}
+
+struct membuf {
+	char *p;
+	size_t len, cap;
+};
+
+static int mem_sink(void *user, const char *data, size_t len)
+{
+	struct membuf *m = user;
+
+	if (m->len + len + 1 > m->cap) {
+		size_t cap = (m->len + len + 1) * 2;
+		char *np = realloc(m->p, cap);
+
+		if (!np)
+			return -1;
+		m->p = np;
+		m->cap = cap;
+	}
+	memcpy(m->p + m->len, data, len);
+	m->len += len;
+	m->p[m->len] = '\0';
+	return 0;
+}
+
+static void offline_check_of_the_jsonl_trace_matches_online(void **state)
+{
+	(void)state;
+
+	for (size_t k = 0; k < NCASES; k++) {
+		const struct rcase *c = &cases[k];
+		struct membuf m = {0};
+		struct ffaemu_trace *back = NULL;
+		struct ffaemu_check *off = NULL;
+		struct ffaemu_trace_parse_error err;
+		struct run r;
+
+		run_open(&r, c);
+		run_steps(&r, c);
+		assert_int_equal(ffaemu_trace_write(r.trace, FFAEMU_TRACE_JSONL, mem_sink, &m), 0);
+		assert_int_equal(ffaemu_trace_read_jsonl(m.p, m.len, NULL, &back, &err), FFAEMU_OK);
+		assert_int_equal(ffaemu_check_new(NULL, &off), FFAEMU_OK);
+		assert_int_equal(ffaemu_check_trace(off, back), FFAEMU_OK);
+		assert_int_equal(ffaemu_check_count(off), ffaemu_check_count(r.check));
+		for (size_t i = 0; i < ffaemu_check_stored(off); i++) {
+			const struct ffaemu_check_violation *a = ffaemu_check_violation_at(r.check, i);
+			const struct ffaemu_check_violation *b = ffaemu_check_violation_at(off, i);
+
+			assert_ptr_equal(a->rule, b->rule);
+			assert_int_equal(a->call_index, b->call_index);
+			assert_string_equal(a->edge, b->edge);
+			assert_int_equal(a->in_regs, b->in_regs);
+			assert_int_equal(a->out_regs, b->out_regs);
+			assert_int_equal(a->ffa_version, b->ffa_version);
+			assert_string_equal(a->detail, b->detail);
+		}
+		ffaemu_check_free(&off);
+		ffaemu_trace_free(&back);
+		free(m.p);
+		run_close(&r);
+	}
+}
+
+/* ---- the checker API ---- */
+
+static const struct rcase *find_case(const char *rule, bool fires)
+{
+	for (size_t k = 0; k < NCASES; k++)
+		if (strcmp(cases[k].rule, rule) == 0 && cases[k].fires == fires)
+			return &cases[k];
+	fail_msg("no case for %s", rule);
+	return NULL;
+}
+
+static void disabled_rule_records_nothing_and_wildcard_reenables(void **state)
+{
+	const struct rcase *c = find_case("FFA-MBZ-RES-001", true);
+	struct run r;
+	(void)state;
+
+	run_open(&r, c);
+	assert_int_equal(ffaemu_check_enable(r.check, "FFA-MBZ-RES-001", false), FFAEMU_OK);
+	assert_false(ffaemu_check_enabled(r.check, "FFA-MBZ-RES-001"));
+	assert_int_equal(ffaemu_check_enable(r.check, "FFA-NOPE-001", false), FFAEMU_ENOENT);
+	run_steps(&r, c);
+	assert_int_equal(ffaemu_check_count(r.check), 0);
+	assert_int_equal(ffaemu_check_enable(r.check, "*", true), FFAEMU_OK);
+	assert_true(ffaemu_check_enabled(r.check, "ffa-mbz-res-001"));
+	run_steps(&r, c);
+	assert_int_equal(ffaemu_check_rule_hits(r.check, "FFA-MBZ-RES-001"), 1);
+	run_close(&r);
+}
+
+static void severity_filter_drops_warnings(void **state)
+{
+	const struct rcase *c = find_case("FFA-VER-001", true); /* a warning */
+	struct run r;
+	(void)state;
+
+	run_open(&r, c);
+	ffaemu_check_set_min_severity(r.check, FFAEMU_CHECK_ERROR);
+	run_steps(&r, c);
+	assert_int_equal(ffaemu_check_count(r.check), 0);
+	ffaemu_check_set_min_severity(r.check, FFAEMU_CHECK_WARNING);
+	ffaemu_check_reset(r.check); /* forget the version state: the caller is fresh again */
+	run_steps(&r, c);
+	assert_int_equal(ffaemu_check_count(r.check), 1);
+	run_close(&r);
+}
+
+static void mark_counts_only_later_violations(void **state)
+{
+	const struct rcase *bad = find_case("FFA-ID-001", true);
+	const struct rcase *good = find_case("FFA-ID-001", false);
+	struct run r;
+	uint64_t m;
+	(void)state;
+
+	run_open(&r, bad);
+	run_steps(&r, bad);
+	m = ffaemu_check_mark(r.check);
+	assert_int_equal(m, 1);
+	assert_int_equal(ffaemu_check_count_since(r.check, m), 0);
+	run_steps(&r, good);
+	assert_int_equal(ffaemu_check_count_since(r.check, m), 0);
+	run_steps(&r, bad);
+	assert_int_equal(ffaemu_check_count_since(r.check, m), 1);
+	assert_int_equal(ffaemu_check_count_since(r.check, m + 10), 0);
+	run_close(&r);
+}
+
+static void violation_format_names_rule_call_edge_spec_and_registers(void **state)
+{
+	const struct rcase *c = find_case("FFA-MBZ-ARG-001", true);
+	char line[512];
+	struct run r;
+	int n;
+	(void)state;
+
+	run_open(&r, c);
+	run_steps(&r, c);
+	n = ffaemu_check_violation_format(ffaemu_check_violation_at(r.check, 0), line, sizeof(line));
+	assert_true(n > 0 && (size_t)n < sizeof(line));
+	assert_non_null(strstr(line, "error FFA-MBZ-ARG-001 #1 host->spmc caller 0x0000 FFA_ID_GET"));
+	assert_non_null(strstr(line, "[DEN0077A"));
+	assert_non_null(strstr(line, "\n  in  x1=0x5"));
+	/* snprintf semantics: a short buffer is terminated and the full length returned. */
+	assert_int_equal(ffaemu_check_violation_format(ffaemu_check_violation_at(r.check, 0), line, 8), n);
+	assert_int_equal(strlen(line), 7);
+	run_close(&r);
+}
+
+static void storage_cap_keeps_counting(void **state)
+{
+	const struct rcase *c = find_case("FFA-ID-001", true);
+	struct ffaemu_check_config cfg;
+	struct run r;
+	(void)state;
+
+	run_open(&r, c);
+	ffaemu_check_free(&r.check);
+	ffaemu_check_config_default(&cfg);
+	cfg.max_violations = 1;
+	assert_int_equal(ffaemu_check_new(&cfg, &r.check), FFAEMU_OK);
+	assert_int_equal(ffaemu_check_attach(r.check, r.edge), FFAEMU_OK);
+	run_steps(&r, c);
+	run_steps(&r, c);
+	assert_int_equal(ffaemu_check_count(r.check), 2);
+	assert_int_equal(ffaemu_check_stored(r.check), 1);
+	assert_null(ffaemu_check_violation_at(r.check, 1));
+	run_close(&r);
+}
+
+static void attach_detach_errors(void **state)
+{
+	const struct rcase *c = find_case("FFA-ID-001", true);
+	struct run r;
+	(void)state;
+
+	run_open(&r, c);
+	assert_int_equal(ffaemu_check_attach(r.check, r.edge), FFAEMU_EEXIST);
+	assert_int_equal(ffaemu_check_detach(r.check, r.edge), FFAEMU_OK);
+	assert_int_equal(ffaemu_check_detach(r.check, r.edge), FFAEMU_ENOENT);
+	run_steps(&r, c);
+	assert_int_equal(ffaemu_check_count(r.check), 0); /* detached: sees nothing */
+	assert_int_equal(ffaemu_check_attach(NULL, r.edge), FFAEMU_EINVAL);
+	assert_int_equal(ffaemu_check_new(NULL, NULL), FFAEMU_EINVAL);
+	run_close(&r);
+	ffaemu_check_free(NULL);
+}
+
+static int fail_after;
+
+static void *failing_alloc(void *user, size_t bytes)
+{
+	(void)user;
+	if (fail_after-- <= 0)
+		return NULL;
+	return malloc(bytes);
+}
+
+static void *failing_realloc(void *user, void *p, size_t bytes)
+{
+	(void)user;
+	if (fail_after-- <= 0)
+		return NULL;
+	return realloc(p, bytes);
+}
+
+static void plain_free(void *user, void *p)
+{
+	(void)user;
+	free(p);
+}
+
+static void allocation_failure_is_clean(void **state)
+{
+	const struct ffaemu_allocator a = {sizeof(a), failing_alloc, failing_realloc, plain_free, NULL};
+	const struct rcase *c = find_case("FFA-MEM-001", true);
+	(void)state;
+
+	/* Fail the Nth allocation for every N until a run completes: no leak, no crash (ASan). */
+	for (int n = 0; n < 64; n++) {
+		struct ffaemu_check_config cfg;
+		struct run r;
+
+		run_open(&r, c);
+		ffaemu_check_free(&r.check);
+		ffaemu_check_config_default(&cfg);
+		cfg.alloc = &a;
+		fail_after = n;
+		if (ffaemu_check_new(&cfg, &r.check) != FFAEMU_OK) {
+			assert_null(r.check);
+			run_close(&r);
+			continue;
+		}
+		if (ffaemu_check_attach(r.check, r.edge) == FFAEMU_OK)
+			run_steps(&r, c);
+		fail_after = 1 << 30;
+		run_close(&r);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(catalogue_rules_are_complete_and_unique),
+		cmocka_unit_test(catalogue_has_no_rule_without_firing_and_silent_test),
+		cmocka_unit_test(severity_names_parse_back),
+		cmocka_unit_test(each_rule_fires_on_a_peer_broken_in_exactly_that_way),
+		cmocka_unit_test(each_rule_is_silent_on_a_conforming_peer),
+		cmocka_unit_test(offline_check_of_the_jsonl_trace_matches_online),
+		cmocka_unit_test(disabled_rule_records_nothing_and_wildcard_reenables),
+		cmocka_unit_test(severity_filter_drops_warnings),
+		cmocka_unit_test(mark_counts_only_later_violations),
+		cmocka_unit_test(violation_format_names_rule_call_edge_spec_and_registers),
+		cmocka_unit_test(storage_cap_keeps_counting),
+		cmocka_unit_test(attach_detach_errors),
+		cmocka_unit_test(allocation_failure_is_clean),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
