@@ -80,7 +80,7 @@
 	_(0x67, RXTX_UNMAP, 1, 0, V10, 0, X(1), 0, 0, 0, NP | NV | SV, 0,                    \
 	  "DEN0077A; spec C5.3", NOEXT)                                                      \
 	_(0x68, PARTITION_INFO_GET, 1, 0, V10, 0, R(1, 5), 0, R(2, 3), 0, NP | NV | SV, 0,   \
-	  "DEN0077A; spec C5.4", NOEXT)                                                      \
+	  "DEN0077A; spec C5.4", LATE(0, X(3), V11))                                        \
 	_(0x69, ID_GET, 1, 0, V10, 0, 0, 0, X(2), 0, ALL, 0, "DEN0077A; spec C5.2", NOEXT)   \
 	/* spec C6, C7: CPU cycles and messaging */                                          \
 	_(0x6a, MSG_POLL, 1, 0, V10, 0, 0, 0, W17, 0, NV | SV, DEP | UNC,                     \

@@ -507,6 +507,9 @@ static void mbz_masks_for_representative_abis(void **state)
 		/* FEATURES: w2 input properties only from v1.1 (spec C5.1). */
 		{FFAEMU_FFA_FEATURES, V10, RANGE(2, 7), BIT(1) | RANGE(4, 7)},
 		{FFAEMU_FFA_FEATURES, V11, RANGE(3, 7), BIT(1) | RANGE(4, 7)},
+		/* PARTITION_INFO_GET: w3 descriptor size only from v1.1 (spec C5.4). */
+		{FFAEMU_FFA_PARTITION_INFO_GET, V10, RANGE(6, 7), BIT(1) | RANGE(3, 7)},
+		{FFAEMU_FFA_PARTITION_INFO_GET, V11, RANGE(6, 7), BIT(1) | RANGE(4, 7)},
 		/* ID_GET: SUCCESS w2 = ID, everything else MBZ (spec C5.2, F). */
 		{FFAEMU_FFA_ID_GET, V11, RANGE(1, 7), BIT(1) | RANGE(3, 7)},
 		/* RUN: only w1; x8-x17 MBZ for SMC64 at v1.2+ (spec C1.4, C6). */
