@@ -71,6 +71,7 @@ static const struct {
 	{"else", ST_ELSE},
 	{"end", ST_END},
 	{"echo", ST_ECHO},
+	{"reset", ST_RESET},
 };
 
 /* ---- syntax checks shared with the interpreter ---- */
@@ -766,6 +767,7 @@ static int check_stmt(struct ffaemu_script *sc, struct lexer *lx, struct script_
 		return check_cond(lx, st, 1);
 	case ST_ELSE:
 	case ST_END:
+	case ST_RESET:
 		return need_args(lx, st, 0, 0);
 	default:
 		break;

@@ -42,7 +42,8 @@ enum script_kind {
 	ST_ELIF,
 	ST_ELSE,
 	ST_END,
-	ST_ECHO
+	ST_ECHO,
+	ST_RESET
 };
 
 struct script_tok {

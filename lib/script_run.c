@@ -1005,14 +1005,26 @@ int ffaemu_script_run(const struct ffaemu_script *script, const struct ffaemu_sc
 			break;
 		case ST_INSTALL_PROXY:
 			rc = ensure_system(&r);
+			if (!rc && cfg->on_system_end)
+				cfg->on_system_end(cfg->user, r.sys);
 			if (!rc) {
 				rc = ffaemu_system_install_proxy(r.sys, s->t[1].s);
 				if (rc)
 					rc = run_error(&r, &s->t[1], rc, "cannot install proxy '%s': %s",
 						       s->t[1].s, ffaemu_strerror(rc));
-				else if (cfg->on_system)
+				if (cfg->on_system)
 					cfg->on_system(cfg->user, r.sys);
 			}
+			break;
+		case ST_RESET:
+			/* A fresh stack, same configuration; script variables stay. */
+			if (r.sys && cfg->on_system_end)
+				cfg->on_system_end(cfg->user, r.sys);
+			ffaemu_system_free(&r.sys);
+			r.have_last = false;
+			r.tx = r.rx = r.rxtx_pages = 0;
+			r.ffa_version = 0;
+			r.desc_len = 0;
 			break;
 		case ST_CALL:
 			rc = do_call(&r, s);
@@ -1075,6 +1087,8 @@ int ffaemu_script_run(const struct ffaemu_script *script, const struct ffaemu_sc
 	if (!rc)
 		r.st.skipped = script->expects > r.st.expectations ? script->expects - r.st.expectations : 0;
 out:
+	if (r.sys && cfg->on_system_end)
+		cfg->on_system_end(cfg->user, r.sys);
 	ffaemu_system_free(&r.sys);
 	ffaemu_alloc_free(&r.a, r.vars);
 	ffaemu_alloc_free(&r.a, r.desc);

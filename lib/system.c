@@ -142,6 +142,35 @@ static int make_proxy(struct ffaemu_system *s, const char *name, struct ffaemu_p
 	return 0;
 }
 
+/*
+ * "conform": the Arm ACS FVP partitions (four echo SPs 0x8001-0x8004) plus
+ * the memory-checker SP 0x8005 and the notifier SP 0x8006, so that one
+ * stack serves every shipped suite. Other names are SPMC presets.
+ */
+static int add_partitions(struct ffaemu_system *s, const char *name)
+{
+	static const struct {
+		enum ffaemu_sp_builtin kind;
+		ffaemu_id_t id;
+	} extra[] = {
+		{FFAEMU_SP_MEMORY, 0x8005},
+		{FFAEMU_SP_NOTIFIER, 0x8006},
+	};
+	int rc;
+
+	if (strcmp(name, "conform") != 0)
+		return ffaemu_spmc_add_preset(s->spmc, name);
+	rc = ffaemu_spmc_add_preset(s->spmc, "acs-fvp");
+	for (size_t i = 0; !rc && i < sizeof(extra) / sizeof(extra[0]); i++) {
+		struct ffaemu_sp_config c;
+
+		rc = ffaemu_sp_config_builtin(&c, extra[i].kind, extra[i].id);
+		if (!rc)
+			rc = ffaemu_spmc_add_sp(s->spmc, &c);
+	}
+	return rc;
+}
+
 int ffaemu_system_new(const struct ffaemu_system_config *cfg, struct ffaemu_system **out)
 {
 	struct ffaemu_system_config def;
@@ -201,12 +230,14 @@ int ffaemu_system_new(const struct ffaemu_system_config *cfg, struct ffaemu_syst
 	ffaemu_spmc_config_default(&sc);
 	sc.profile = &sprof;
 	sc.mem = s->mem;
+	/* Room for a few partitions' mailboxes; every run pays for zeroing it. */
+	sc.secure_size = 2u << 20;
 	sc.alloc = cfg->alloc;
 	rc = ffaemu_spmc_new(&sc, &s->spmc);
 	if (rc)
 		goto fail;
 	if (cfg->partitions && *cfg->partitions && strcmp(cfg->partitions, "none") != 0) {
-		rc = ffaemu_spmc_add_preset(s->spmc, cfg->partitions);
+		rc = add_partitions(s, cfg->partitions);
 		if (rc)
 			goto fail;
 	}

@@ -72,6 +72,9 @@ struct ffaemu_script_run_config {
 	const char *spmc;               /* SPMC profile when the script sets none; default NULL */
 	ffaemu_script_report_fn report; /* default NULL */
 	ffaemu_script_system_fn on_system; /* default NULL */
+	/* Called before the stack (or, for install-proxy, the old proxy) goes
+	 * away: detach observers here. Default NULL. */
+	ffaemu_script_system_fn on_system_end;
 	void *user;
 	const struct ffaemu_allocator *alloc; /* default NULL (libc) */
 };

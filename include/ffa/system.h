@@ -26,15 +26,18 @@
 
 FFAEMU_BEGIN_DECLS
 
-/* Default host RAM: 64 MiB of NS RAM at 2 GiB, owned by the host (ID 0). */
+/* Default host RAM: 4 MiB of NS RAM at 2 GiB, owned by the host (ID 0); small
+ * because a conformance run builds hundreds of stacks. */
 #define FFAEMU_SYSTEM_RAM_BASE 0x80000000ull
-#define FFAEMU_SYSTEM_RAM_SIZE 0x04000000ull
+#define FFAEMU_SYSTEM_RAM_SIZE 0x00400000ull
 
 struct ffaemu_system_config {
 	size_t size;               /* sizeof(struct ffaemu_system_config) */
 	const char *proxy;         /* proxy profile ("pkvm-6.18"...) or "none"; default "none" */
 	const char *spmc;          /* SPMC profile name; default NULL = the SPMC's default */
-	const char *partitions;    /* partition preset ("acs-fvp"...); default NULL = profile's */
+	const char *partitions;    /* partition preset: an SPMC preset ("acs-fvp"), or
+				      "conform" = acs-fvp + memory SP 0x8005 + notifier SP
+				      0x8006; default NULL = none */
 	uint32_t page_size;        /* host kernel page size 4096/16384/65536; default 4096 */
 	uint32_t smccc_version;    /* SMCCC of every edge and of EL3; default 1.2 */
 	ffaemu_pa_t ram_base;      /* host NS RAM base; default FFAEMU_SYSTEM_RAM_BASE */
