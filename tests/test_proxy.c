@@ -1,0 +1,2084 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The pKVM proxy against a scripted SPMC stand-in: pkvm-proxy.md section 5,
+ * items 1-12, plus the profiles and the fixes of section 2. The stand-in
+ * lets a test play a malicious or broken SPMC exactly.
+ */
+#include "test_proxy_common.h"
+
+#define P2026 "pkvm-2026"
+
+static struct dopt g_o; /* big: keep off the stack */
+
+/* ======================================================= profiles (data) */
+
+static void test_profiles_listed_and_lookup(void **state)
+{
+	static const char *const names[] = {"pkvm-6.4", "pkvm-6.10", "pkvm-6.11", "pkvm-6.18",
+					    "pkvm-2026", "pkvm-2026-direct-msg"};
+	struct ffaemu_proxy_profile p, d;
+
+	(void)state;
+	assert_int_equal(ffaemu_proxy_profile_count(), 6);
+	for (size_t i = 0; i < 6; i++) {
+		assert_string_equal(ffaemu_proxy_profile_name_at(i), names[i]);
+		assert_int_equal(ffaemu_proxy_profile_get(names[i], &p), 0);
+		assert_string_equal(p.name, names[i]);
+		assert_true(p.models[0] != '\0');
+		assert_int_equal(ffaemu_proxy_profile_validate(&p), 0);
+	}
+	assert_null(ffaemu_proxy_profile_name_at(6));
+	assert_int_equal(ffaemu_proxy_profile_get("pkvm-5.0", &p), FFAEMU_ENOENT);
+	assert_int_equal(ffaemu_proxy_profile_get(NULL, &p), FFAEMU_EINVAL);
+	ffaemu_proxy_profile_default(&d);
+	assert_string_equal(d.name, "pkvm-2026");
+}
+
+static void test_profile_copy_and_edit(void **state)
+{
+	struct ffaemu_proxy_profile p;
+
+	(void)state;
+	ffaemu_proxy_profile_default(&p);
+	assert_false(ffaemu_proxy_profile_denies(&p, FFAEMU_FFA_RUN));
+	assert_int_equal(ffaemu_proxy_profile_deny(&p, FFAEMU_FFA_RUN), 0);
+	assert_true(ffaemu_proxy_profile_denies(&p, FFAEMU_FFA_RUN));
+	/* The SVE hint is not part of the ID. */
+	assert_true(ffaemu_proxy_profile_denies(&p, FFAEMU_FFA_RUN | FFAEMU_SMCCC_SVE_HINT));
+	assert_int_equal(ffaemu_proxy_profile_allow(&p, FFAEMU_FFA_RUN), 0);
+	assert_int_equal(ffaemu_proxy_profile_allow(&p, FFAEMU_FFA_RUN), FFAEMU_ENOENT);
+	p.page_size = 8192;
+	assert_int_equal(ffaemu_proxy_profile_validate(&p), FFAEMU_EINVAL);
+	p.page_size = 65536;
+	assert_int_equal(ffaemu_proxy_profile_validate(&p), 0);
+	/* 48 + 32 + 16 + 128 * 16 = 2144 -> one 64K page. */
+	assert_int_equal(ffaemu_proxy_profile_desc_buf_size(&p), 65536);
+	p.page_size = 4096;
+	assert_int_equal(ffaemu_proxy_profile_desc_buf_size(&p), 4096);
+	p.max_constituents = 4096;
+	assert_int_equal(ffaemu_proxy_profile_desc_buf_size(&p), 69632);
+	p.init_version = FFAEMU_FFA_1_3;
+	assert_int_equal(ffaemu_proxy_profile_validate(&p), FFAEMU_EINVAL);
+}
+
+static void test_new_rejects_bad_config(void **state)
+{
+	struct ffaemu_proxy_config pc;
+	struct ffaemu_proxy *px = (void *)1;
+	struct ffaemu_mem *mem;
+
+	(void)state;
+	assert_int_equal(ffaemu_mem_new(NULL, &mem), 0);
+	ffaemu_proxy_config_default(&pc);
+	assert_int_equal(ffaemu_proxy_new(&pc, &px), FFAEMU_EINVAL);
+	assert_null(px);
+	pc.mem = mem;
+	pc.downstream = NULL;
+	assert_int_equal(ffaemu_proxy_new(&pc, &px), FFAEMU_EINVAL);
+	assert_int_equal(ffaemu_proxy_new(NULL, &px), FFAEMU_EINVAL);
+	ffaemu_proxy_free(NULL);
+	ffaemu_mem_free(&mem);
+}
+
+static void test_hyp_ram_owned_by_hyp(void **state)
+{
+	struct h *h = h_new(P2026, NULL);
+	struct ffaemu_proxy_status st = hst(h);
+	struct ffaemu_page_info pi;
+
+	(void)state;
+	assert_int_equal(st.state, FFAEMU_PROXY_UNINIT);
+	assert_int_equal(ffaemu_mem_page_info(h->mem, st.hyp_tx, &pi), 0);
+	assert_int_equal(pi.owner.kind, FFAEMU_OWNER_HYP);
+	assert_int_equal(ffaemu_mem_page_info(h->mem, st.desc_buf, &pi), 0);
+	assert_int_equal(pi.owner.kind, FFAEMU_OWNER_HYP);
+	assert_true(st.hyp_rx == st.hyp_tx + 4096);
+	h_free(h);
+}
+
+/* ================================================ item 12: SMC entry */
+
+static void test_entry_imm16_nonzero_not_supported(void **state)
+{
+	struct h *h = h_new(P2026, NULL);
+	struct ffaemu_regs r;
+	size_t before;
+
+	(void)state;
+	h_up(h, false);
+	before = h->si->nlog;
+	h->ctx.imm = 1;
+	r = hcall(h, FFAEMU_FFA_ID_GET, 7, 0, 0, 0, 0);
+	assert_true(r.x[0] == FFAEMU_SMCCC_UNKNOWN);
+	assert_int_equal(r.x[1], 7); /* nothing else touched */
+	assert_int_equal(h->si->nlog, before);
+	r = hcall(h, FFAEMU_PSCI_VERSION, 0, 0, 0, 0, 0);
+	assert_true(r.x[0] == FFAEMU_SMCCC_UNKNOWN); /* non-FF-A too: checked first */
+	h_free(h);
+}
+
+static void test_entry_x0_upper_bits_not_supported(void **state)
+{
+	struct h *h = h_new(P2026, NULL);
+	struct ffaemu_regs r;
+
+	(void)state;
+	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
+	ffaemu_regs_clear(&r);
+	r.x[0] = 0x100000000ull | FFAEMU_FFA_VERSION;
+	r.x[1] = FFAEMU_FFA_1_2;
+	hraw(h, &r);
+	assert_true(r.x[0] == FFAEMU_SMCCC_UNKNOWN);
+	assert_false(hst(h).negotiated);
+	h_free(h);
+}
+
+static void test_entry_sve_hint_ignored_for_dispatch(void **state)
+{
+	struct h *h = h_new(P2026, NULL);
+	struct ffaemu_regs r;
+
+	(void)state;
+	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
+	r = hcall(h, FFAEMU_FFA_VERSION | FFAEMU_SMCCC_SVE_HINT, FFAEMU_FFA_1_2, 0, 0, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_1_2);
+	assert_true(hst(h).negotiated);
+	/* A pass-through keeps the host's x0, hint included. */
+	r = hcall(h, FFAEMU_FFA_MSG_SEND_DIRECT_REQ_64 | FFAEMU_SMCCC_SVE_HINT, SP_ID, 0, 0, 0, 0);
+	assert_int_equal((uint32_t)h->si->log[h->si->nlog - 1].x[0],
+			 FFAEMU_FFA_MSG_SEND_DIRECT_REQ_64 | FFAEMU_SMCCC_SVE_HINT);
+	h_free(h);
+}
+
+static void test_entry_non_ffa_forwarded_x0_x17(void **state)
+{
+	struct h *h = h_new(P2026, NULL);
+	struct ffaemu_regs r;
+	uint64_t fw;
+
+	(void)state;
+	h_up(h, false);
+	fw = hst(h).forwarded;
+	r = hcall(h, FFAEMU_PSCI_VERSION, 0, 0, 0, 0, 0);
+	assert_int_equal(r.x[0], 0x10001); /* EL3's PSCI 1.1 */
+	assert_int_equal(hst(h).forwarded, fw + 1);
+	/* FID 0xF0 (errata ABI) is in pKVM's window, not an ABI: forwarded, EL3 answers. */
+	r = hcall(h, 0x840000f0u, 0, 0, 0, 0, 0);
+	assert_int_equal(hst(h).forwarded, fw + 2);
+	h_free(h);
+}
+
+/* ======================================================= item 1: the gate */
+
+static const uint32_t gated[] = {
+	FFAEMU_FFA_ID_GET, FFAEMU_FFA_RX_RELEASE, FFAEMU_FFA_MSG_SEND_DIRECT_REQ,
+	FFAEMU_FFA_MSG_SEND_DIRECT_REQ_64, FFAEMU_FFA_PARTITION_INFO_GET, FFAEMU_FFA_FEATURES,
+	FFAEMU_FFA_RXTX_MAP_64, FFAEMU_FFA_MEM_SHARE_64, FFAEMU_FFA_SPM_ID_GET, FFAEMU_FFA_RUN,
+	FFAEMU_FFA_MEM_RETRIEVE_REQ, FFAEMU_FFA_NOTIFICATION_SET,
+};
+
+static void test_gate_invalid_parameters_before_version(void **state)
+{
+	static const char *const profiles[] = {"pkvm-6.11", "pkvm-6.18", P2026,
+					       "pkvm-2026-direct-msg"};
+
+	(void)state;
+	for (size_t p = 0; p < 4; p++) {
+		struct h *h = h_new(profiles[p], NULL);
+		size_t before;
+
+		assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
+		before = h->si->nlog;
+		for (size_t i = 0; i < sizeof(gated) / sizeof(gated[0]); i++) {
+			struct ffaemu_regs r = hcall(h, gated[i], SP_ID, 0, 0, 0, 0);
+			assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
+			assert_int_equal(r.x[1], 0);
+			assert_int_equal(r.x[3], 0);
+		}
+		assert_int_equal(h->si->nlog, before); /* pass-throughs included: no SPMC call */
+		h_free(h);
+	}
+}
+
+static void test_gate_absent_before_6_11(void **state)
+{
+	struct h *h = h_new("pkvm-6.10", NULL);
+	struct ffaemu_regs r;
+
+	(void)state;
+	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
+	r = hcall(h, FFAEMU_FFA_MSG_SEND_DIRECT_REQ, SP_ID, 0, 5, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_MSG_SEND_DIRECT_RESP);
+	h_free(h);
+}
+
+static void test_gate_opens_after_version(void **state)
+{
+	struct h *h = h_new(P2026, NULL);
+	struct ffaemu_regs r;
+
+	(void)state;
+	h_up(h, false);
+	r = hcall(h, FFAEMU_FFA_ID_GET, 0, 0, 0, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
+	h_free(h);
+}
+
+/* =========================================== item 2: FFA_VERSION matrix */
+
+static void tweak_marker(struct standin *s)
+{
+	s->version_x5 = 0x5a5a0000ull;
+}
+
+static void test_version_other_major_not_supported(void **state)
+{
+	static const uint32_t reqs[] = {0x20000, 0x00000, 0x7fff0002, 0xffff0002};
+	struct h *h = h_new(P2026, NULL);
+
+	(void)state;
+	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
+	for (size_t i = 0; i < 4; i++) {
+		size_t before = h->si->nlog;
+		struct ffaemu_regs r = hcall(h, FFAEMU_FFA_VERSION, reqs[i], 0, 0, 0, 0);
+		assert_true(r.x[0] == UINT64_MAX);
+		assert_int_equal(h->si->nlog, before);
+		assert_false(hst(h).negotiated);
+	}
+	h_free(h);
+}
+
+static void test_version_same_or_higher_minor_negotiates(void **state)
+{
+	static const uint32_t reqs[] = {FFAEMU_FFA_1_2, FFAEMU_FFA_1_3, 0x10009};
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		struct h *h = h_new(P2026, tweak_marker);
+		struct ffaemu_regs r;
+
+		assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
+		r = hcall(h, FFAEMU_FFA_VERSION, reqs[i], 0, 0, 0, 0);
+		assert_int_equal(r.x[0], FFAEMU_FFA_1_2);
+		for (int n = 1; n < FFAEMU_NREGS; n++)
+			assert_int_equal(r.x[n], 0);
+		assert_true(hst(h).negotiated);
+		/* post-init: no VERSION to the SPMC, ID_GET + FEATURES(RXTX_MAP_64) */
+		assert_int_equal(standin_count(h->si, FFAEMU_FFA_VERSION), 1);
+		assert_int_equal(standin_count(h->si, FFAEMU_FFA_ID_GET), 1);
+		assert_int_equal(standin_count(h->si, FFAEMU_FFA_FEATURES), 1);
+		h_free(h);
+	}
+}
+
+static void test_version_bit31_ignored(void **state)
+{
+	struct h *h = h_new(P2026, NULL);
+	struct ffaemu_regs r;
+
+	(void)state;
+	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
+	r = hcall(h, FFAEMU_FFA_VERSION, 0x80010002u, 0, 0, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_1_2);
+	assert_true(hst(h).negotiated);
+	h_free(h);
+}
+
+static void test_version_downgrade_forwarded_to_spmc(void **state)
+{
+	struct h *h = h_new(P2026, tweak_marker);
+	struct ffaemu_regs r;
+	const struct ffaemu_regs *down;
+
+	(void)state;
+	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
+	r = hcall(h, FFAEMU_FFA_VERSION, FFAEMU_FFA_1_1, 0, 0, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_1_1);
+	/* x1-x17 are the SPMC's reply to the forwarded VERSION */
+	assert_int_equal(r.x[5], 0x5a5a0000ull);
+	assert_int_equal(standin_count(h->si, FFAEMU_FFA_VERSION), 2);
+	down = &h->si->log[1];
+	assert_int_equal((uint32_t)down->x[0], FFAEMU_FFA_VERSION);
+	assert_int_equal(down->x[1], FFAEMU_FFA_1_1);
+	assert_int_equal(hst(h).hyp_version, FFAEMU_FFA_1_1);
+	assert_true(hst(h).negotiated);
+	h_free(h);
+}
+
+static void tweak_refuse(struct standin *s)
+{
+	s->refuse_downgrade = true;
+}
+
+static void test_version_downgrade_refused_by_spmc_retry_allowed(void **state)
+{
+	struct h *h = h_new(P2026, tweak_refuse);
+	struct ffaemu_regs r;
+
+	(void)state;
+	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
+	r = hcall(h, FFAEMU_FFA_VERSION, FFAEMU_FFA_1_0, 0, 0, 0, 0);
+	assert_int_equal(r.x[0], 0xffffffffull); /* the SPMC's answer, unchanged */
+	assert_false(hst(h).negotiated);
+	assert_int_equal(hst(h).hyp_version, FFAEMU_FFA_1_2);
+	r = hcall(h, FFAEMU_FFA_VERSION, FFAEMU_FFA_1_2, 0, 0, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_1_2);
+	assert_true(hst(h).negotiated);
+	h_free(h);
+}
+
+static void tweak_bad_id(struct standin *s)
+{
+	s->id_w2 = 5;
+}
+
+static void test_version_post_init_failure_stays_unnegotiated(void **state)
+{
+	struct h *h = h_new(P2026, tweak_bad_id);
+	struct ffaemu_regs r;
+
+	(void)state;
+	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
+	r = hcall(h, FFAEMU_FFA_VERSION, FFAEMU_FFA_1_1, 0, 0, 0, 0);
+	assert_true(r.x[0] == UINT64_MAX);
+	assert_false(hst(h).negotiated);
+	/* the downgrade is not rolled back */
+	assert_int_equal(hst(h).hyp_version, FFAEMU_FFA_1_1);
+	r = hcall(h, FFAEMU_FFA_ID_GET, 0, 0, 0, 0, 0);
+	assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
+	/* the host may retry once the SPMC behaves */
+	h->si->id_w2 = 0;
+	r = hcall(h, FFAEMU_FFA_VERSION, FFAEMU_FFA_1_2, 0, 0, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_1_1);
+	assert_true(hst(h).negotiated);
+	h_free(h);
+}
+
+static void test_version_after_negotiation_locked(void **state)
+{
+	static const struct {
+		const char *profile;
+		uint32_t req;
+		uint64_t want;
+	} rows[] = {
+		{P2026, FFAEMU_FFA_1_1, UINT64_MAX},         /* lower minor: -1 (f41426939244) */
+		{P2026, FFAEMU_FFA_1_0, UINT64_MAX},
+		{P2026, FFAEMU_FFA_1_2, FFAEMU_FFA_1_2},     /* same */
+		{P2026, FFAEMU_FFA_1_3, FFAEMU_FFA_1_2},     /* higher: hyp version */
+		{P2026, 0x20000, UINT64_MAX},                /* other major */
+		{"pkvm-6.11", FFAEMU_FFA_1_0, FFAEMU_FFA_1_1}, /* before the fix: hyp version */
+		{"pkvm-6.18", FFAEMU_FFA_1_1, UINT64_MAX},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct h *h = h_new(rows[i].profile, NULL);
+		struct ffaemu_regs r;
+		size_t before;
+
+		h_up(h, false);
+		before = h->si->nlog;
+		r = hcall(h, FFAEMU_FFA_VERSION, rows[i].req, 0, 0, 0, 0);
+		assert_true(r.x[0] == rows[i].want);
+		assert_int_equal(h->si->nlog, before); /* no SPMC call after negotiation */
+		assert_int_equal(hst(h).hyp_version, h->prof.max_version);
+		h_free(h);
+	}
+}
+
+static void tweak_marker_all(struct standin *s);
+static bool hook_version_marker(struct standin *s, struct ffaemu_regs *r)
+{
+	if ((uint32_t)r->x[0] != FFAEMU_FFA_VERSION)
+		return false;
+	ffaemu_regs_clear(r);
+	r->x[0] = s->version;
+	for (int n = 1; n < FFAEMU_NREGS; n++)
+		r->x[n] = 0xa000 + (uint64_t)n;
+	return true;
+}
+
+static void tweak_marker_all(struct standin *s)
+{
+	s->hook = hook_version_marker;
+}
+
+/* Reply registers per profile: zeroed (2026), leaked stack (6.11: x1-x3, 6.18: x1-x17). */
+static void test_version_reply_registers_per_profile(void **state)
+{
+	static const struct {
+		const char *profile;
+		unsigned leak_last; /* highest leaked register, 0 = none */
+	} rows[] = {{P2026, 0}, {"pkvm-6.18", 7}, {"pkvm-6.11", 3}};
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		struct h *h = h_new(rows[i].profile, tweak_marker_all);
+		struct ffaemu_regs r;
+
+		h->si->version = h->prof.max_version;
+		assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
+		ffaemu_regs_clear(&r);
+		r.x[0] = FFAEMU_FFA_VERSION;
+		r.x[1] = h->prof.max_version;
+		for (int n = 4; n < FFAEMU_NREGS; n++)
+			r.x[n] = 0x4000 + (uint64_t)n; /* what the host left there */
+		hraw(h, &r);
+		assert_int_equal(r.x[0], h->prof.max_version);
+		for (unsigned n = 1; n < FFAEMU_NREGS; n++) {
+			/*
+			 * The model's uninitialised stack is the last down-call
+			 * result: an SMC32 FFA_VERSION on SMCCC 1.2 returns x0-x7
+			 * and keeps the hyp's own zeros in x8-x17.
+			 */
+			if (n <= rows[i].leak_last)
+				assert_int_equal(r.x[n], 0xa000 + n); /* last SPMC reply */
+			else if (h->prof.ret_regs == FFAEMU_PROXY_RET_X0_X3 && n >= 4)
+				assert_int_equal(r.x[n], 0x4000 + n); /* host's own */
+			else
+				assert_int_equal(r.x[n], 0);
+		}
+		h_free(h);
+	}
+}
+
+/* ================================================= item 3: initialisation */
+
+static bool hook_no_ffa(struct standin *s, struct ffaemu_regs *r)
+{
+	(void)s;
+	/* Firmware without FF-A: every FF-A ID is unknown, as a W-register -1. */
+	ffaemu_regs_clear(r);
+	r->x[0] = 0xffffffffull;
+	return true;
+}
+
+static void tweak_no_ffa(struct standin *s)
+{
+	s->hook = hook_no_ffa;
+}
+
+static void test_init_spmc_without_ffa_leaves_pkvm_bootable(void **state)
+{
+	struct h *h = h_new(P2026, tweak_no_ffa);
+	struct ffaemu_regs r;
+
+	(void)state;
+	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
+	assert_int_equal(hst(h).state, FFAEMU_PROXY_INERT);
+	assert_int_equal(hst(h).hyp_version, 0);
+	/* the system is up: non-FF-A SMCs still work */
+	r = hcall(h, FFAEMU_PSCI_VERSION, 0, 0, 0, 0, 0);
+	assert_int_equal(r.x[0], 0x10001);
+	/* the trap and the gate stay; the host's VERSION fails in post-init */
+	r = hcall(h, FFAEMU_FFA_ID_GET, 0, 0, 0, 0, 0);
+	assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
+	r = hcall(h, FFAEMU_FFA_VERSION, FFAEMU_FFA_1_2, 0, 0, 0, 0);
+	assert_true(r.x[0] == UINT64_MAX);
+	assert_false(hst(h).negotiated);
+	h_free(h);
+}
+
+static void test_init_w32_minus1_fails_pkvm_before_s32_fix(void **state)
+{
+	static const char *const before_fix[] = {"pkvm-6.11", "pkvm-6.18"};
+
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		struct h *h = h_new(before_fix[i], tweak_no_ffa);
+		struct ffaemu_regs r;
+
+		assert_int_equal(ffaemu_proxy_init(h->proxy), FFAEMU_ENOTSUP);
+		assert_int_equal(hst(h).state, FFAEMU_PROXY_FAILED);
+		/* no pKVM: the host's calls reach EL3 as they are */
+		r = hcall(h, FFAEMU_FFA_ID_GET, 0, 0, 0, 0, 0);
+		assert_int_equal(r.x[0], 0xffffffffull);
+		h_free(h);
+	}
+}
+
+static bool hook_no_ffa_sext(struct standin *s, struct ffaemu_regs *r)
+{
+	(void)s;
+	ffaemu_regs_clear(r);
+	r->x[0] = UINT64_MAX;
+	return true;
+}
+
+static void tweak_no_ffa_sext(struct standin *s)
+{
+	s->hook = hook_no_ffa_sext;
+}
+
+static void test_init_sign_extended_minus1_inert_every_profile(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ffaemu_proxy_profile_count(); i++) {
+		struct h *h = h_new(ffaemu_proxy_profile_name_at(i), tweak_no_ffa_sext);
+		assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
+		assert_int_equal(hst(h).state, FFAEMU_PROXY_INERT);
+		h_free(h);
+	}
+}
+
+static void tweak_v2(struct standin *s)
+{
+	s->version = 0x20000;
+}
+
+static void test_init_major_not_1_fatal(void **state)
+{
+	struct h *h = h_new(P2026, tweak_v2);
+
+	(void)state;
+	assert_int_equal(ffaemu_proxy_init(h->proxy), FFAEMU_ENOTSUP);
+	assert_int_equal(hst(h).state, FFAEMU_PROXY_FAILED);
+	assert_int_equal(ffaemu_proxy_init(h->proxy), FFAEMU_EPERM);
+	h_free(h);
+}
+
+static void test_init_version_capped(void **state)
+{
+	static const struct {
+		const char *profile;
+		uint32_t spmc, want;
+	} rows[] = {
+		{P2026, FFAEMU_FFA_1_3, FFAEMU_FFA_1_2}, {P2026, FFAEMU_FFA_1_1, FFAEMU_FFA_1_1},
+		{P2026, FFAEMU_FFA_1_0, FFAEMU_FFA_1_0}, {"pkvm-6.11", FFAEMU_FFA_1_2, FFAEMU_FFA_1_1},
+		{"pkvm-6.10", FFAEMU_FFA_1_1, FFAEMU_FFA_1_0}, {"pkvm-6.18", 0x10007, FFAEMU_FFA_1_2},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct h *h = h_new(rows[i].profile, NULL);
+		h->si->version = rows[i].spmc;
+		assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
+		assert_int_equal(hst(h).hyp_version, rows[i].want);
+		/* the init request carried the profile's version */
+		assert_int_equal(h->si->log[0].x[1], h->prof.init_version);
+		h_free(h);
+	}
+}
+
+static void test_init_smccc_below_1_2_inert(void **state)
+{
+	struct ffaemu_proxy_profile p;
+	struct h *h;
+
+	(void)state;
+	ffaemu_proxy_profile_default(&p);
+	h = h_new_ex(&p, FFAEMU_SMCCC_1_1, NULL);
+	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
+	assert_int_equal(hst(h).state, FFAEMU_PROXY_INERT);
+	assert_int_equal(h->si->nlog, 0); /* FFA_VERSION never sent */
+	h_free(h);
+}
+
+static void test_init_6_4_requires_exactly_1_0(void **state)
+{
+	struct h *h = h_new("pkvm-6.4", NULL);
+
+	(void)state;
+	h->si->version = FFAEMU_FFA_1_1;
+	assert_int_equal(ffaemu_proxy_init(h->proxy), FFAEMU_ENOTSUP);
+	h_free(h);
+	h = h_new("pkvm-6.4", NULL);
+	h->si->version = FFAEMU_FFA_1_0;
+	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
+	/* post-init ran at init in 6.4: ID_GET and FEATURES already sent */
+	assert_int_equal(standin_count(h->si, FFAEMU_FFA_ID_GET), 1);
+	assert_true(hst(h).negotiated);
+	h_free(h);
+}
+
+/* post-init: ID must be 0, FEATURES(RXTX_MAP_64) minimum <= PAGE_SIZE. */
+static void test_post_init_rxtx_minimum_vs_page_size(void **state)
+{
+	static const struct {
+		const char *profile;
+		uint32_t page;
+		uint64_t w2;
+		bool ok;
+	} rows[] = {
+		{P2026, 4096, 0, true},         {P2026, 4096, 1, false},
+		{P2026, 4096, 2, false},        {P2026, 16384, 2, true},
+		{P2026, 16384, 1, false},       {P2026, 65536, 1, true},
+		{P2026, 4096, 3, false},        {P2026, 4096, 0x00010000, true},
+		{"pkvm-6.11", 4096, 0x00010000, false}, /* whole w2 before 3f5952917498 */
+		{"pkvm-6.18", 4096, 0x00010000, true},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct ffaemu_proxy_profile p;
+		struct ffaemu_regs r;
+		struct h *h;
+
+		assert_int_equal(ffaemu_proxy_profile_get(rows[i].profile, &p), 0);
+		p.page_size = rows[i].page;
+		h = h_new_ex(&p, FFAEMU_SMCCC_1_2, NULL);
+		h->si->rxtx_feat_w2 = rows[i].w2;
+		assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
+		r = hcall(h, FFAEMU_FFA_VERSION, p.max_version, 0, 0, 0, 0);
+		if (rows[i].ok) {
+			assert_int_equal(r.x[0], p.max_version);
+			assert_true(hst(h).min_rxtx_size <= rows[i].page);
+		} else {
+			assert_true(r.x[0] == UINT64_MAX);
+			assert_false(hst(h).negotiated);
+		}
+		h_free(h);
+	}
+}
+
+/* ============================================ item 4: deny-list exactness */
+
+/* Profiles in built-in order: 6.4, 6.10, 6.11, 6.18, 2026, 2026-direct-msg. */
+#define ALL 0x3fu
+static const struct {
+	uint32_t fid;
+	uint8_t denied_in; /* bit i = built-in profile i denies it */
+} deny_rows[] = {
+	{FFAEMU_FFA_MEM_RETRIEVE_REQ, ALL},        {FFAEMU_FFA_MEM_RETRIEVE_REQ_64, ALL},
+	{FFAEMU_FFA_MEM_RETRIEVE_RESP, ALL},       {FFAEMU_FFA_MEM_RELINQUISH, ALL},
+	{FFAEMU_FFA_MEM_OP_PAUSE, ALL},            {FFAEMU_FFA_MEM_OP_RESUME, ALL},
+	{FFAEMU_FFA_MEM_FRAG_RX, ALL},             {FFAEMU_FFA_MEM_DONATE, ALL},
+	{FFAEMU_FFA_MEM_DONATE_64, ALL},           {FFAEMU_FFA_MSG_SEND, ALL},
+	{FFAEMU_FFA_MSG_POLL, ALL},                {FFAEMU_FFA_MSG_WAIT, ALL},
+	{FFAEMU_FFA_RXTX_MAP, ALL},                {FFAEMU_FFA_MSG_SEND_DIRECT_RESP, ALL},
+	{FFAEMU_FFA_MSG_SEND_DIRECT_REQ, 0x01},    {FFAEMU_FFA_FEATURES, 0x01},
+	{FFAEMU_FFA_MSG_SEND_DIRECT_RESP_64, 0x30},
+	{FFAEMU_FFA_NOTIFICATION_BITMAP_CREATE, 0x38}, {FFAEMU_FFA_NOTIFICATION_BITMAP_DESTROY, 0x38},
+	{FFAEMU_FFA_NOTIFICATION_BIND, 0x38},      {FFAEMU_FFA_NOTIFICATION_UNBIND, 0x38},
+	{FFAEMU_FFA_NOTIFICATION_SET, 0x38},       {FFAEMU_FFA_NOTIFICATION_GET, 0x38},
+	{FFAEMU_FFA_NOTIFICATION_INFO_GET, 0x38},  {FFAEMU_FFA_MSG_SEND_DIRECT_REQ2, 0x18},
+	{FFAEMU_FFA_MSG_SEND_DIRECT_RESP2, 0x38},  {FFAEMU_FFA_CONSOLE_LOG, 0x38},
+	{FFAEMU_FFA_CONSOLE_LOG_64, 0x38},         {FFAEMU_FFA_PARTITION_INFO_GET_REGS, 0x38},
+	/* the holes: forwarded everywhere */
+	{FFAEMU_FFA_NOTIFICATION_INFO_GET_64, 0},  {FFAEMU_FFA_MSG_SEND2, 0},
+	{FFAEMU_FFA_MSG_SEND_DIRECT_REQ_64, 0},    {FFAEMU_FFA_EL3_INTR_HANDLE, 0},
+	{FFAEMU_FFA_RUN, 0},                       {FFAEMU_FFA_YIELD, 0},
+	{FFAEMU_FFA_RX_ACQUIRE, 0},                {FFAEMU_FFA_SPM_ID_GET, 0},
+	{FFAEMU_FFA_MEM_PERM_GET, 0},              {FFAEMU_FFA_SECONDARY_EP_REGISTER, 0},
+	{FFAEMU_FFA_NORMAL_WORLD_RESUME, 0},       {FFAEMU_FFA_MSG_WAIT_64, 0},
+};
+#define NDENY (sizeof(deny_rows) / sizeof(deny_rows[0]))
+
+static void test_deny_list_exact_per_profile(void **state)
+{
+	(void)state;
+	for (size_t p = 0; p < 6; p++) {
+		struct ffaemu_proxy_profile prof;
+		uint32_t expected = 0;
+
+		assert_int_equal(ffaemu_proxy_profile_get(ffaemu_proxy_profile_name_at(p), &prof), 0);
+		for (size_t i = 0; i < NDENY; i++) {
+			bool want = (deny_rows[i].denied_in >> p) & 1u;
+			if (ffaemu_proxy_profile_denies(&prof, deny_rows[i].fid) != want)
+				fail_msg("%s: fid 0x%08x denied=%d", prof.name, deny_rows[i].fid, !want);
+			expected += want;
+		}
+		/* nothing denied that the table does not list */
+		assert_int_equal(prof.deny_count, expected);
+	}
+}
+
+static void test_deny_list_live_per_profile(void **state)
+{
+	(void)state;
+	for (size_t p = 0; p < 6; p++) {
+		struct h *h = h_new(ffaemu_proxy_profile_name_at(p), NULL);
+
+		h->si->version = h->prof.max_version;
+		h_up(h, false);
+		for (size_t i = 0; i < NDENY; i++) {
+			bool want = (deny_rows[i].denied_in >> p) & 1u;
+			size_t before = h->si->nlog;
+			struct ffaemu_regs r = hcall(h, deny_rows[i].fid, 0, 0, 0, 0, 0);
+
+			if (want) {
+				assert_proxy_error(r, FFAEMU_FFA_NOT_SUPPORTED);
+				assert_int_equal(h->si->nlog, before);
+			} else {
+				/* forwarded (REQ2 in the pending series: checked, then sent) */
+				assert_int_equal(h->si->nlog, before + 1);
+			}
+		}
+		h_free(h);
+	}
+}
+
+/* 0x80-0xFF were not FF-A before 6.11: no gate, no deny-list (0dd60c4632a1). */
+static void test_ffa_range_before_and_after_6_11(void **state)
+{
+	struct h *h = h_new("pkvm-6.10", NULL);
+	struct ffaemu_regs r;
+
+	(void)state;
+	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
+	r = hcall(h, FFAEMU_FFA_NOTIFICATION_SET, 0, 0, 0, 0, 0);
+	assert_int_equal(standin_count(h->si, FFAEMU_FFA_NOTIFICATION_SET), 1);
+	h_free(h);
+	h = h_new("pkvm-6.11", NULL);
+	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
+	r = hcall(h, FFAEMU_FFA_NOTIFICATION_SET, 0, 0, 0, 0, 0);
+	assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS); /* the gate sees it now */
+	h_free(h);
+}
+
+/* MSG_SEND2 is forwarded, and the SPMC reads the hyp's TX, not the host's (1.3). */
+static void test_msg_send2_forwarded_reads_hyp_tx(void **state)
+{
+	struct h *h = h_new(P2026, NULL);
+
+	(void)state;
+	h_up(h, true);
+	(void)hcall(h, FFAEMU_FFA_MSG_SEND2, 0, 0, 0, 0, 0);
+	assert_int_equal(standin_count(h->si, FFAEMU_FFA_MSG_SEND2), 1);
+	assert_true(h->si->tx == hst(h).hyp_tx);
+	assert_true(h->si->tx != HOST_TX);
+	h_free(h);
+}
+
+/* REQ2 in the pending direct-messaging series: allowed iff hyp >= 1.2. */
+static void test_direct_msg_series_req2_and_checks(void **state)
+{
+	struct h *h = h_new("pkvm-2026-direct-msg", NULL);
+	struct ffaemu_regs r;
+
+	(void)state;
+	h_up(h, false);
+	r = hcall(h, FFAEMU_FFA_MSG_SEND_DIRECT_REQ2, SP_ID, 0x1111, 0x2222, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_MSG_SEND_DIRECT_RESP2);
+	r = hcall(h, FFAEMU_FFA_MSG_SEND_DIRECT_REQ2, (5u << 16) | SP_ID, 0, 0, 0, 0);
+	assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
+	r = hcall(h, FFAEMU_FFA_MSG_SEND_DIRECT_REQ, (1u << 16) | SP_ID, 0, 0, 0, 0);
+	assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
+	r = hcall(h, FFAEMU_FFA_MSG_SEND_DIRECT_REQ_64, SP_ID, 0x80000008u, 0, 0, 0);
+	assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
+	r = hcall(h, FFAEMU_FFA_MSG_SEND_DIRECT_REQ_64, SP_ID, 0, 7, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_MSG_SEND_DIRECT_RESP_64);
+	h_free(h);
+	/* a host that negotiated 1.1 does not get REQ2 */
+	h = h_new("pkvm-2026-direct-msg", NULL);
+	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
+	r = hcall(h, FFAEMU_FFA_VERSION, FFAEMU_FFA_1_1, 0, 0, 0, 0);
+	r = hcall(h, FFAEMU_FFA_MSG_SEND_DIRECT_REQ2, SP_ID, 0, 0, 0, 0);
+	assert_proxy_error(r, FFAEMU_FFA_NOT_SUPPORTED);
+	r = hcall(h, FFAEMU_FFA_FEATURES, FFAEMU_FFA_MSG_SEND_DIRECT_REQ2, 0, 0, 0, 0);
+	assert_proxy_error(r, FFAEMU_FFA_NOT_SUPPORTED);
+	h_free(h);
+}
+
+/* ========================================================= item 5: FEATURES */
+
+static void test_features_filtering(void **state)
+{
+	struct h *h = h_new(P2026, NULL);
+	static const uint32_t local_ok[] = {FFAEMU_FFA_MEM_SHARE, FFAEMU_FFA_MEM_SHARE_64,
+					    FFAEMU_FFA_MEM_LEND, FFAEMU_FFA_MEM_LEND_64};
+	struct ffaemu_regs r;
+	size_t before;
+
+	(void)state;
+	h_up(h, false);
+	before = h->si->nlog;
+	r = hcall(h, FFAEMU_FFA_FEATURES, FFAEMU_FFA_NOTIFICATION_BIND, 0, 0, 0, 0);
+	assert_proxy_error(r, FFAEMU_FFA_NOT_SUPPORTED);
+	r = hcall(h, FFAEMU_FFA_FEATURES, FFAEMU_FFA_PARTITION_INFO_GET_REGS, 0, 0, 0, 0);
+	assert_proxy_error(r, FFAEMU_FFA_NOT_SUPPORTED);
+	for (size_t i = 0; i < 4; i++) {
+		r = hcall(h, FFAEMU_FFA_FEATURES, local_ok[i], 0xff, 0, 0, 0);
+		assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
+		for (int n = 1; n < FFAEMU_NREGS; n++)
+			assert_int_equal(r.x[n], 0);
+	}
+	assert_int_equal(h->si->nlog, before); /* no SPMC contact */
+	/* everything else: the SPMC's answer (its RXTX_MAP limits, interrupt IDs) */
+	h->si->rxtx_feat_w2 = 0x00400000;
+	r = hcall(h, FFAEMU_FFA_FEATURES, FFAEMU_FFA_RXTX_MAP_64, 0, 0, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
+	assert_int_equal(r.x[2], 0x00400000);
+	r = hcall(h, FFAEMU_FFA_FEATURES, FFAEMU_FFA_FEATURE_SRI, 0, 0, 0, 0);
+	assert_int_equal(r.x[2], 8);
+	assert_int_equal(h->si->nlog, before + 2);
+	h_free(h);
+}
+
+/* ==================================================== item 6: RXTX map/unmap */
+
+static void test_rxtx_map_checks(void **state)
+{
+	struct h *h = h_new(P2026, NULL);
+	struct ffaemu_mem_stats ms;
+	struct ffaemu_regs r;
+
+	(void)state;
+	h_up(h, false);
+	ffaemu_mem_get_stats(h->mem, &ms);
+	r = hcall(h, FFAEMU_FFA_RXTX_MAP_64, HOST_TX, HOST_RX, 2, 0, 0);
+	assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
+	r = hcall(h, FFAEMU_FFA_RXTX_MAP_64, HOST_TX, HOST_RX, 0, 0, 0);
+	assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
+	r = hcall(h, FFAEMU_FFA_RXTX_MAP_64, HOST_TX + 0x800, HOST_RX, 1, 0, 0);
+	assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
+	r = hcall(h, FFAEMU_FFA_RXTX_MAP, HOST_TX, HOST_RX, 1, 0, 0); /* 32-bit: denied */
+	assert_proxy_error(r, FFAEMU_FFA_NOT_SUPPORTED);
+	assert_false(h->si->mapped);
+	/* TX == RX: the second share fails, everything rolled back */
+	r = hcall(h, FFAEMU_FFA_RXTX_MAP_64, HOST_TX, HOST_TX, 1, 0, 0);
+	assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
+	assert_false(h->si->mapped);
+	assert_int_equal(standin_count(h->si, FFAEMU_FFA_RXTX_UNMAP), 1);
+	assert_map_same(h, &ms);
+	/* a guest page is not the host's */
+	r = hcall(h, FFAEMU_FFA_RXTX_MAP_64, HOST_TX, GUEST_RAM, 1, 0, 0);
+	assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
+	assert_map_same(h, &ms);
+	assert_false(h->si->mapped);
+	/* success: shared with and pinned by the hyp; hyp buffers mapped at the SPMC */
+	r = hcall(h, FFAEMU_FFA_RXTX_MAP_64, HOST_TX, HOST_RX, 1, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
+	assert_true(h->si->mapped);
+	assert_true(h->si->tx == hst(h).hyp_tx && h->si->rx == hst(h).hyp_rx);
+	assert_int_equal(hyp_state(h, HOST_TX), FFAEMU_PAGE_SHARED);
+	r = hcall(h, FFAEMU_FFA_RXTX_MAP_64, HOST_TX + 0x40000, HOST_RX + 0x40000, 1, 0, 0);
+	assert_proxy_error(r, FFAEMU_FFA_DENIED);
+	/* unmap: w1 must be 0 */
+	r = hcall(h, FFAEMU_FFA_RXTX_UNMAP, 1u << 16, 0, 0, 0, 0);
+	assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
+	r = hcall(h, FFAEMU_FFA_RXTX_UNMAP, 0, 0, 0, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
+	assert_false(h->si->mapped); /* lockstep */
+	assert_map_same(h, &ms);
+	r = hcall(h, FFAEMU_FFA_RXTX_UNMAP, 0, 0, 0, 0, 0);
+	assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
+	h_free(h);
+}
+
+static void tweak_map_error(struct standin *s)
+{
+	s->map_error = FFAEMU_FFA_NO_MEMORY;
+}
+
+static void test_rxtx_map_spmc_failure_propagated(void **state)
+{
+	struct h *h = h_new(P2026, tweak_map_error);
+	struct ffaemu_mem_stats ms;
+	struct ffaemu_regs r;
+
+	(void)state;
+	h_up(h, false);
+	ffaemu_mem_get_stats(h->mem, &ms);
+	r = hcall(h, FFAEMU_FFA_RXTX_MAP_64, HOST_TX, HOST_RX, 1, 0, 0);
+	assert_proxy_error(r, FFAEMU_FFA_NO_MEMORY); /* the SPMC's w2, now sign-extended */
+	assert_false(hst(h).host_mapped);
+	assert_map_same(h, &ms);
+	h_free(h);
+}
+
+static void test_rxtx_map_16k_kernel(void **state)
+{
+	struct ffaemu_proxy_profile p;
+	struct ffaemu_regs r;
+	struct h *h;
+
+	(void)state;
+	ffaemu_proxy_profile_default(&p);
+	p.page_size = 16384;
+	h = h_new_ex(&p, FFAEMU_SMCCC_1_2, NULL);
+	h_up(h, false);
+	r = hcall(h, FFAEMU_FFA_RXTX_MAP_64, HOST_TX, HOST_RX, 1, 0, 0);
+	assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
+	r = hcall(h, FFAEMU_FFA_RXTX_MAP_64, HOST_TX + 0x1000, HOST_RX, 4, 0, 0);
+	assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
+	r = hcall(h, FFAEMU_FFA_RXTX_MAP_64, HOST_TX, HOST_RX, 4, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
+	assert_int_equal(h->si->pages, 4);
+	assert_int_equal(hyp_state(h, HOST_TX + 0x3000), FFAEMU_PAGE_SHARED);
+	h_free(h);
+}
+
+/* ===================================== item 7: MEM_SHARE/LEND validation */
+
+enum mut {
+	M_ADDR, M_NPAGES, M_FRAG_GT_LEN, M_FRAG_GT_PAGE, M_TOO_SHORT, M_UNMAPPED, M_LEN_GT_DESC,
+	M_EMAD_OFF, M_COMP_ZERO, M_EP_COUNT, M_SENDER, M_COMP_WRAP, M_COMP_PAST, M_TRAILING,
+	M_PG0, M_ALREADY, M_PINNED, M_GUEST, M_SECOND_RANGE, M_WRAP_ADDR,
+};
+
+static const struct {
+	enum mut m;
+	const char *name;
+	int32_t err;
+} mem_rows[] = {
+	{M_ADDR, "1: x3 != 0", FFAEMU_FFA_INVALID_PARAMETERS},
+	{M_NPAGES, "1: w4 != 0", FFAEMU_FFA_INVALID_PARAMETERS},
+	{M_FRAG_GT_LEN, "2: fraglen > len", FFAEMU_FFA_INVALID_PARAMETERS},
+	{M_FRAG_GT_PAGE, "2: fraglen > PAGE_SIZE", FFAEMU_FFA_INVALID_PARAMETERS},
+	{M_TOO_SHORT, "3: shorter than header + EMAD", FFAEMU_FFA_INVALID_PARAMETERS},
+	{M_UNMAPPED, "4: host TX unmapped", FFAEMU_FFA_INVALID_PARAMETERS},
+	{M_LEN_GT_DESC, "5: len > descriptor buffer", FFAEMU_FFA_NO_MEMORY},
+	{M_EMAD_OFF, "7: EMAD offset out of fragment", FFAEMU_FFA_INVALID_PARAMETERS},
+	{M_COMP_ZERO, "8: composite offset 0", FFAEMU_FFA_INVALID_PARAMETERS},
+	{M_EP_COUNT, "8: ep_count 2", FFAEMU_FFA_INVALID_PARAMETERS},
+	{M_SENDER, "8: sender != 0", FFAEMU_FFA_INVALID_PARAMETERS},
+	{M_COMP_WRAP, "9: composite offset near U32_MAX", FFAEMU_FFA_INVALID_PARAMETERS},
+	{M_COMP_PAST, "9: composite past the fragment", FFAEMU_FFA_INVALID_PARAMETERS},
+	{M_TRAILING, "10: trailing bytes not x16", FFAEMU_FFA_INVALID_PARAMETERS},
+	{M_PG0, "11: pg_cnt 0", FFAEMU_FFA_DENIED},
+	{M_ALREADY, "11: already shared", FFAEMU_FFA_DENIED},
+	{M_PINNED, "11: hyp-pinned mailbox page", FFAEMU_FFA_DENIED},
+	{M_GUEST, "11: guest-owned page", FFAEMU_FFA_DENIED},
+	{M_SECOND_RANGE, "11: second range fails, first rolled back", FFAEMU_FFA_DENIED},
+	{M_WRAP_ADDR, "11: range wraps 2^64", FFAEMU_FFA_DENIED},
+};
+
+static void test_mem_share_validation_steps(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(mem_rows) / sizeof(mem_rows[0]); i++) {
+		struct h *h = h_new(P2026, NULL);
+		struct ffaemu_mem_stats ms;
+		struct ffaemu_regs r;
+		uint64_t x3 = 0, x4 = 0;
+		uint32_t len, fraglen;
+		size_t before;
+
+		h_up(h, mem_rows[i].m != M_UNMAPPED);
+		if (mem_rows[i].m == M_ALREADY) {
+			g_o = one_range(SHARE_PA, 1);
+			len = write_desc(h, &g_o);
+			r = hcall(h, FFAEMU_FFA_MEM_SHARE_64, len, len, 0, 0, 0);
+			assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
+		}
+		g_o = one_range(SHARE_PA, 2);
+		switch (mem_rows[i].m) {
+		case M_EMAD_OFF: g_o.emad_off = 0xfff0; g_o.emad_place = 48; break;
+		case M_COMP_ZERO: g_o.comp_zero = true; break;
+		case M_EP_COUNT: g_o.ep_count = 2; break;
+		case M_SENDER: g_o.sender = 5; break;
+		case M_COMP_WRAP: g_o.comp_off = 0xfffffff8u; break;
+		case M_COMP_PAST: g_o.comp_off = 0x10000; break;
+		case M_TRAILING: g_o.extra = 8; break;
+		case M_PG0: g_o.c[0].pg = 0; break;
+		case M_PINNED: g_o.c[0].base = HOST_TX; g_o.c[0].pg = 1; break;
+		case M_GUEST: g_o.c[0].base = GUEST_RAM; break;
+		case M_SECOND_RANGE:
+			g_o.n = 2;
+			g_o.c[1].base = GUEST_RAM;
+			g_o.c[1].pg = 1;
+			break;
+		case M_WRAP_ADDR: g_o.c[0].base = 0xfffffffffffff000ull; break;
+		default: break;
+		}
+		len = fraglen = write_desc(h, &g_o);
+		switch (mem_rows[i].m) {
+		case M_ADDR: x3 = 0x1000; break;
+		case M_NPAGES: x4 = 1; break;
+		case M_FRAG_GT_LEN: fraglen = len + 16; break;
+		case M_FRAG_GT_PAGE: len = 8192; fraglen = 4096 + 16; break;
+		case M_TOO_SHORT: len = fraglen = 48 + 16; break;
+		case M_LEN_GT_DESC: len = (uint32_t)hst(h).desc_buf_size + 16; break;
+		case M_COMP_PAST: break;
+		default: break;
+		}
+		ffaemu_mem_get_stats(h->mem, &ms);
+		before = h->si->nlog;
+		r = hcall(h, FFAEMU_FFA_MEM_SHARE_64, len, fraglen, x3, x4, 0);
+		if ((uint32_t)r.x[0] != FFAEMU_FFA_ERROR ||
+		    (int32_t)(uint32_t)r.x[2] != mem_rows[i].err)
+			fail_msg("%s: x0=0x%llx x2=%lld", mem_rows[i].name,
+				 (unsigned long long)r.x[0], (long long)(int32_t)r.x[2]);
+		assert_true(r.x[2] == (uint64_t)(int64_t)mem_rows[i].err);
+		assert_int_equal(h->si->nlog, before); /* the SPMC never saw it */
+		assert_map_same(h, &ms);
+		assert_int_equal(hst(h).el2_faults, 0);
+		if (mem_rows[i].m != M_ALREADY)
+			assert_int_equal(hyp_state(h, SHARE_PA), FFAEMU_PAGE_OWNED);
+		h_free(h);
+	}
+}
+
+static void test_mem_share_success_and_fn64_reissue(void **state)
+{
+	static const struct {
+		uint32_t fid, down;
+	} rows[] = {
+		{FFAEMU_FFA_MEM_SHARE, FFAEMU_FFA_MEM_SHARE_64},
+		{FFAEMU_FFA_MEM_SHARE_64, FFAEMU_FFA_MEM_SHARE_64},
+		{FFAEMU_FFA_MEM_LEND, FFAEMU_FFA_MEM_LEND_64},
+		{FFAEMU_FFA_MEM_LEND_64, FFAEMU_FFA_MEM_LEND_64},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < 4; i++) {
+		struct h *h = h_new(P2026, NULL);
+		struct ffaemu_regs r;
+		const struct ffaemu_regs *d;
+		uint32_t len;
+
+		h_up(h, true);
+		g_o = one_range(SHARE_PA, 3);
+		len = write_desc(h, &g_o);
+		r = hcall(h, rows[i].fid, len, len, 0, 0, 0);
+		assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
+		assert_int_equal(ffaemu_regs_handle(&r, 2), h->si->txn[0].handle);
+		d = &h->si->log[h->si->nlog - 1];
+		assert_int_equal((uint32_t)d->x[0], rows[i].down);
+		assert_int_equal(d->x[1], len);
+		assert_int_equal(d->x[2], len);
+		assert_int_equal(d->x[3], 0);
+		for (int p = 0; p < 3; p++)
+			assert_int_equal(hyp_state(h, SHARE_PA + 0x1000u * p), FFAEMU_PAGE_SHARED);
+		assert_int_equal(hyp_state(h, SHARE_PA + 0x3000), FFAEMU_PAGE_OWNED);
+		h_free(h);
+	}
+}
+
+/* 16K kernel pages: whole, aligned host pages only (1.1, 6a7a181f6921). */
+static void test_mem_share_16k_alignment(void **state)
+{
+	static const struct {
+		uint64_t off;
+		uint32_t pg;
+		bool ok;
+	} rows[] = {{0, 4, true}, {0, 1, false}, {0x1000, 4, false}, {0, 8, true}};
+
+	(void)state;
+	for (size_t i = 0; i < 4; i++) {
+		struct ffaemu_proxy_profile p;
+		struct ffaemu_regs r;
+		struct h *h;
+		uint32_t len;
+
+		ffaemu_proxy_profile_default(&p);
+		p.page_size = 16384;
+		h = h_new_ex(&p, FFAEMU_SMCCC_1_2, NULL);
+		h_up(h, true);
+		g_o = one_range(SHARE_PA + rows[i].off, rows[i].pg);
+		len = write_desc(h, &g_o);
+		r = hcall(h, FFAEMU_FFA_MEM_SHARE_64, len, len, 0, 0, 0);
+		if (rows[i].ok)
+			assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
+		else
+			assert_proxy_error(r, FFAEMU_FFA_DENIED);
+		h_free(h);
+	}
+}
+
+static void tweak_share_error(struct standin *s)
+{
+	s->share_error = FFAEMU_FFA_DENIED;
+}
+
+static void test_mem_share_spmc_failure_rolls_back(void **state)
+{
+	struct h *h = h_new(P2026, tweak_share_error);
+	struct ffaemu_mem_stats ms;
+	struct ffaemu_regs r;
+	uint32_t len;
+
+	(void)state;
+	h_up(h, true);
+	g_o = one_range(SHARE_PA, 2);
+	len = write_desc(h, &g_o);
+	ffaemu_mem_get_stats(h->mem, &ms);
+	r = hcall(h, FFAEMU_FFA_MEM_LEND, len, len, 0, 0, 0);
+	/* the SPMC's registers, verbatim: its zero-extended error */
+	assert_int_equal(r.x[0], FFAEMU_FFA_ERROR);
+	assert_int_equal(r.x[2], 0xfffffffaull);
+	assert_map_same(h, &ms);
+	h_free(h);
+}
+
+/* 1.0 and 1.1 layouts are read at the hyp's version. */
+static void test_mem_share_layout_follows_hyp_version(void **state)
+{
+	static const uint32_t vers[] = {FFAEMU_FFA_1_0, FFAEMU_FFA_1_1};
+
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		struct h *h = h_new(P2026, NULL);
+		struct ffaemu_regs r;
+		uint32_t len;
+
+		h->si->version = vers[i];
+		h_up(h, true);
+		assert_int_equal(hst(h).hyp_version, vers[i]);
+		g_o = one_range(SHARE_PA, 1);
+		g_o.ver = vers[i];
+		len = write_desc(h, &g_o);
+		r = hcall(h, FFAEMU_FFA_MEM_SHARE_64, len, len, 0, 0, 0);
+		assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
+		assert_int_equal(hyp_state(h, SHARE_PA), FFAEMU_PAGE_SHARED);
+		h_free(h);
+	}
+}
+
+/* ========================================================== item 8: fragments */
+
+/* A descriptor of n ranges (one page each, every other page), split at first bytes. */
+static uint32_t frag_desc(struct h *h, uint32_t n, uint8_t *buf, size_t cap)
+{
+	memset(&g_o, 0, sizeof(g_o));
+	g_o.n = n;
+	for (uint32_t i = 0; i < n; i++) {
+		g_o.c[i].base = SHARE_PA + 0x2000ull * i;
+		g_o.c[i].pg = 1;
+	}
+	g_o.ver = hst(h).hyp_version ? hst(h).hyp_version : FFAEMU_FFA_1_2;
+	return build_desc(buf, cap, &g_o);
+}
+
+static uint8_t g_buf[65536];
+
+static void test_frag_share_two_fragments(void **state)
+{
+	struct h *h = h_new(P2026, NULL);
+	struct ffaemu_regs r;
+	uint32_t len, first;
+	uint64_t handle;
+
+	(void)state;
+	h_up(h, true);
+	len = frag_desc(h, 4, g_buf, sizeof(g_buf));
+	first = len - 32; /* two constituents left for FRAG_TX */
+	ffaemu_mem_write(h->mem, HOST_TX, g_buf, first);
+	r = hcall(h, FFAEMU_FFA_MEM_SHARE_64, len, first, 0, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_MEM_FRAG_RX);
+	assert_int_equal(r.x[3], first);
+	handle = ffaemu_regs_handle(&r, 1);
+	assert_int_equal(hyp_state(h, SHARE_PA), FFAEMU_PAGE_SHARED);
+	assert_int_equal(hyp_state(h, SHARE_PA + 0x4000), FFAEMU_PAGE_OWNED);
+	ffaemu_mem_write(h->mem, HOST_TX, g_buf + first, 32);
+	r = hcall(h, FFAEMU_FFA_MEM_FRAG_TX, (uint32_t)handle, handle >> 32, 32, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
+	assert_int_equal(hyp_state(h, SHARE_PA + 0x4000), FFAEMU_PAGE_SHARED);
+	assert_int_equal(hyp_state(h, SHARE_PA + 0x6000), FFAEMU_PAGE_SHARED);
+	h_free(h);
+}
+
+static void tweak_frag_delta(struct standin *s)
+{
+	s->frag_rx_delta = 16;
+}
+
+/* A malicious SPMC: FRAG_RX offset != fraglen -> the share is undone. */
+static void test_frag_rx_offset_mismatch_rolls_back(void **state)
+{
+	struct h *h = h_new(P2026, tweak_frag_delta);
+	struct ffaemu_mem_stats ms;
+	struct ffaemu_regs r;
+	uint32_t len;
+
+	(void)state;
+	h_up(h, true);
+	len = frag_desc(h, 4, g_buf, sizeof(g_buf));
+	ffaemu_mem_write(h->mem, HOST_TX, g_buf, len - 32);
+	ffaemu_mem_get_stats(h->mem, &ms);
+	r = hcall(h, FFAEMU_FFA_MEM_SHARE_64, len, len - 32, 0, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_MEM_FRAG_RX); /* the SPMC's regs, verbatim */
+	assert_map_same(h, &ms);
+	assert_int_equal(hyp_state(h, SHARE_PA), FFAEMU_PAGE_OWNED);
+	h_free(h);
+}
+
+static void test_frag_tx_share_failure_reclaims_at_spmc(void **state)
+{
+	struct h *h = h_new(P2026, NULL);
+	struct ffaemu_regs r;
+	const struct ffaemu_regs *d;
+	uint32_t len, first;
+	uint64_t handle;
+
+	(void)state;
+	h_up(h, true);
+	len = frag_desc(h, 4, g_buf, sizeof(g_buf));
+	first = len - 32;
+	ffaemu_mem_write(h->mem, HOST_TX, g_buf, first);
+	r = hcall(h, FFAEMU_FFA_MEM_SHARE_64, len, first, 0, 0, 0);
+	handle = ffaemu_regs_handle(&r, 1);
+	/* second fragment names a guest page */
+	put(g_buf + first, 0, 8, GUEST_RAM);
+	ffaemu_mem_write(h->mem, HOST_TX, g_buf + first, 32);
+	r = hcall(h, FFAEMU_FFA_MEM_FRAG_TX, (uint32_t)handle, handle >> 32, 32, 0, 0);
+	assert_proxy_error(r, FFAEMU_FFA_DENIED);
+	d = &h->si->log[h->si->nlog - 1];
+	assert_int_equal((uint32_t)d->x[0], FFAEMU_FFA_MEM_RECLAIM);
+	assert_int_equal(ffaemu_regs_handle(d, 1), handle);
+	assert_int_equal(d->x[3], 0);
+	/* upstream keeps the first fragment's pages shared (stuck) */
+	assert_int_equal(hyp_state(h, SHARE_PA), FFAEMU_PAGE_SHARED);
+	assert_int_equal(hyp_state(h, SHARE_PA + 0x6000), FFAEMU_PAGE_OWNED);
+	h_free(h);
+}
+
+static void test_frag_tx_spmc_failure_keeps_earlier_fragments(void **state)
+{
+	struct h *h = h_new(P2026, NULL);
+	struct ffaemu_regs r;
+	uint32_t len, first;
+	uint64_t handle;
+
+	(void)state;
+	h_up(h, true);
+	len = frag_desc(h, 4, g_buf, sizeof(g_buf));
+	first = len - 32;
+	ffaemu_mem_write(h->mem, HOST_TX, g_buf, first);
+	r = hcall(h, FFAEMU_FFA_MEM_SHARE_64, len, first, 0, 0, 0);
+	handle = ffaemu_regs_handle(&r, 1);
+	h->si->frag_tx_error = FFAEMU_FFA_ABORTED;
+	ffaemu_mem_write(h->mem, HOST_TX, g_buf + first, 32);
+	r = hcall(h, FFAEMU_FFA_MEM_FRAG_TX, (uint32_t)handle, handle >> 32, 32, 0, 0);
+	assert_ffa_error(r, FFAEMU_FFA_ABORTED);
+	assert_int_equal(hyp_state(h, SHARE_PA), FFAEMU_PAGE_SHARED);        /* earlier */
+	assert_int_equal(hyp_state(h, SHARE_PA + 0x4000), FFAEMU_PAGE_OWNED); /* this one */
+	h_free(h);
+}
+
+static void test_frag_tx_argument_checks(void **state)
+{
+	struct h *h = h_new(P2026, NULL);
+	struct ffaemu_regs r;
+
+	(void)state;
+	h_up(h, false);
+	r = hcall(h, FFAEMU_FFA_MEM_FRAG_TX, 1, 0, 32, 0, 0);
+	assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS); /* TX unmapped */
+	r = hcall(h, FFAEMU_FFA_RXTX_MAP_64, HOST_TX, HOST_RX, 1, 0, 0);
+	r = hcall(h, FFAEMU_FFA_MEM_FRAG_TX, 1, 0, 24, 0, 0);
+	assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
+	r = hcall(h, FFAEMU_FFA_MEM_FRAG_TX, 1, 0, 4096 + 16, 0, 0);
+	assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
+	h_free(h);
+}
+
+/* ============================================================ item 9: reclaim */
+
+static uint64_t share_n(struct h *h, uint32_t n)
+{
+	struct ffaemu_regs r;
+	uint32_t len = frag_desc(h, n, g_buf, sizeof(g_buf));
+
+	assert_true(len <= 4096);
+	ffaemu_mem_write(h->mem, HOST_TX, g_buf, len);
+	r = hcall(h, FFAEMU_FFA_MEM_SHARE_64, len, len, 0, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
+	return ffaemu_regs_handle(&r, 2);
+}
+
+static void test_reclaim_hyp_retrieve_request_and_unshare(void **state)
+{
+	struct h *h = h_new(P2026, NULL);
+	struct ffaemu_mem_stats ms;
+	struct ffaemu_regs r;
+	uint8_t want[48] = {0};
+	uint64_t handle;
+
+	(void)state;
+	h_up(h, true);
+	ffaemu_mem_get_stats(h->mem, &ms);
+	handle = share_n(h, 3);
+	r = hcall(h, FFAEMU_FFA_MEM_RECLAIM, (uint32_t)handle, handle >> 32, 0, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
+	assert_int_equal(h->si->last_retrieve_req_len, 48);
+	put(want, 8, 8, handle);
+	assert_memory_equal(h->si->last_retrieve_req, want, 48);
+	assert_int_equal(standin_count(h->si, FFAEMU_FFA_MEM_RETRIEVE_REQ_64), 1);
+	assert_int_equal(standin_count(h->si, FFAEMU_FFA_RX_RELEASE), 1);
+	assert_false(h->si->rx_full);
+	assert_map_same(h, &ms);
+	h_free(h);
+}
+
+static void tweak_chunk(struct standin *s)
+{
+	s->retrieve_chunk = 128;
+}
+
+static void test_reclaim_fragmented_rx_release_each(void **state)
+{
+	struct h *h = h_new(P2026, tweak_chunk);
+	struct ffaemu_mem_stats ms;
+	struct ffaemu_regs r;
+	uint64_t handle;
+	uint32_t len;
+
+	(void)state;
+	h_up(h, true);
+	ffaemu_mem_get_stats(h->mem, &ms);
+	handle = share_n(h, 26); /* 48 + 32 + 16 + 416 = 512 bytes = 4 fragments */
+	len = h->si->txn[0].len;
+	r = hcall(h, FFAEMU_FFA_MEM_RECLAIM, (uint32_t)handle, handle >> 32, 0, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
+	assert_int_equal(len, 512);
+	assert_int_equal(standin_count(h->si, FFAEMU_FFA_MEM_FRAG_RX), 3);
+	assert_int_equal(standin_count(h->si, FFAEMU_FFA_RX_RELEASE), 4);
+	assert_map_same(h, &ms);
+	/* and a second share + reclaim still works: RX was given back */
+	handle = share_n(h, 2);
+	r = hcall(h, FFAEMU_FFA_MEM_RECLAIM, (uint32_t)handle, handle >> 32, 0, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
+	h_free(h);
+}
+
+/* Malicious SPMC responses to the hypervisor retrieve request. */
+enum evil { E_LEN_HUGE, E_COMP_OOB, E_COUNT_HUGE, E_NOT_FRAG_TX, E_ZERO_FRAG, E_EMAD_OOB,
+	    E_NOT_RESP, E_RECLAIM_DENIED };
+
+static const struct {
+	enum evil e;
+	const char *name;
+	int32_t err;      /* 0: the SPMC's own regs come back */
+	size_t releases;  /* RX_RELEASE calls: one per fragment copied, one per error path */
+} evil_rows[] = {
+	{E_LEN_HUGE, "len > desc buffer", FFAEMU_FFA_NO_MEMORY, 1},
+	{E_COMP_OOB, "composite offset past len", FFAEMU_FFA_ABORTED, 1},
+	{E_COUNT_HUGE, "addr_range_cnt past len", FFAEMU_FFA_ABORTED, 1},
+	/* released after fragment 1; the bad reply itself leaves RX alone (1.15 step 6) */
+	{E_NOT_FRAG_TX, "FRAG_RX answered with SUCCESS", FFAEMU_FFA_INVALID_PARAMETERS, 1},
+	{E_ZERO_FRAG, "zero-length fragment", FFAEMU_FFA_ABORTED, 2},
+	{E_EMAD_OOB, "EMAD offset past fragment", FFAEMU_FFA_INVALID_PARAMETERS, 1},
+	{E_NOT_RESP, "no RETRIEVE_RESP", 0, 0},
+	{E_RECLAIM_DENIED, "RECLAIM refused", 0, 1},
+};
+
+static void test_reclaim_malicious_spmc(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(evil_rows) / sizeof(evil_rows[0]); i++) {
+		struct h *h = h_new(P2026, NULL);
+		struct standin_txn *t;
+		struct ffaemu_regs r;
+		uint64_t handle;
+		size_t rel;
+
+		h_up(h, true);
+		handle = share_n(h, 6); /* 192 bytes */
+		t = &h->si->txn[0];
+		switch (evil_rows[i].e) {
+		case E_LEN_HUGE: h->si->retrieve_len = hst(h).desc_buf_size + 16; break;
+		case E_COMP_OOB: put(t->desc, 48 + 4, 4, 0x7ffffff0u); break;
+		case E_COUNT_HUGE: put(t->desc, 80 + 4, 4, 0x10000000u); break;
+		case E_NOT_FRAG_TX: h->si->retrieve_chunk = 128; h->si->frag_rx_wrong_reply = true; break;
+		case E_ZERO_FRAG: h->si->retrieve_chunk = 128; h->si->zero_fragment = true; break;
+		case E_EMAD_OOB: put(t->desc, 32, 4, 0xfff0); break;
+		case E_NOT_RESP: t->complete = false; break;
+		case E_RECLAIM_DENIED: h->si->reclaim_error = FFAEMU_FFA_DENIED; break;
+		}
+		rel = standin_count(h->si, FFAEMU_FFA_RX_RELEASE);
+		r = hcall(h, FFAEMU_FFA_MEM_RECLAIM, (uint32_t)handle, handle >> 32, 0, 0, 0);
+		if (evil_rows[i].err) {
+			if ((int32_t)(uint32_t)r.x[2] != evil_rows[i].err)
+				fail_msg("%s: x2 = %d", evil_rows[i].name, (int32_t)(uint32_t)r.x[2]);
+			assert_proxy_error(r, evil_rows[i].err);
+		} else {
+			assert_int_equal(r.x[0], FFAEMU_FFA_ERROR);
+			assert_true(r.x[2] <= 0xffffffffull); /* verbatim: zero-extended */
+		}
+		if (standin_count(h->si, FFAEMU_FFA_RX_RELEASE) != rel + evil_rows[i].releases)
+			fail_msg("%s: %zu releases", evil_rows[i].name,
+				 standin_count(h->si, FFAEMU_FFA_RX_RELEASE) - rel);
+		assert_int_equal(hyp_state(h, SHARE_PA), FFAEMU_PAGE_SHARED);
+		assert_int_equal(hst(h).el2_faults, 0);
+		if (evil_rows[i].e == E_ZERO_FRAG)
+			assert_int_equal(hst(h).frag_rx_bounded, 1);
+		h_free(h);
+	}
+}
+
+/* The zero-length-fragment bound is profile-independent (a model improvement). */
+static void test_reclaim_zero_fragment_bounded_every_profile(void **state)
+{
+	(void)state;
+	for (size_t p = 0; p < ffaemu_proxy_profile_count(); p++) {
+		struct h *h = h_new(ffaemu_proxy_profile_name_at(p), NULL);
+		struct ffaemu_regs r;
+		uint64_t handle;
+
+		h->si->version = h->prof.max_version;
+		h->si->retrieve_chunk = 128;
+		h->si->zero_fragment = true;
+		h->si->ignore_rx_full = true; /* reach the bound even without RX_RELEASE */
+		h_up(h, true);
+		g_o = one_range(SHARE_PA, 1);
+		g_o.ver = hst(h).hyp_version;
+		g_o.n = 8;
+		for (int i = 1; i < 8; i++) {
+			g_o.c[i].base = SHARE_PA + 0x2000ull * i;
+			g_o.c[i].pg = 1;
+		}
+		r = hcall(h, FFAEMU_FFA_MEM_SHARE_64, write_desc(h, &g_o), 0, 0, 0, 0);
+		(void)r;
+		{
+			uint32_t len = write_desc(h, &g_o);
+			r = hcall(h, FFAEMU_FFA_MEM_SHARE_64, len, len, 0, 0, 0);
+		}
+		assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
+		handle = ffaemu_regs_handle(&r, 2);
+		r = hcall(h, FFAEMU_FFA_MEM_RECLAIM, (uint32_t)handle, handle >> 32, 0, 0, 0);
+		assert_ffa_error(r, FFAEMU_FFA_ABORTED);
+		assert_int_equal(hst(h).frag_rx_bounded, 1);
+		h_free(h);
+	}
+}
+
+static void test_reclaim_unshares_exactly_retrieved_ranges(void **state)
+{
+	struct h *h = h_new(P2026, NULL);
+	struct standin_txn *t;
+	struct ffaemu_regs r;
+	uint64_t handle;
+
+	(void)state;
+	h_up(h, true);
+	handle = share_n(h, 2);
+	t = &h->si->txn[0];
+	/* the SPMC describes only the first range (count 1, len shortened) */
+	put(t->desc, 80 + 4, 4, 1);
+	t->len -= 16;
+	r = hcall(h, FFAEMU_FFA_MEM_RECLAIM, (uint32_t)handle, handle >> 32, 0, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
+	assert_int_equal(hyp_state(h, SHARE_PA), FFAEMU_PAGE_OWNED);
+	assert_int_equal(hyp_state(h, SHARE_PA + 0x2000), FFAEMU_PAGE_SHARED);
+	h_free(h);
+}
+
+/* ================================================= item 10: PARTITION_INFO_GET */
+
+static void test_part_info_unmapped_busy(void **state)
+{
+	struct h *h = h_new(P2026, NULL);
+	struct ffaemu_regs r;
+	size_t before;
+
+	(void)state;
+	h_up(h, false);
+	before = h->si->nlog;
+	r = hcall(h, FFAEMU_FFA_PARTITION_INFO_GET, 0, 0, 0, 0, 0);
+	assert_proxy_error(r, FFAEMU_FFA_BUSY);
+	assert_int_equal(h->si->nlog, before);
+	h_free(h);
+}
+
+static void test_part_info_copied_to_host_rx_no_release(void **state)
+{
+	struct h *h = h_new(P2026, NULL);
+	struct ffaemu_regs r;
+	uint8_t host[48], hyp[48];
+
+	(void)state;
+	h_up(h, true);
+	r = hcall(h, FFAEMU_FFA_PARTITION_INFO_GET, 0, 0, 0, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
+	assert_int_equal(r.x[2], 2);
+	assert_int_equal(r.x[3], 24);
+	ffaemu_mem_read(h->mem, HOST_RX, host, 48);
+	ffaemu_mem_read(h->mem, hst(h).hyp_rx, hyp, 48);
+	assert_memory_equal(host, hyp, 48);
+	assert_int_equal(host[0] | (host[1] << 8), SP_ID);
+	assert_int_equal(host[24] | (host[25] << 8), SP_ID + 1);
+	assert_true(h->si->rx_full); /* the proxy does not release */
+	r = hcall(h, FFAEMU_FFA_RX_RELEASE, 0, 0, 0, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS); /* the host's release is forwarded */
+	assert_false(h->si->rx_full);
+	h_free(h);
+}
+
+static void test_part_info_count_only_pass_through(void **state)
+{
+	struct h *h = h_new(P2026, NULL);
+	struct ffaemu_regs r;
+	uint8_t zero[48] = {0}, host[48];
+
+	(void)state;
+	h_up(h, true);
+	r = hcall(h, FFAEMU_FFA_PARTITION_INFO_GET, 0, 0, 0, 0, 1);
+	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
+	assert_int_equal(r.x[2], 2);
+	ffaemu_mem_read(h->mem, HOST_RX, host, 48);
+	assert_memory_equal(host, zero, 48);
+	h_free(h);
+}
+
+static void test_part_info_1_0_size_8(void **state)
+{
+	struct h *h = h_new(P2026, NULL);
+	struct ffaemu_regs r;
+	uint8_t host[16];
+
+	(void)state;
+	h->si->version = FFAEMU_FFA_1_0;
+	h_up(h, true);
+	r = hcall(h, FFAEMU_FFA_PARTITION_INFO_GET, 0, 0, 0, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
+	ffaemu_mem_read(h->mem, HOST_RX, host, 16);
+	assert_int_equal(host[0] | (host[1] << 8), SP_ID);
+	assert_int_equal(host[8] | (host[9] << 8), SP_ID + 1);
+	h_free(h);
+}
+
+static void test_part_info_oversize_aborted(void **state)
+{
+	struct h *h = h_new(P2026, NULL);
+	struct ffaemu_regs r;
+
+	(void)state;
+	h->si->part_size = 4096; /* 2 x 4096 > PAGE_SIZE */
+	h_up(h, true);
+	r = hcall(h, FFAEMU_FFA_PARTITION_INFO_GET, 0, 0, 0, 0, 0);
+	assert_proxy_error(r, FFAEMU_FFA_ABORTED);
+	assert_true(h->si->rx_full); /* no release */
+	h_free(h);
+}
+
+/* ================================================ item 11: register hygiene */
+
+static void test_ret_regs_policy_per_profile(void **state)
+{
+	(void)state;
+	for (size_t p = 0; p < ffaemu_proxy_profile_count(); p++) {
+		struct h *h = h_new(ffaemu_proxy_profile_name_at(p), NULL);
+		struct ffaemu_regs r;
+
+		h->si->version = h->prof.max_version;
+		h_up(h, false);
+		/* a proxy-made reply (RXTX_UNMAP while unmapped) */
+		ffaemu_regs_clear(&r);
+		r.x[0] = FFAEMU_FFA_RXTX_UNMAP;
+		for (int n = 4; n < FFAEMU_NREGS; n++)
+			r.x[n] = 0x77000000ull + (uint64_t)n;
+		hraw(h, &r);
+		assert_int_equal(r.x[0], FFAEMU_FFA_ERROR);
+		assert_true(r.x[2] == (uint64_t)(int64_t)FFAEMU_FFA_INVALID_PARAMETERS);
+		assert_int_equal(r.x[1], 0);
+		assert_int_equal(r.x[3], 0);
+		for (int n = 4; n < FFAEMU_NREGS; n++) {
+			if (h->prof.ret_regs == FFAEMU_PROXY_RET_X0_X17)
+				assert_int_equal(r.x[n], 0);
+			else
+				assert_int_equal(r.x[n], 0x77000000ull + (uint64_t)n);
+		}
+		h_free(h);
+	}
+}
+
+static bool hook_part_x4(struct standin *s, struct ffaemu_regs *r)
+{
+	(void)s;
+	if ((uint32_t)r->x[0] != FFAEMU_FFA_PARTITION_INFO_GET)
+		return false;
+	ffaemu_regs_clear(r);
+	r->x[0] = FFAEMU_FFA_SUCCESS;
+	r->x[4] = 0x1234; /* a v1.2 SPMC result beyond x3 */
+	r->x[9] = 0x99;
+	return true;
+}
+
+static void tweak_part_x4(struct standin *s)
+{
+	s->hook = hook_part_x4;
+}
+
+/* SMCCC 1.1 down calls lose x4-x17 of results (1.18); 1.2 keeps them. */
+static void test_spmc_results_beyond_x3_per_downcall(void **state)
+{
+	static const struct {
+		const char *profile;
+		bool x4_seen;
+	} rows[] = {{"pkvm-6.11", false}, {"pkvm-6.18", true}, {P2026, true}};
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		struct h *h = h_new(rows[i].profile, tweak_part_x4);
+		struct ffaemu_regs r;
+
+		h->si->version = h->prof.max_version;
+		h_up(h, true);
+		ffaemu_regs_clear(&r);
+		r.x[0] = FFAEMU_FFA_PARTITION_INFO_GET;
+		r.x[4] = 0xbeef;
+		hraw(h, &r);
+		assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
+		assert_int_equal(r.x[4], rows[i].x4_seen ? 0x1234 : 0xbeef);
+		h_free(h);
+	}
+}
+
+/* The fallback helper of the 1.2 series: 1.2 only for SMC64 at FF-A 1.2. */
+static void test_fallback_downcall(void **state)
+{
+	struct ffaemu_proxy_profile p;
+	struct ffaemu_edge_stats s11, s12;
+	struct h *h;
+
+	(void)state;
+	ffaemu_proxy_profile_default(&p);
+	p.downcall = FFAEMU_PROXY_DOWN_FALLBACK;
+	h = h_new_ex(&p, FFAEMU_SMCCC_1_2, NULL);
+	h_up(h, true);
+	ffaemu_edge_get_stats(ffaemu_proxy_down_edge(h->proxy, FFAEMU_SMCCC_1_1), &s11);
+	ffaemu_edge_get_stats(ffaemu_proxy_down_edge(h->proxy, FFAEMU_SMCCC_1_2), &s12);
+	/* 32-bit init/post-init calls on 1.1; RXTX_MAP_64 (hyp 1.2) on 1.2 */
+	assert_true(s11.calls >= 4);
+	assert_int_equal(s12.calls, 1);
+	h_free(h);
+}
+
+/* ==================================================== section 2: every fix */
+
+typedef bool (*bug_fn)(const char *profile);
+
+/* NULL profile name: g_custom_prof (pkvm-2026 minus one fix). */
+static struct ffaemu_proxy_profile g_custom_prof;
+
+static struct h *bh(const char *pr, void (*tweak)(struct standin *))
+{
+	return pr ? h_new(pr, tweak) : h_new_ex(&g_custom_prof, FFAEMU_SMCCC_1_2, tweak);
+}
+
+
+static bool bug_version_s32(const char *pr)
+{
+	struct h *h = bh(pr, tweak_no_ffa);
+	bool bug = ffaemu_proxy_init(h->proxy) != 0;
+	h_free(h);
+	return bug;
+}
+
+static bool bug_imm16(const char *pr)
+{
+	struct h *h = bh(pr, NULL);
+	struct ffaemu_regs r;
+	bool bug;
+	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
+	h->ctx.imm = 1;
+	r = hcall(h, FFAEMU_FFA_VERSION, FFAEMU_FFA_1_2, 0, 0, 0, 0);
+	bug = r.x[0] == FFAEMU_FFA_1_2;
+	h_free(h);
+	return bug;
+}
+
+static bool bug_x0_upper(const char *pr)
+{
+	struct h *h = bh(pr, NULL);
+	struct ffaemu_regs r;
+	bool bug;
+	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
+	ffaemu_regs_clear(&r);
+	r.x[0] = 0x100000000ull | FFAEMU_FFA_VERSION;
+	r.x[1] = FFAEMU_FFA_1_2;
+	hraw(h, &r);
+	bug = hst(h).negotiated; /* truncated and treated as FFA_VERSION */
+	h_free(h);
+	return bug;
+}
+
+static bool bug_reclaim_bounds(const char *pr)
+{
+	struct h *h = bh(pr, NULL);
+	struct ffaemu_regs r;
+	uint64_t handle;
+	bool bug;
+	h_up(h, true);
+	handle = share_n(h, 2);
+	put(h->si->txn[0].desc, 80 + 4, 4, 0x10000000u);
+	r = hcall(h, FFAEMU_FFA_MEM_RECLAIM, (uint32_t)handle, handle >> 32, 0, 0, 0);
+	assert_ffa_error(r, FFAEMU_FFA_ABORTED);
+	bug = hst(h).el2_faults > 0;
+	h_free(h);
+	return bug;
+}
+
+static bool bug_emad_offset(const char *pr)
+{
+	struct h *h = bh(pr, NULL);
+	uint32_t len;
+	bool bug;
+	h_up(h, true);
+	g_o = one_range(SHARE_PA, 1);
+	g_o.emad_off = 0xfff0;
+	g_o.emad_place = 48;
+	len = write_desc(h, &g_o);
+	(void)hcall(h, FFAEMU_FFA_MEM_SHARE_64, len, len, 0, 0, 0);
+	bug = standin_count(h->si, FFAEMU_FFA_MEM_SHARE_64) == 1; /* forwarded */
+	h_free(h);
+	return bug;
+}
+
+static bool bug_page_aligned(const char *pr)
+{
+	struct ffaemu_proxy_profile p;
+	struct ffaemu_regs r;
+	struct h *h;
+	uint32_t len;
+	bool bug;
+	if (pr)
+		assert_int_equal(ffaemu_proxy_profile_get(pr, &p), 0);
+	else
+		p = g_custom_prof;
+	p.page_size = 16384;
+	h = h_new_ex(&p, FFAEMU_SMCCC_1_2, NULL);
+	h_up(h, true);
+	g_o = one_range(SHARE_PA + 0x1000, 4);
+	len = write_desc(h, &g_o);
+	r = hcall(h, FFAEMU_FFA_MEM_SHARE_64, len, len, 0, 0, 0);
+	/* the hyp shared the page the pfn truncation names, not the range given */
+	bug = r.x[0] == FFAEMU_FFA_SUCCESS && hyp_state(h, SHARE_PA) == FFAEMU_PAGE_SHARED;
+	h_free(h);
+	return bug;
+}
+
+static bool bug_zero_response(const char *pr)
+{
+	struct h *h = bh(pr, tweak_marker_all);
+	struct ffaemu_regs r;
+	bool bug;
+	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
+	r = hcall(h, FFAEMU_FFA_VERSION, FFAEMU_FFA_1_2, 0, 0, 0, 0);
+	bug = r.x[2] == 0xa002;
+	h_free(h);
+	return bug;
+}
+
+static bool bug_downgrade(const char *pr)
+{
+	struct h *h = bh(pr, NULL);
+	struct ffaemu_regs r;
+	bool bug;
+	h_up(h, false);
+	r = hcall(h, FFAEMU_FFA_VERSION, FFAEMU_FFA_1_0, 0, 0, 0, 0);
+	bug = r.x[0] != UINT64_MAX;
+	h_free(h);
+	return bug;
+}
+
+static bool bug_features_mask(const char *pr)
+{
+	struct h *h = bh(pr, NULL);
+	struct ffaemu_regs r;
+	bool bug;
+	h->si->rxtx_feat_w2 = 0x00010000;
+	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
+	r = hcall(h, FFAEMU_FFA_VERSION, FFAEMU_FFA_1_2, 0, 0, 0, 0);
+	bug = r.x[0] == UINT64_MAX;
+	h_free(h);
+	return bug;
+}
+
+static bool bug_composite_overflow(const char *pr)
+{
+	struct h *h = bh(pr, NULL);
+	uint32_t len;
+	bool bug;
+	h_up(h, true);
+	g_o = one_range(SHARE_PA, 1);
+	g_o.comp_off = 0xfffffff8u;
+	len = write_desc(h, &g_o);
+	(void)hcall(h, FFAEMU_FFA_MEM_SHARE_64, len, len, 0, 0, 0);
+	bug = hst(h).el2_faults > 0; /* the wrapped check passed: out-of-bounds read */
+	h_free(h);
+	return bug;
+}
+
+static bool bug_mem_len(const char *pr)
+{
+	struct h *h = bh(pr, NULL);
+	struct ffaemu_regs r;
+	uint32_t len;
+	bool bug;
+	h_up(h, true);
+	g_o = one_range(SHARE_PA, 1);
+	len = write_desc(h, &g_o);
+	r = hcall(h, FFAEMU_FFA_MEM_SHARE_64, (uint32_t)hst(h).desc_buf_size + 16, len, 0, 0, 0);
+	bug = !((uint32_t)r.x[0] == FFAEMU_FFA_ERROR &&
+		(int32_t)(uint32_t)r.x[2] == FFAEMU_FFA_NO_MEMORY);
+	h_free(h);
+	return bug;
+}
+
+static bool bug_rx_release(const char *pr)
+{
+	struct h *h = bh(pr, NULL);
+	struct ffaemu_regs r;
+	uint64_t a, b;
+	bool bug;
+	h_up(h, true);
+	a = share_n(h, 1);
+	g_o = one_range(SHARE_PA + 0x10000, 1);
+	g_o.ver = hst(h).hyp_version;
+	{
+		uint32_t len = write_desc(h, &g_o);
+		r = hcall(h, FFAEMU_FFA_MEM_SHARE_64, len, len, 0, 0, 0);
+		b = ffaemu_regs_handle(&r, 2);
+	}
+	r = hcall(h, FFAEMU_FFA_MEM_RECLAIM, (uint32_t)a, a >> 32, 0, 0, 0);
+	r = hcall(h, FFAEMU_FFA_MEM_RECLAIM, (uint32_t)b, b >> 32, 0, 0, 0);
+	bug = r.x[0] != FFAEMU_FFA_SUCCESS; /* the SPMC still owns the hyp RX: BUSY */
+	h_free(h);
+	return bug;
+}
+
+static bool bug_range_validity(const char *pr)
+{
+	struct h *h = bh(pr, NULL);
+	struct ffaemu_regs r;
+	uint32_t len;
+	bool bug;
+	h_up(h, true);
+	g_o = one_range(SHARE_PA, 0);
+	len = write_desc(h, &g_o);
+	r = hcall(h, FFAEMU_FFA_MEM_SHARE_64, len, len, 0, 0, 0);
+	bug = r.x[0] == FFAEMU_FFA_SUCCESS;
+	h_free(h);
+	return bug;
+}
+
+static bool bug_no_gate(const char *pr)
+{
+	struct h *h = bh(pr, NULL);
+	struct ffaemu_regs r;
+	bool bug;
+	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
+	r = hcall(h, FFAEMU_FFA_MSG_SEND_DIRECT_REQ_64, SP_ID, 0, 0, 0, 0);
+	bug = r.x[0] == FFAEMU_FFA_MSG_SEND_DIRECT_RESP_64;
+	h_free(h);
+	return bug;
+}
+
+static bool bug_narrow_range(const char *pr)
+{
+	struct h *h = bh(pr, NULL);
+	bool bug;
+	h_up(h, false);
+	(void)hcall(h, FFAEMU_FFA_NOTIFICATION_SET, 0, 0, 0, 0, 0);
+	(void)hcall(h, FFAEMU_FFA_MSG_SEND_DIRECT_REQ2, 0, 0, 0, 0, 0);
+	/* with the ID range fixed, the gate/deny-list see IDs >= 0x80 */
+	bug = hst(h).forwarded >= 2;
+	h_free(h);
+	return bug;
+}
+
+static bool bug_direct_req_denied(const char *pr)
+{
+	struct h *h = bh(pr, NULL);
+	struct ffaemu_regs r;
+	bool bug;
+	h_up(h, false);
+	r = hcall(h, FFAEMU_FFA_MSG_SEND_DIRECT_REQ, SP_ID, 0, 0, 0, 0);
+	bug = r.x[0] == FFAEMU_FFA_ERROR;
+	h_free(h);
+	return bug;
+}
+
+static bool bug_x4_kept(const char *pr)
+{
+	struct h *h = bh(pr, NULL);
+	struct ffaemu_regs r;
+	bool bug;
+	h_up(h, false);
+	ffaemu_regs_clear(&r);
+	r.x[0] = FFAEMU_FFA_RXTX_UNMAP;
+	r.x[4] = 0x4444;
+	hraw(h, &r);
+	bug = r.x[4] == 0x4444;
+	h_free(h);
+	return bug;
+}
+
+static bool bug_notif_forwarded(const char *pr)
+{
+	struct h *h = bh(pr, NULL);
+	bool bug;
+	h_up(h, false);
+	(void)hcall(h, FFAEMU_FFA_NOTIFICATION_BITMAP_CREATE, 0, 1, 0, 0, 0);
+	bug = standin_count(h->si, FFAEMU_FFA_NOTIFICATION_BITMAP_CREATE) == 1;
+	h_free(h);
+	return bug;
+}
+
+static bool bug_no_part_copy(const char *pr)
+{
+	struct h *h = bh(pr, NULL);
+	uint8_t host[2];
+	bool bug;
+	h_up(h, true);
+	(void)hcall(h, FFAEMU_FFA_PARTITION_INFO_GET, 0, 0, 0, 0, 0);
+	ffaemu_mem_read(h->mem, HOST_RX, host, 2);
+	bug = (host[0] | (host[1] << 8)) != SP_ID;
+	h_free(h);
+	return bug;
+}
+
+static bool bug_version_1_1_cap(const char *pr)
+{
+	struct h *h = bh(pr, NULL);
+	bool bug;
+	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
+	bug = hst(h).hyp_version < FFAEMU_FFA_1_2;
+	h_free(h);
+	return bug;
+}
+
+static bool bug_init_exact_1_0(const char *pr)
+{
+	struct h *h = bh(pr, NULL);
+	bool bug;
+	h->si->version = FFAEMU_FFA_1_1;
+	bug = ffaemu_proxy_init(h->proxy) != 0;
+	h_free(h);
+	return bug;
+}
+
+static bool bug_resp64_forwarded(const char *pr)
+{
+	struct h *h = bh(pr, NULL);
+	bool bug;
+	h_up(h, false);
+	(void)hcall(h, FFAEMU_FFA_MSG_SEND_DIRECT_RESP_64, 0, 0, 0, 0, 0);
+	bug = standin_count(h->si, FFAEMU_FFA_MSG_SEND_DIRECT_RESP_64) == 1;
+	h_free(h);
+	return bug;
+}
+
+static bool bug_req2_forwarded(const char *pr)
+{
+	struct h *h = bh(pr, NULL);
+	bool bug;
+	h_up(h, false);
+	(void)hcall(h, FFAEMU_FFA_PARTITION_INFO_GET_REGS, 0, 0, 0, 0, 0);
+	bug = standin_count(h->si, FFAEMU_FFA_PARTITION_INFO_GET_REGS) == 1;
+	h_free(h);
+	return bug;
+}
+
+/* One row per change of pkvm-proxy section 2 that a test input can expose. */
+static const struct {
+	const char *commit;
+	const char *before, *after;
+	bug_fn fn;
+	size_t fix_off; /* offsetof in struct ffaemu_proxy_fixes + 1; 0 = not a bool fix */
+} fix_rows[] = {
+	{"12bdce4f4119 init exactly 1.0 (relaxed later)", "pkvm-6.4", "pkvm-6.10", bug_init_exact_1_0,
+	 offsetof(struct ffaemu_proxy_fixes, init_any_1x) + 1},
+	{"ae69e7740770 32-bit DIRECT_REQ allowed", "pkvm-6.4", "pkvm-6.10", bug_direct_req_denied, 0},
+	{"d66e50beb911 release hyp RX", "pkvm-6.4", "pkvm-6.10", bug_rx_release,
+	 offsetof(struct ffaemu_proxy_fixes, rx_release) + 1},
+	{"c9c012625e12 VERSION trap + gate", "pkvm-6.10", "pkvm-6.11", bug_no_gate, 0},
+	{"0dd60c4632a1 FF-A range 0x60-0xff", "pkvm-6.10", "pkvm-6.18", bug_narrow_range, 0},
+	{"894376385a2d PARTITION_INFO_GET copy", "pkvm-6.10", "pkvm-6.11", bug_no_part_copy, 0},
+	{"f26a525b77e0 len > desc buffer", "pkvm-6.11", "pkvm-6.18", bug_mem_len,
+	 offsetof(struct ffaemu_proxy_fixes, mem_len_check) + 1},
+	{"f41426939244 downgrade after negotiation", "pkvm-6.11", "pkvm-6.18", bug_downgrade, 0},
+	{"6f4c348b1d5c x0-x17 written", "pkvm-6.11", "pkvm-6.18", bug_x4_kept, 0},
+	{"79195f342417 notifications denied", "pkvm-6.11", "pkvm-6.18", bug_notif_forwarded, 0},
+	{"8d24683e3e0f optional 1.2 ABIs denied", "pkvm-6.11", "pkvm-6.18", bug_req2_forwarded, 0},
+	{"3f5952917498 FEATURES w2[1:0]", "pkvm-6.11", "pkvm-6.18", bug_features_mask,
+	 offsetof(struct ffaemu_proxy_fixes, features_mask) + 1},
+	{"162190f2ccdc FF-A 1.2", "pkvm-6.11", "pkvm-6.18", bug_version_1_1_cap, 0},
+	{"103e17aac09c composite offset wrap", "pkvm-6.11", "pkvm-6.18", bug_composite_overflow,
+	 offsetof(struct ffaemu_proxy_fixes, composite_overflow) + 1},
+	{"582234b0d841 (s32) NOT_SUPPORTED", "pkvm-6.18", P2026, bug_version_s32,
+	 offsetof(struct ffaemu_proxy_fixes, version_s32) + 1},
+	{"Sep 2025 range validity", "pkvm-6.18", P2026, bug_range_validity,
+	 offsetof(struct ffaemu_proxy_fixes, range_validity) + 1},
+	{"cf6348af645b imm16", "pkvm-6.18", P2026, bug_imm16,
+	 offsetof(struct ffaemu_proxy_fixes, imm16) + 1},
+	{"Apr 2026 64-bit function ID", "pkvm-6.18", P2026, bug_x0_upper,
+	 offsetof(struct ffaemu_proxy_fixes, x0_upper) + 1},
+	{"8c6db30d7952 reclaim bounds", "pkvm-6.18", P2026, bug_reclaim_bounds,
+	 offsetof(struct ffaemu_proxy_fixes, reclaim_bounds) + 1},
+	{"a6b49d27c179 EMAD offset (CVE-2026-68400)", "pkvm-6.18", P2026, bug_emad_offset, 0},
+	{"6a7a181f6921 page-aligned ranges", "pkvm-6.18", P2026, bug_page_aligned,
+	 offsetof(struct ffaemu_proxy_fixes, page_aligned) + 1},
+	{"2bd3c6c702f3 zeroed response", "pkvm-6.18", P2026, bug_zero_response,
+	 offsetof(struct ffaemu_proxy_fixes, zero_response) + 1},
+	{"ILK deny FN64 DIRECT_RESP", "pkvm-6.18", P2026, bug_resp64_forwarded, 0},
+};
+
+static void test_section2_each_fix_before_and_after(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(fix_rows) / sizeof(fix_rows[0]); i++) {
+		print_message("  s2 row: %s\n", fix_rows[i].commit);
+		if (!fix_rows[i].fn(fix_rows[i].before))
+			fail_msg("%s: bug not reproduced by %s", fix_rows[i].commit, fix_rows[i].before);
+		if (fix_rows[i].fn(fix_rows[i].after))
+			fail_msg("%s: bug still present in %s", fix_rows[i].commit, fix_rows[i].after);
+		if (fix_rows[i].fix_off) {
+			/* pkvm-2026 with only this fix taken out shows the bug again */
+			ffaemu_proxy_profile_default(&g_custom_prof);
+			((bool *)&g_custom_prof.fixes)[fix_rows[i].fix_off - 1] = false;
+			if (!fix_rows[i].fn(NULL))
+				fail_msg("%s: pkvm-2026 without the fix hides the bug", fix_rows[i].commit);
+		}
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_profiles_listed_and_lookup),
+		cmocka_unit_test(test_profile_copy_and_edit),
+		cmocka_unit_test(test_new_rejects_bad_config),
+		cmocka_unit_test(test_hyp_ram_owned_by_hyp),
+		cmocka_unit_test(test_entry_imm16_nonzero_not_supported),
+		cmocka_unit_test(test_entry_x0_upper_bits_not_supported),
+		cmocka_unit_test(test_entry_sve_hint_ignored_for_dispatch),
+		cmocka_unit_test(test_entry_non_ffa_forwarded_x0_x17),
+		cmocka_unit_test(test_gate_invalid_parameters_before_version),
+		cmocka_unit_test(test_gate_absent_before_6_11),
+		cmocka_unit_test(test_gate_opens_after_version),
+		cmocka_unit_test(test_version_other_major_not_supported),
+		cmocka_unit_test(test_version_same_or_higher_minor_negotiates),
+		cmocka_unit_test(test_version_bit31_ignored),
+		cmocka_unit_test(test_version_downgrade_forwarded_to_spmc),
+		cmocka_unit_test(test_version_downgrade_refused_by_spmc_retry_allowed),
+		cmocka_unit_test(test_version_post_init_failure_stays_unnegotiated),
+		cmocka_unit_test(test_version_after_negotiation_locked),
+		cmocka_unit_test(test_version_reply_registers_per_profile),
+		cmocka_unit_test(test_init_spmc_without_ffa_leaves_pkvm_bootable),
+		cmocka_unit_test(test_init_w32_minus1_fails_pkvm_before_s32_fix),
+		cmocka_unit_test(test_init_sign_extended_minus1_inert_every_profile),
+		cmocka_unit_test(test_init_major_not_1_fatal),
+		cmocka_unit_test(test_init_version_capped),
+		cmocka_unit_test(test_init_smccc_below_1_2_inert),
+		cmocka_unit_test(test_init_6_4_requires_exactly_1_0),
+		cmocka_unit_test(test_post_init_rxtx_minimum_vs_page_size),
+		cmocka_unit_test(test_deny_list_exact_per_profile),
+		cmocka_unit_test(test_deny_list_live_per_profile),
+		cmocka_unit_test(test_ffa_range_before_and_after_6_11),
+		cmocka_unit_test(test_msg_send2_forwarded_reads_hyp_tx),
+		cmocka_unit_test(test_direct_msg_series_req2_and_checks),
+		cmocka_unit_test(test_features_filtering),
+		cmocka_unit_test(test_rxtx_map_checks),
+		cmocka_unit_test(test_rxtx_map_spmc_failure_propagated),
+		cmocka_unit_test(test_rxtx_map_16k_kernel),
+		cmocka_unit_test(test_mem_share_validation_steps),
+		cmocka_unit_test(test_mem_share_success_and_fn64_reissue),
+		cmocka_unit_test(test_mem_share_16k_alignment),
+		cmocka_unit_test(test_mem_share_spmc_failure_rolls_back),
+		cmocka_unit_test(test_mem_share_layout_follows_hyp_version),
+		cmocka_unit_test(test_frag_share_two_fragments),
+		cmocka_unit_test(test_frag_rx_offset_mismatch_rolls_back),
+		cmocka_unit_test(test_frag_tx_share_failure_reclaims_at_spmc),
+		cmocka_unit_test(test_frag_tx_spmc_failure_keeps_earlier_fragments),
+		cmocka_unit_test(test_frag_tx_argument_checks),
+		cmocka_unit_test(test_reclaim_hyp_retrieve_request_and_unshare),
+		cmocka_unit_test(test_reclaim_fragmented_rx_release_each),
+		cmocka_unit_test(test_reclaim_malicious_spmc),
+		cmocka_unit_test(test_reclaim_zero_fragment_bounded_every_profile),
+		cmocka_unit_test(test_reclaim_unshares_exactly_retrieved_ranges),
+		cmocka_unit_test(test_part_info_unmapped_busy),
+		cmocka_unit_test(test_part_info_copied_to_host_rx_no_release),
+		cmocka_unit_test(test_part_info_count_only_pass_through),
+		cmocka_unit_test(test_part_info_1_0_size_8),
+		cmocka_unit_test(test_part_info_oversize_aborted),
+		cmocka_unit_test(test_ret_regs_policy_per_profile),
+		cmocka_unit_test(test_spmc_results_beyond_x3_per_downcall),
+		cmocka_unit_test(test_fallback_downcall),
+		cmocka_unit_test(test_section2_each_fix_before_and_after),
+	};
+	return cmocka_run_group_tests_name("proxy", tests, NULL, NULL);
+}
