@@ -19,6 +19,9 @@
  *
  * ffa-emu calls simple_proxy_init() once with the function to call for
  * "smc" towards EL3, of the same shape as the entry point.
+ *
+ * passthrough_proxy is the same proxy without mistake 1, for contrast: it
+ * passes every check plugin-host makes.
  */
 #include <stdint.h>
 #include <string.h>
@@ -34,6 +37,8 @@ static smc_fn smc_to_el3;
 
 int simple_proxy_init(void (*downcall)(void));
 void simple_proxy(const struct smccc_regs *args, struct smccc_regs *res);
+int passthrough_proxy_init(void (*downcall)(void));
+void passthrough_proxy(const struct smccc_regs *args, struct smccc_regs *res);
 
 int simple_proxy_init(void (*downcall)(void))
 {
@@ -49,4 +54,14 @@ void simple_proxy(const struct smccc_regs *args, struct smccc_regs *res)
 	memset(res, 0, sizeof(*res));
 	/* mistake 1: an SMCCC 1.1 proxy's idea of the result registers */
 	memcpy(res->a, r.a, 8 * sizeof(r.a[0]));
+}
+
+int passthrough_proxy_init(void (*downcall)(void))
+{
+	return simple_proxy_init(downcall);
+}
+
+void passthrough_proxy(const struct smccc_regs *args, struct smccc_regs *res)
+{
+	smc_to_el3(args, res);
 }
