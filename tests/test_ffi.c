@@ -20,6 +20,8 @@
 #include <ffa/ffi.h>
 #include <ffa/node.h>
 #include <ffa/smccc.h>
+#include <ffa/spmc.h>
+#include <ffa/system.h>
 
 /* ---- A recording callee: one per emulated system ---- */
 
@@ -481,6 +483,141 @@ static void smc32_calls_keep_the_edge_contract(void **state)
 		assert_int_equal(res.x[n], args.x[n]);
 }
 
+/* ---- Observers and whole systems ---- */
+
+struct obs {
+	unsigned n;
+	struct ffaemu_edge_event last;
+	struct ffaemu_call_ctx ctx; /* ev->ctx lives only during the callback */
+};
+
+static void on_event(void *user, const struct ffaemu_edge_event *ev)
+{
+	struct obs *o = user;
+
+	o->n++;
+	o->last = *ev;
+	o->ctx = *ev->ctx;
+}
+
+static void observers_see_adapter_calls_as_the_endpoint_made_them(void **state)
+{
+	struct fixture *f = *state;
+	struct ffaemu_call_ctx vm = endpoint(0x0005, 1, FFAEMU_INSTANCE_NV);
+	ffaemu_ffi_linux_fn fn = FFAEMU_FFI_FN(make(f, 0, "linux", 1, &vm), ffaemu_ffi_linux_fn);
+	struct ffaemu_regs args, res;
+	struct obs o;
+
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(ffaemu_edge_add_observer(f->sys[1].edge, on_event, &o), 0);
+	fill_args(&args, 0x0b5);
+	fn(args, &res);
+	assert_int_equal(o.n, 1);
+	assert_regs_n(o.last.in.x, args.x, FFAEMU_NREGS);
+	assert_regs_n(o.last.out.x, res.x, FFAEMU_NREGS);
+	assert_int_equal(o.ctx.caller, 0x0005);
+	assert_int_equal(o.ctx.conduit, FFAEMU_CONDUIT_HVC);
+	assert_int_equal(o.last.violations, 0);
+	assert_int_equal(ffaemu_edge_remove_observer(f->sys[1].edge, on_event, &o), 0);
+}
+
+static const char *const sys_proxy[2] = {"none", "pkvm-2026-direct-msg"};
+
+static void two_whole_systems_answer_through_their_own_adapters(void **state)
+{
+	struct ffaemu_system *sys[2] = {NULL, NULL};
+	struct ffaemu_ffi_adapter *ad[2] = {NULL, NULL};
+	struct obs o[2];
+
+	(void)state;
+	memset(o, 0, sizeof(o));
+	for (unsigned i = 0; i < 2; i++) {
+		struct ffaemu_system_config cfg;
+		struct ffaemu_sp_config sp;
+
+		ffaemu_system_config_default(&cfg);
+		cfg.proxy = sys_proxy[i];
+		assert_int_equal(ffaemu_system_new(&cfg, &sys[i]), 0);
+		assert_int_equal(ffaemu_sp_config_builtin(&sp, FFAEMU_SP_ECHO,
+							  (ffaemu_id_t)(0x8001 + i)), 0);
+		sp.props |= FFAEMU_SP_PROP_DIRECT_REQ_RECV | FFAEMU_SP_PROP_DIRECT_REQ2_RECV;
+		assert_int_equal(ffaemu_spmc_add_sp(ffaemu_system_spmc(sys[i]), &sp), 0);
+		/* system 0 is driven by Hafnium-shaped code, system 1 by Linux-shaped code */
+		assert_int_equal(ffaemu_ffi_adapter_new_str(i ? "linux" : "hafnium",
+							    ffaemu_system_host_edge(sys[i]),
+							    ffaemu_system_host_ctx(sys[i]), NULL,
+							    &ad[i]),
+				 0);
+		assert_int_equal(ffaemu_edge_add_observer(ffaemu_system_host_edge(sys[i]), on_event,
+							  &o[i]),
+				 0);
+	}
+	for (unsigned i = 0; i < 2; i++) {
+		/* a v1.2 caller negotiates first (DEN0077A s13.2.1; pkvm-proxy 1.4) */
+		struct ffaemu_regs args;
+
+		ffaemu_regs_clear(&args);
+		args.x[0] = FFAEMU_FFA_VERSION;
+		args.x[1] = FFAEMU_FFA_1_2;
+		ffaemu_edge_call(ffaemu_system_host_edge(sys[i]), &args,
+				 ffaemu_system_host_ctx(sys[i]));
+		assert_int_equal(args.x[0], FFAEMU_FFA_1_2);
+	}
+	for (unsigned round = 0; round < 2; round++) {
+		for (unsigned i = 0; i < 2; i++) {
+			struct ffaemu_regs args, res;
+			ffaemu_id_t sp = (ffaemu_id_t)(0x8001 + i);
+
+			ffaemu_regs_clear(&args);
+			args.x[0] = FFAEMU_FFA_MSG_SEND_DIRECT_REQ2;
+			args.x[1] = sp; /* from the host (0) */
+			for (unsigned n = 4; n < FFAEMU_NREGS; n++)
+				args.x[n] = 0xab00000000000000ull + ((uint64_t)i << 32) +
+					    (round << 8) + n;
+			if (i == 0) {
+				ffaemu_ffi_hafnium_fn fn =
+					FFAEMU_FFI_FN(ad[0], ffaemu_ffi_hafnium_fn);
+				struct ffaemu_ffi_regs18b in, out;
+
+				memcpy(in.x, args.x, sizeof(in.x));
+				in.extended = true;
+				out = fn(in);
+				memcpy(res.x, out.x, sizeof(res.x));
+				assert_true(out.extended);
+			} else {
+				FFAEMU_FFI_FN(ad[1], ffaemu_ffi_linux_fn)(args, &res);
+			}
+			if (res.x[0] != FFAEMU_FFA_MSG_SEND_DIRECT_RESP2)
+				print_error("system %u: x0=%#llx x2=%#llx\n", i,
+					    (unsigned long long)res.x[0], (unsigned long long)res.x[2]);
+			assert_int_equal(res.x[0], FFAEMU_FFA_MSG_SEND_DIRECT_RESP2);
+			/* the response goes from the partition to the host */
+			assert_int_equal(ffaemu_regs_id_hi(&res, 1), sp);
+			assert_int_equal(ffaemu_regs_id_lo(&res, 1), 0);
+			assert_regs_n(res.x + 4, args.x + 4, FFAEMU_NREGS - 4);
+			assert_regs_n(o[i].last.in.x, args.x, FFAEMU_NREGS);
+			assert_regs_n(o[i].last.out.x, res.x, FFAEMU_NREGS);
+		}
+	}
+	/* FFA_VERSION and two requests each */
+	assert_int_equal(o[0].n, 3);
+	assert_int_equal(o[1].n, 3);
+	/* each system knows only its own partition */
+	{
+		struct ffaemu_regs args, res;
+
+		ffaemu_regs_clear(&args);
+		args.x[0] = FFAEMU_FFA_MSG_SEND_DIRECT_REQ2;
+		args.x[1] = 0x8001;
+		FFAEMU_FFI_FN(ad[1], ffaemu_ffi_linux_fn)(args, &res);
+		assert_int_equal(res.x[0], FFAEMU_FFA_ERROR);
+	}
+	for (unsigned i = 0; i < 2; i++) {
+		ffaemu_ffi_adapter_free(&ad[i]);
+		ffaemu_system_free(&sys[i]);
+	}
+}
+
 /* ---- Foreign nodes: the library calls a user's function ---- */
 
 static struct ffaemu_regs h_seen;
@@ -884,6 +1021,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(an_unbound_adapter_answers_not_supported, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(smc32_calls_keep_the_edge_contract, setup, teardown),
+		cmocka_unit_test_setup_teardown(observers_see_adapter_calls_as_the_endpoint_made_them,
+						setup, teardown),
+		cmocka_unit_test(two_whole_systems_answer_through_their_own_adapters),
 		cmocka_unit_test(foreign_nodes_call_every_preset_shape),
 		cmocka_unit_test_setup_teardown(adapter_to_foreign_node_round_trip, setup, teardown),
 		cmocka_unit_test(shape_strings_parse_to_their_canonical_form),

@@ -298,6 +298,72 @@ static void two_nodes_from_one_object_both_work(void **state)
 	assert_int_equal(r.x[3], 0x0a0b0c0d00000000ull + 3 * 0x1010 + 0x100);
 }
 
+struct failing {
+	int left;
+	int live;
+};
+
+static void *f_alloc(void *user, size_t n)
+{
+	struct failing *fa = user;
+	void *p;
+
+	if (fa->left-- <= 0)
+		return NULL;
+	p = malloc(n);
+	if (p)
+		fa->live++;
+	return p;
+}
+
+static void *f_realloc(void *user, void *p, size_t n)
+{
+	(void)user;
+	return realloc(p, n);
+}
+
+static void f_free(void *user, void *p)
+{
+	struct failing *fa = user;
+
+	if (p)
+		fa->live--;
+	free(p);
+}
+
+static void allocation_failure_at_every_step_leaves_nothing(void **state)
+{
+	struct fixture *f = *state;
+	int ok_at = -1;
+
+	for (int budget = 0; budget < 16 && ok_at < 0; budget++) {
+		struct failing fa = {.left = budget};
+		struct ffaemu_allocator al = {sizeof(al), f_alloc, f_realloc, f_free, &fa};
+		struct ffaemu_plugin_config cfg;
+		struct ffaemu_node *n = NULL;
+		int rc;
+
+		ffaemu_plugin_config_default(&cfg);
+		cfg.alloc = &al;
+		cfg.down = f->down;
+		rc = ffaemu_plugin_load(spec(f, "echo_proxy", "linux-regs"), &cfg, &n);
+		if (rc == 0) {
+			struct ffaemu_regs r;
+
+			ok_at = budget;
+			fill(&r, FFAEMU_FFA_MSG_SEND_DIRECT_REQ2);
+			ffaemu_node_call(n, &r, NULL);
+			assert_int_equal(r.x[17], 0xd0d0);
+		} else {
+			assert_int_equal(rc, FFAEMU_ENOMEM);
+			assert_null(n);
+		}
+		ffaemu_node_free(&n);
+		assert_int_equal(fa.live, 0);
+	}
+	assert_true(ok_at > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -314,6 +380,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(load_failures_leave_nothing_behind, setup, teardown),
 		cmocka_unit_test(spec_strings_split_from_the_right),
 		cmocka_unit_test_setup_teardown(two_nodes_from_one_object_both_work, setup, teardown),
+		cmocka_unit_test_setup_teardown(allocation_failure_at_every_step_leaves_nothing, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

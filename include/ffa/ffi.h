@@ -48,6 +48,23 @@
  *
  * Presets (ffaemu_ffi_preset_shape()) name the signatures of known
  * codebases, e.g. "linux" = "void(struct18 in, struct18* out)".
+ *
+ * INSERTING A USER NODE
+ * ---------------------
+ * A foreign node or a plug-in is an ordinary struct ffaemu_node: wire it
+ * with the same calls as any node. As the proxy of a whole system:
+ *
+ *     struct ffaemu_plugin_config pc;
+ *     ffaemu_plugin_config_default(&pc);
+ *     pc.down = ffaemu_system_proxy_edge(sys);     // its SMC towards EL3
+ *     ffaemu_plugin_load("./libmyproxy.so:my_handler:linux-regs", &pc, &node);
+ *     ffaemu_system_set_proxy_node(sys, node);     // host -> node -> EL3
+ *
+ * In front of any layer: ffaemu_system_insert_node(sys, point, node, &next)
+ * gives the edge the node forwards to (ffaemu_plugin_set_down(node, next,
+ * NULL) for a plug-in). Without a system: ffaemu_edge_new(cfg, node, &e)
+ * or ffaemu_edge_set_callee(e, node). The wiring does not own the node;
+ * unwire it before ffaemu_node_free().
  */
 #ifndef FFAEMU_FFI_H
 #define FFAEMU_FFI_H
