@@ -354,6 +354,41 @@ static void fid_is_ffa_covers_exactly_oen4_0x60_to_0xef(void **state)
 	assert_null(ffaemu_abi_by_fid(0x84000092u));
 }
 
+
+static void lookup_agrees_with_fid_is_ffa_for_any_encoding(void **state)
+{
+	uint64_t s = 0xabcdef;
+	(void)state;
+
+	/* Every combination of the bits around an FF-A function number. */
+	for (unsigned top = 0; top < 4; top++) {
+		for (unsigned mid = 0; mid < 256; mid++) {
+			for (unsigned fn = 0x58; fn <= 0xf8; fn++) {
+				uint32_t fid = (top << 30) | 0x04000000u | (mid << 16) | fn;
+				const struct ffaemu_abi *a = ffaemu_abi_by_fid(fid);
+				/* Only bit 16 (SVE hint) may be set among 23:16, and it must be fast. */
+				bool shape = (top & 2) && (mid & ~1u) == 0;
+
+				assert_int_equal(ffaemu_fid_is_ffa(fid), shape && fn >= 0x60 && fn <= 0xef);
+				if (a) {
+					assert_true(shape);
+					assert_true(a->fid32 == (fid & ~0x10000u) ||
+						    a->fid64 == (fid & ~0x10000u));
+				}
+			}
+		}
+	}
+	/* And arbitrary values: a hit is always an FF-A FID. */
+	for (unsigned i = 0; i < 200000; i++) {
+		uint32_t fid;
+
+		s = s * 6364136223846793005ull + 1442695040888963407ull;
+		fid = (uint32_t)(s >> 32);
+		if (ffaemu_abi_by_fid(fid))
+			assert_true(ffaemu_fid_is_ffa(fid));
+	}
+}
+
 /* ---- Lookup by name ---- */
 
 static void by_name_accepts_every_documented_spelling(void **state)
@@ -766,6 +801,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(wrong_width_lookup_returns_null, setup, teardown),
 		cmocka_unit_test_setup_teardown(non_ffa_encodings_are_not_found, setup, teardown),
 		cmocka_unit_test_setup_teardown(fid_is_ffa_covers_exactly_oen4_0x60_to_0xef, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(lookup_agrees_with_fid_is_ffa_for_any_encoding, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(by_name_accepts_every_documented_spelling, setup,
 						teardown),

@@ -1304,6 +1304,95 @@ static void allocation_failure_in_apply_changes_nothing(void **state)
 	assert_unchanged(fx->mem, &s);
 }
 
+
+/* ---- Property test: random operation sequences (seeded, deterministic) ---- */
+
+static uint64_t lcg(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ull + 1442695040888963407ull;
+	return *s >> 33;
+}
+
+/* Mostly valid ranges over A+B (adjacent) and S, sometimes out of RAM. */
+static void random_ranges(uint64_t *seed, struct ffaemu_range *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned pick = (unsigned)(lcg(seed) % 16);
+
+		if (pick < 12) {
+			unsigned first = (unsigned)(lcg(seed) % (A_PAGES + B_PAGES));
+
+			r[i] = rg(PA_A(first), 1 + lcg(seed) % 3);
+		} else if (pick < 15) {
+			r[i] = rg(PA_S(lcg(seed) % S_PAGES), 1 + lcg(seed) % 2);
+		} else {
+			r[i] = rg(PA_S(S_PAGES - 1) + (lcg(seed) % 2) * 8, 1);
+		}
+	}
+}
+
+static void random_operation_sequences_keep_invariants_and_atomicity(void **state)
+{
+	struct fixture *fx = *state;
+	uint64_t seed = 0x5eed;
+	const struct ffaemu_owner owners[3] = {fx->host, fx->sp, fx->vm};
+	unsigned ok = 0, failed = 0, ok_per_op[10] = {0};
+	struct ffaemu_range prev[4];
+	size_t prev_n = 0;
+
+	for (unsigned step = 0; step < 6000; step++) {
+		struct ffaemu_range r[4];
+		size_t n = 1 + lcg(&seed) % 3;
+		struct ffaemu_owner o = owners[lcg(&seed) % 3];
+		unsigned which = (unsigned)(lcg(&seed) % 10);
+		struct snap s;
+		int rc = 0;
+
+		/* Half the time, reuse the ranges of the last success (inverse ops pair up). */
+		if (prev_n && lcg(&seed) % 2) {
+			n = prev_n;
+			memcpy(r, prev, sizeof(r));
+		} else {
+			random_ranges(&seed, r, n);
+		}
+		/* Usually act as the real owner of the first page, so that ops succeed. */
+		if (lcg(&seed) % 4 != 0 && ffaemu_mem_is_ram(fx->mem, r[0].base, 1))
+			o = info(fx->mem, r[0].base).owner;
+		take_snap(fx->mem, &s);
+		switch (which) {
+		case 0: rc = ffaemu_mem_share(fx->mem, r, n, o, false); break;
+		case 1: rc = ffaemu_mem_share(fx->mem, r, n, o, true); break;
+		case 2: rc = ffaemu_mem_unshare(fx->mem, r, n, o); break;
+		case 3: rc = ffaemu_mem_borrow(fx->mem, r, n); break;
+		case 4: rc = ffaemu_mem_unborrow(fx->mem, r, n); break;
+		case 5: rc = ffaemu_mem_donate(fx->mem, r, n, o, owners[lcg(&seed) % 3]); break;
+		case 6: rc = ffaemu_mem_hyp_share(fx->mem, r, n, o); break;
+		case 7: rc = ffaemu_mem_hyp_unshare(fx->mem, r, n, o); break;
+		case 8: rc = ffaemu_mem_pin(fx->mem, r, n, o); break;
+		case 9: rc = ffaemu_mem_unpin(fx->mem, r, n, o); break;
+		}
+		if (rc != FFAEMU_OK) {
+			if (rc != FFAEMU_EPERM && rc != FFAEMU_ERANGE)
+				fail_msg("step %u: op %u returned %d", step, which, rc);
+			assert_unchanged(fx->mem, &s);
+			failed++;
+		} else {
+			ok++;
+			ok_per_op[which]++;
+			prev_n = n;
+			memcpy(prev, r, sizeof(prev));
+		}
+		assert_map_ok(fx->mem);
+	}
+	/* Both outcomes, and a success of every operation, must have been exercised. */
+	assert_true(ok > 500);
+	assert_true(failed > 500);
+	for (unsigned i = 0; i < 10; i++) {
+		if (ok_per_op[i] < 5)
+			fail_msg("op %u succeeded only %u times", i, ok_per_op[i]);
+	}
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -1351,6 +1440,7 @@ int main(void)
 		T(allocation_failure_in_new_yields_enomem),
 		T(allocation_failure_in_add_changes_nothing),
 		T(allocation_failure_in_apply_changes_nothing),
+		T(random_operation_sequences_keep_invariants_and_atomicity),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
