@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include <ffa/cmocka.h>
+#include <ffa/conduit.h>
 #include <ffa/mem.h>
+#include <ffa/node.h>
 
 static struct ffaemu_regs reply(uint32_t fid, uint64_t base)
 {
@@ -169,6 +171,80 @@ static void fail_pages_on_borrowers(void **state)
 	ffaemu_assert_pages_borrowed((struct ffaemu_mem *)*state, RAM + FFAEMU_PAGE_SIZE, 2, 0);
 }
 
+/* ---- A checker watching a callee that clobbers x8 of SMC32 calls ---- */
+
+struct watched {
+	struct ffaemu_node *node;
+	struct ffaemu_edge *edge;
+	struct ffaemu_check *check;
+};
+
+static void clobber_call(void *self, struct ffaemu_regs *regs, const struct ffaemu_call_ctx *ctx)
+{
+	(void)self;
+	(void)ctx;
+	regs->x[0] = FFAEMU_FFA_SUCCESS;
+	regs->x[2] = 0;
+	regs->x[8] = 0xbad; /* SMCCC 1.2 preserves x8-x17 of SMC32 calls (spec A7) */
+}
+
+static const struct ffaemu_node_ops clobber_ops = {
+	.size = sizeof(struct ffaemu_node_ops),
+	.name = "clobber",
+	.call = clobber_call,
+};
+
+static int check_setup(void **state)
+{
+	struct watched *w = calloc(1, sizeof(*w));
+
+	if (!w || ffaemu_node_new(&clobber_ops, NULL, NULL, &w->node) ||
+	    ffaemu_edge_new(NULL, w->node, &w->edge) || ffaemu_check_new(NULL, &w->check) ||
+	    ffaemu_check_attach(w->check, w->edge))
+		return -1;
+	*state = w;
+	return 0;
+}
+
+static int check_teardown(void **state)
+{
+	struct watched *w = *state;
+
+	ffaemu_check_free(&w->check);
+	ffaemu_edge_free(&w->edge);
+	ffaemu_node_free(&w->node);
+	free(w);
+	return 0;
+}
+
+static void id_get(struct watched *w)
+{
+	struct ffaemu_regs r;
+
+	ffaemu_regs_clear(&r);
+	r.x[0] = FFAEMU_FFA_ID_GET;
+	ffaemu_edge_call(w->edge, &r, NULL);
+}
+
+static void no_violation_passes_when_nothing_was_called_since_the_mark(void **state)
+{
+	struct watched *w = *state;
+	uint64_t mark;
+
+	id_get(w);
+	mark = ffaemu_check_mark(w->check);
+	ffaemu_assert_no_violation_since(w->check, mark);
+}
+
+static void fail_no_violation_after_a_clobbering_call(void **state)
+{
+	struct watched *w = *state;
+	uint64_t mark = ffaemu_check_mark(w->check);
+
+	id_get(w);
+	ffaemu_assert_no_violation_since(w->check, mark);
+}
+
 int main(void)
 {
 	const struct CMUnitTest must_pass[] = {
@@ -176,6 +252,8 @@ int main(void)
 		cmocka_unit_test(error_passes_for_the_named_code),
 		cmocka_unit_test(fid_passes_for_the_named_function),
 		cmocka_unit_test_setup_teardown(pages_pass_for_their_state, mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(no_violation_passes_when_nothing_was_called_since_the_mark,
+						check_setup, check_teardown),
 	};
 	const struct CMUnitTest must_fail[] = {
 		cmocka_unit_test(fail_success_on_error),
@@ -187,6 +265,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(fail_pages_on_a_wrong_owner, mem_setup, mem_teardown),
 		cmocka_unit_test_setup_teardown(fail_pages_outside_ram, mem_setup, mem_teardown),
 		cmocka_unit_test_setup_teardown(fail_pages_on_borrowers, mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(fail_no_violation_after_a_clobbering_call, check_setup,
+						check_teardown),
 	};
 	size_t nfail = sizeof(must_fail) / sizeof(must_fail[0]);
 	int failed, rc;

@@ -9,7 +9,9 @@
  *                                                 ... and xn == want->x[n] for n in mask
  *   ffaemu_assert_ffa_error(regs, code)           x0 is FFA_ERROR, w2 == code
  *   ffaemu_assert_fid(regs, fid)                  w0 == fid (e.g. DIRECT_RESP2)
- *   ffaemu_assert_no_violation_since(chk, mark)   the checker found nothing since mark
+ *   ffaemu_assert_no_violation_since(chk, mark)   the checker recorded nothing since mark
+ *                                                 (warnings count too, unless the checker's
+ *                                                 minimum severity excludes them)
  *   ffaemu_assert_pages(mem, pa, n, owner, state) every page of [pa, pa + n pages)
  *                                                 has this owner and FF-A state
  *   ffaemu_assert_pages_borrowed(mem, pa, n, k)   ... and k borrower mappings
@@ -24,6 +26,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cmocka.h>
 
@@ -109,14 +112,7 @@ static inline void ffaemu_cm_no_violation(const struct ffaemu_check *chk, uint64
 	if (n == 0)
 		return;
 	print_error("%llu conformance violation(s) since the mark:\n", (unsigned long long)n);
-	for (size_t i = 0; i < ffaemu_check_stored(chk); i++) {
-		char buf[512];
-
-		if (i < mark)
-			continue;
-		ffaemu_check_violation_format(ffaemu_check_violation_at(chk, i), buf, sizeof(buf));
-		print_error("  %s\n", buf);
-	}
+	ffaemu_check_print(chk, mark, stderr);
 	_fail(file, line);
 }
 
