@@ -9,8 +9,6 @@
  * single source: no runtime-initialised statics.
  */
 #include <ctype.h>
-#include <limits.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <ffa/abi.h>
