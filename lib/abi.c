@@ -8,7 +8,6 @@
  * 256-entry function-number index are all generated at compile time from a
  * single source: no runtime-initialised statics.
  */
-#include <ctype.h>
 #include <string.h>
 
 #include <ffa/abi.h>
@@ -261,10 +260,16 @@ bool ffaemu_fid_is_ffa(uint32_t fid)
 	       fn <= FFAEMU_FFA_FUNC_LAST;
 }
 
+/* ASCII only: toupper() follows the locale (Turkish 'i'), names do not. */
+static char upper_ascii(char c)
+{
+	return (c >= 'a' && c <= 'z') ? (char)(c - 'a' + 'A') : c;
+}
+
 static bool prefix_ci(const char *s, const char *prefix)
 {
 	for (; *prefix; s++, prefix++) {
-		if (toupper((unsigned char)*s) != *prefix)
+		if (upper_ascii(*s) != *prefix)
 			return false;
 	}
 	return true;
@@ -275,7 +280,7 @@ static bool equal_ci_n(const char *a, size_t alen, const char *b)
 	size_t i;
 
 	for (i = 0; i < alen; i++) {
-		if (b[i] == '\0' || toupper((unsigned char)a[i]) != b[i])
+		if (b[i] == '\0' || upper_ascii(a[i]) != b[i])
 			return false;
 	}
 	return b[alen] == '\0';
