@@ -430,8 +430,12 @@ int ffaemu_trace_replay(const struct ffaemu_trace *t, const char *edge_name,
 	if (!t || !target)
 		return FFAEMU_EINVAL;
 	memset(&res, 0, sizeof(res));
-	if (!edge_name && t->n)
-		edge_name = t->rec[0].edge;
+	/* Default: the edge of the first outermost call, i.e. the caller-facing edge. */
+	for (size_t i = 0; !edge_name && i < t->n; i++)
+		if (t->rec[i].depth == 0)
+			edge_name = t->rec[i].edge;
+	if (!edge_name)
+		edge_name = "";
 	for (size_t i = 0; i < t->n; i++) {
 		const struct ffaemu_trace_record *r = &t->rec[i];
 		struct ffaemu_call_ctx ctx;

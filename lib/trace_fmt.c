@@ -854,11 +854,23 @@ int ffaemu_trace_write(const struct ffaemu_trace *t, enum ffaemu_trace_format fm
 	s.alloc = trc_alloc_of(t);
 	s.err = 0;
 	switch (fmt) {
-	case FFAEMU_TRACE_HUMAN:
+	case FFAEMU_TRACE_HUMAN: {
+		/* In call order, so a nested call reads under the call that made it. */
+		size_t *ev, nev;
+		int rc = call_order(t, s.alloc, &ev, &nev);
+
+		if (rc)
+			return rc;
+		for (size_t i = 0; i < nev && !s.err; i++)
+			if (!(ev[i] & EV_EXIT))
+				sink_tbuf(&s, build_human, ffaemu_trace_at(t, ev[i] >> 1));
+		ffaemu_alloc_free(s.alloc, ev);
+		return s.err;
+	}
 	case FFAEMU_TRACE_JSONL:
+		/* In completion order: the order the checker must see them (check.h). */
 		for (size_t i = 0; i < ffaemu_trace_count(t) && !s.err; i++)
-			sink_tbuf(&s, fmt == FFAEMU_TRACE_HUMAN ? build_human : build_jsonl,
-				  ffaemu_trace_at(t, i));
+			sink_tbuf(&s, build_jsonl, ffaemu_trace_at(t, i));
 		return s.err;
 	case FFAEMU_TRACE_MERMAID:
 		return write_mermaid(t, &s);

@@ -236,8 +236,12 @@ static bool parse_regs(struct rd *r, struct ffaemu_regs *regs)
 	if (!expect(r, '['))
 		return false;
 	for (unsigned n = 0; n < FFAEMU_NREGS; n++) {
-		if (n && !expect(r, ','))
-			return fail(r, "register array must hold 18 registers");
+		if (n) {
+			skip_ws(r);
+			if (r->p >= r->end || *r->p != ',')
+				return fail(r, "register array must hold 18 registers");
+			r->p++;
+		}
 		if (!parse_reg(r, &regs->x[n]))
 			return false;
 	}

@@ -180,7 +180,7 @@ struct ffaemu_trace_replay_result {
 
 /*
  * Replay a trace into target: each outermost record (depth 0) of the edge
- * named edge_name (NULL = the edge of the first record) is sent through
+ * named edge_name (NULL = the edge of the first depth-0 record) is sent through
  * target with the recorded caller context and input registers, and its
  * outputs compared register by register with the recording. Nested records
  * are not replayed: the target's stack produces its own. fn may be NULL.
