@@ -81,7 +81,9 @@ struct ffaemu_spmc_profile {
 	enum ffaemu_spmc_prenego_quirk prenego_quirk; /* default ACCEPT */
 	enum ffaemu_spmc_postnego_quirk postnego_quirk; /* default STRICT */
 	bool interrupt_ends_negotiation; /* default false: FFA_INTERRUPT does not end it (Hafnium) */
-	uint32_t reserved[8];        /* MBZ: room to grow */
+	uint32_t mem_max_desc_size;  /* bytes one memory transaction descriptor may take (w1 of
+					MEM_SHARE/LEND/DONATE); larger: NO_MEMORY; 0 = 8 MiB (default) */
+	uint32_t reserved[7];        /* MBZ: room to grow */
 };
 
 /* Fill the defaults (the "hafnium-1.2" profile). */

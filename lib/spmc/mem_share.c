@@ -29,7 +29,7 @@
 
 #include "spmc_priv.h"
 
-/* Default bound on one transaction descriptor (see spmc_mem_max_desc). */
+/* Default bound on one transaction descriptor (profile mem_max_desc_size = 0). */
 #define MEM_MAX_DESC_DEFAULT (8u << 20)
 
 struct mem_recv {
@@ -112,7 +112,8 @@ int spmc_mem_init(struct spmc *spmc)
 
 	if (!m)
 		return FFAEMU_ENOMEM;
-	m->max_desc = MEM_MAX_DESC_DEFAULT;
+	m->max_desc = spmc->profile.mem_max_desc_size ? spmc->profile.mem_max_desc_size
+						       : MEM_MAX_DESC_DEFAULT;
 	spmc->mem_state = m;
 	return FFAEMU_OK;
 }
