@@ -11,8 +11,13 @@ link and run a C++ program against the shared library.
 'list' checks that every header in INCLUDE_DIR/ffa is in the list meson
 installs (include/meson.build public_headers), so a new header cannot be
 left out of the install or of these tests.
+
+FFAEMU_CONSUMER_CFLAGS (environment) is added when linking against the
+library: a sanitizer build needs the consumer built with the same
+-fsanitize flags, or the runtime refuses to load.
 """
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -53,7 +58,8 @@ def compile_alone(lang, include_dir, header, extra, compiler):
 def cpp_link(include_dir, source, library, compiler):
     with tempfile.TemporaryDirectory() as tmp:
         exe = os.path.join(tmp, 'cxx_link')
-        if run(compiler + CXX_FLAGS + ['-I', include_dir, source, library, '-o', exe]):
+        extra = shlex.split(os.environ.get('FFAEMU_CONSUMER_CFLAGS', ''))
+        if run(compiler + CXX_FLAGS + extra + ['-I', include_dir, source, library, '-o', exe]):
             return 1
         env = dict(os.environ)
         libdir = os.path.dirname(os.path.abspath(library))

@@ -8,6 +8,10 @@ program against the installed tree using only what pkg-config reports.
 The installed .pc file names the final prefix, so pkg-config runs with
 PKG_CONFIG_SYSROOT_DIR=DESTDIR (the staging convention) and the program
 runs with LD_LIBRARY_PATH pointing into DESTDIR.
+
+FFAEMU_CONSUMER_CFLAGS (environment) is the one addition to pkg-config's
+flags: the -fsanitize flags of a sanitizer build, without which the
+sanitized library cannot be loaded by the program.
 """
 import os
 import shlex
@@ -54,7 +58,8 @@ def main(argv):
             raise SystemExit('pkg-config --cflags does not point into the staged tree')
 
         exe = os.path.join(destdir, 'example')
-        run(cc + [example, '-o', exe] + flags)
+        extra = shlex.split(os.environ.get('FFAEMU_CONSUMER_CFLAGS', ''))
+        run(cc + extra + [example, '-o', exe] + flags)
 
         env = dict(os.environ)
         env['LD_LIBRARY_PATH'] = (staged(destdir, libdir_abs) + os.pathsep +
