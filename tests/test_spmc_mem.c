@@ -94,7 +94,7 @@ static uint8_t *ep_buf(struct fx *f, ffaemu_id_t id, bool rx)
 	return p;
 }
 
-static struct fx *fx_new(uint32_t hostver)
+static struct fx *fx_new_prof(uint32_t hostver, const struct ffaemu_spmc_profile *prof)
 {
 	struct ffaemu_spmc_config cfg;
 	struct ffaemu_regs r;
@@ -104,6 +104,7 @@ static struct fx *fx_new(uint32_t hostver)
 	assert_non_null(f);
 	ffaemu_spmc_config_default(&cfg);
 	cfg.secure_base = SECURE_BASE;
+	cfg.profile = prof;
 	assert_int_equal(ffaemu_spmc_new(&cfg, &f->pub), 0);
 	f->spmc = (struct spmc *)f->pub;
 	f->mem = ffaemu_spmc_mem(f->pub);
@@ -127,6 +128,11 @@ static struct fx *fx_new(uint32_t hostver)
 	assert_int_equal(ffaemu_mem_ptr(f->mem, HOST_RX, 4096, &p), 0);
 	f->hrx = p;
 	return f;
+}
+
+static struct fx *fx_new(uint32_t hostver)
+{
+	return fx_new_prof(hostver, NULL);
 }
 
 static void fx_free(struct fx *f)
@@ -327,8 +333,8 @@ static uint32_t ep_version(struct fx *f, ffaemu_id_t id)
 }
 
 /* Retrieve h as SP sp asking perms, with retrieve flags; the reply in r. */
-static void retrieve_as(struct fx *f, ffaemu_id_t sp, ffaemu_handle_t h, uint8_t perms,
-			uint32_t flags, uint64_t tag, struct ffaemu_regs *r)
+static void retrieve_from(struct fx *f, ffaemu_id_t sp, ffaemu_id_t sender, ffaemu_handle_t h,
+			  uint8_t perms, uint32_t flags, uint64_t tag, struct ffaemu_regs *r)
 {
 	struct ffaemu_memdesc_receiver me;
 	uint8_t *tx = ep_buf(f, sp, false);
@@ -337,10 +343,17 @@ static void retrieve_as(struct fx *f, ffaemu_id_t sp, ffaemu_handle_t h, uint8_t
 	memset(&me, 0, sizeof(me));
 	me.id = sp;
 	me.perms = perms;
-	assert_int_equal(ffaemu_memdesc_build_retrieve_req(0, h, tag, flags, 0, &me, 1,
+	assert_int_equal(ffaemu_memdesc_build_retrieve_req(sender, h, tag, flags, 0, &me, 1,
 							   ep_version(f, sp), tx, 4096, &len), 0);
 	regs3(r, FFAEMU_FFA_MEM_RETRIEVE_REQ_64, len, len, 0);
 	call(f, sp, r);
+}
+
+/* Retrieve h (sent by the host) as SP sp asking perms, with retrieve flags. */
+static void retrieve_as(struct fx *f, ffaemu_id_t sp, ffaemu_handle_t h, uint8_t perms,
+			uint32_t flags, uint64_t tag, struct ffaemu_regs *r)
+{
+	retrieve_from(f, sp, 0, h, perms, flags, tag, r);
 }
 
 static void rx_release(struct fx *f, ffaemu_id_t id)
@@ -790,9 +803,8 @@ static ffaemu_handle_t start_fragmented(struct fx *f, size_t *off, size_t *len)
 	return ffaemu_regs_handle(&r, 1);
 }
 
-static void test_frag_tx_errors(void **state)
+static void frag_tx_errors(struct fx *f)
 {
-	struct fx *f = *state;
 	struct ffaemu_page_info pi;
 	struct ffaemu_regs r;
 	struct snap s;
@@ -865,6 +877,19 @@ static void test_frag_tx_errors(void **state)
 	}
 }
 
+static void test_frag_tx_errors_in_every_sender_layout(void **state)
+{
+	static const uint32_t vers[] = { FFAEMU_FFA_1_0, FFAEMU_FFA_1_1, FFAEMU_FFA_1_2 };
+
+	(void)state;
+	for (unsigned v = 0; v < 3; v++) {
+		struct fx *f = fx_new(vers[v]);
+
+		frag_tx_errors(f);
+		fx_free(f);
+	}
+}
+
 /* ---- retrieve errors ------------------------------------------------------- */
 
 static void expect_retrieve_error(struct fx *f, ffaemu_id_t sp, ffaemu_handle_t h, uint8_t perms,
@@ -881,9 +906,10 @@ static void expect_retrieve_error(struct fx *f, ffaemu_id_t sp, ffaemu_handle_t 
 	snap_same(f, &s, what);
 }
 
-static void test_retrieve_errors(void **state)
+static void retrieve_errors(struct fx *f, ffaemu_id_t me_id, ffaemu_id_t other, ffaemu_id_t stranger)
 {
-	struct fx *f = *state;
+	const ffaemu_id_t both[2] = { me_id, other };
+	const ffaemu_id_t just_me[1] = { me_id };
 	struct desc d = basic(f, FFAEMU_FFA_MEM_SHARE);
 	struct desc l = basic(f, FFAEMU_FFA_MEM_LEND);
 	static const struct ffaemu_range lr[1] = { { DATA + 0x20000, 2 } };
@@ -893,9 +919,10 @@ static void test_retrieve_errors(void **state)
 	uint32_t tlend = FFAEMU_MEM_TX_LEND << FFAEMU_MEMDESC_F_TYPE_SHIFT;
 	struct snap s;
 
-	d.recv = r_two;
+	d.recv = both;
 	d.nrecv = 2;
 	hs = send_ok(f, FFAEMU_FFA_MEM_SHARE, &d);
+	l.recv = just_me;
 	l.ranges = lr;
 	l.nranges = 1;
 	l.flags = FFAEMU_MEMDESC_F_ZERO;
@@ -904,6 +931,7 @@ static void test_retrieve_errors(void **state)
 		static const struct ffaemu_range ror[1] = { { DATA + 0x30000, 1 } };
 		struct desc o = basic(f, FFAEMU_FFA_MEM_LEND);
 
+		o.recv = just_me;
 		o.ranges = ror;
 		o.nranges = 1;
 		o.perms = FFAEMU_MEM_PERM_DATA_RO;
@@ -911,69 +939,85 @@ static void test_retrieve_errors(void **state)
 	}
 	const uint32_t b10 = FFAEMU_MEMDESC_F_BYPASS_MULTI_BORROWER;
 
-	expect_retrieve_error(f, SP_A, hs + 1000, 0, b10, 0, INV, "unknown handle");
-	expect_retrieve_error(f, SP_A, hs, 0, b10, 5, INV, "wrong tag");
-	expect_retrieve_error(f, SP_A, hs, 0, b10 | tlend, 0, INV, "wrong transaction type");
-	expect_retrieve_error(f, SP_C, hs, 0, b10, 0, INV, "not a borrower");
-	expect_retrieve_error(f, SP_A, hs, 0, 0, 0, INV, "lists one of two borrowers without bit 10");
-	expect_retrieve_error(f, SP_A, hs, FFAEMU_MEM_PERM_INSTR_NX, b10 | tshare, 0, INV,
+	expect_retrieve_error(f, me_id, hs + 1000, 0, b10, 0, INV, "unknown handle");
+	expect_retrieve_error(f, me_id, hs, 0, b10, 5, INV, "wrong tag");
+	expect_retrieve_error(f, me_id, hs, 0, b10 | tlend, 0, INV, "wrong transaction type");
+	expect_retrieve_error(f, stranger, hs, 0, b10, 0, INV, "not a borrower");
+	expect_retrieve_error(f, me_id, hs, 0, 0, 0, INV, "lists one of two borrowers without bit 10");
+	expect_retrieve_error(f, me_id, hs, FFAEMU_MEM_PERM_INSTR_NX, b10 | tshare, 0, INV,
 			      "instruction access in a share");
-	expect_retrieve_error(f, SP_A, hl, FFAEMU_MEM_PERM_DATA_RW, 0, 0, INV,
+	expect_retrieve_error(f, me_id, hl, FFAEMU_MEM_PERM_DATA_RW, 0, 0, INV,
 			      "1-borrower lend without instruction access");
-	expect_retrieve_error(f, SP_A, hl, FFAEMU_MEM_PERM_DATA_RW | FFAEMU_MEM_PERM_INSTR_X, 0, 0,
+	expect_retrieve_error(f, me_id, hl, FFAEMU_MEM_PERM_DATA_RW | FFAEMU_MEM_PERM_INSTR_X, 0, 0,
 			      DEN, "executable NS memory");
-	expect_retrieve_error(f, SP_A, hro, NX_RW, 0, 0, DEN, "RW of RO memory");
-	expect_retrieve_error(f, SP_A, hro, FFAEMU_MEM_PERM_DATA_RO | FFAEMU_MEM_PERM_INSTR_NX,
+	expect_retrieve_error(f, me_id, hro, NX_RW, 0, 0, DEN, "RW of RO memory");
+	expect_retrieve_error(f, me_id, hro, FFAEMU_MEM_PERM_DATA_RO | FFAEMU_MEM_PERM_INSTR_NX,
 			      FFAEMU_MEMDESC_F_ZERO_AFTER, 0, DEN, "zero after with RO");
-	expect_retrieve_error(f, SP_A, hro, NX_RW & ~3u, FFAEMU_MEMDESC_F_ZERO_BEFORE, 0, DEN,
+	expect_retrieve_error(f, me_id, hro, NX_RW & ~3u, FFAEMU_MEMDESC_F_ZERO_BEFORE, 0, DEN,
 			      "zero before without the sender's consent");
-	expect_retrieve_error(f, SP_A, hs, 0, b10 | FFAEMU_MEMDESC_F_ZERO_AFTER, 0, INV,
+	expect_retrieve_error(f, me_id, hs, 0, b10 | FFAEMU_MEMDESC_F_ZERO_AFTER, 0, INV,
 			      "zero with share");
-	expect_retrieve_error(f, SP_A, hs, 0, b10 | (1u << 9), 0, INV, "alignment hint");
+	expect_retrieve_error(f, me_id, hs, 0, b10 | (1u << 9), 0, INV, "alignment hint");
 
 	/* RX full -> BUSY, nothing mapped */
-	retrieve_ok(f, SP_B, hs, 0);
+	retrieve_ok(f, other, hs, 0);
 	{
 		struct ffaemu_regs x;
 
-		retrieve_as(f, SP_A, hl, NX_RW, 0, 0, &x);
+		retrieve_as(f, me_id, hl, NX_RW, 0, 0, &x);
 		assert_int_equal(ffaemu_regs_w(&x, 0), FFAEMU_FFA_MEM_RETRIEVE_RESP);
 		/* the sender's zero flag is reported (spec D7) */
-		assert_true(ep_buf(f, SP_A, true)[4] & FFAEMU_MEMDESC_F_ZERO_BEFORE);
+		assert_true(ep_buf(f, me_id, true)[4] & FFAEMU_MEMDESC_F_ZERO_BEFORE);
 	}
-	expect_retrieve_error(f, SP_A, hs, 0, b10, 0, FFAEMU_FFA_BUSY, "RX full");
-	rx_release(f, SP_A);
+	expect_retrieve_error(f, me_id, hs, 0, b10, 0, FFAEMU_FFA_BUSY, "RX full");
+	rx_release(f, me_id);
 	/* twice by the same borrower */
-	expect_retrieve_error(f, SP_A, hl, NX_RW, 0, 0, DEN, "second retrieve");
+	expect_retrieve_error(f, me_id, hl, NX_RW, 0, 0, DEN, "second retrieve");
 
 	/* register rules: fragmented request, length not exact, dynamic buffer */
 	snap_take(f, &s);
-	retrieve_as(f, SP_D, hs, 0, b10, 0, &r);
-	assert_int_equal(err_of(&r), INV); /* SP_D is not a borrower */
+	retrieve_as(f, stranger, hs, 0, b10, 0, &r);
+	assert_int_equal(err_of(&r), INV); /* stranger is not a borrower */
 	{
-		uint8_t *tx = ep_buf(f, SP_A, false);
-		struct ffaemu_memdesc_receiver me = { .id = SP_A };
+		uint8_t *tx = ep_buf(f, me_id, false);
+		struct ffaemu_memdesc_receiver me = { .id = me_id };
 		size_t len;
 
 		assert_int_equal(ffaemu_memdesc_build_retrieve_req(0, hs, 0, b10, 0, &me, 1,
-								   FFAEMU_FFA_1_2, tx, 4096, &len), 0);
+								   ep_version(f, me_id), tx, 4096, &len), 0);
 		regs3(&r, FFAEMU_FFA_MEM_RETRIEVE_REQ, len + 16, len, 0);
-		call(f, SP_A, &r);
+		call(f, me_id, &r);
 		assert_int_equal(err_of(&r), INV);
 		regs3(&r, FFAEMU_FFA_MEM_RETRIEVE_REQ, len + 16, len + 16, 0);
-		call(f, SP_A, &r);
+		call(f, me_id, &r);
 		assert_int_equal(err_of(&r), INV);
 		regs3(&r, FFAEMU_FFA_MEM_RETRIEVE_REQ_64, len, len, 0x1000);
-		call(f, SP_A, &r);
+		call(f, me_id, &r);
 		assert_int_equal(err_of(&r), FFAEMU_FFA_NOT_SUPPORTED);
 		/* a hypervisor retrieve request from a partition */
-		assert_int_equal(ffaemu_memdesc_build_hyp_retrieve_req(0, hs, FFAEMU_FFA_1_2, tx,
+		assert_int_equal(ffaemu_memdesc_build_hyp_retrieve_req(0, hs, ep_version(f, me_id), tx,
 								       4096, &len), 0);
 		regs3(&r, FFAEMU_FFA_MEM_RETRIEVE_REQ, len, len, 0);
-		call(f, SP_A, &r);
+		call(f, me_id, &r);
 		assert_int_equal(err_of(&r), INV);
 	}
 	snap_same(f, &s, "retrieve register rules");
+}
+
+/* Every retrieve error, with a v1.2, a v1.1 and a v1.0 retriever. */
+static void test_retrieve_errors_in_every_retriever_layout(void **state)
+{
+	static const ffaemu_id_t roles[3][3] = {
+		{ SP_A, SP_B, SP_D }, { SP_B, SP_C, SP_D }, { SP_C, SP_A, SP_D }
+	};
+
+	(void)state;
+	for (unsigned i = 0; i < 3; i++) {
+		struct fx *f = fx_new(FFAEMU_FFA_1_2);
+
+		retrieve_errors(f, roles[i][0], roles[i][1], roles[i][2]);
+		fx_free(f);
+	}
 }
 
 static void test_frag_rx_before_any_retrieve_is_invalid(void **state)
@@ -994,58 +1038,73 @@ static void test_frag_rx_before_any_retrieve_is_invalid(void **state)
 
 /* ---- relinquish / reclaim errors ---------------------------------------------- */
 
-static void test_relinquish_errors(void **state)
+static void relinquish_errors(struct fx *f, ffaemu_id_t me_id, ffaemu_id_t other, ffaemu_id_t stranger)
 {
-	struct fx *f = *state;
 	struct desc d = basic(f, FFAEMU_FFA_MEM_SHARE);
-	const ffaemu_id_t ab[2] = { SP_A, SP_B };
+	const ffaemu_id_t ab[2] = { me_id, other };
+	const ffaemu_id_t both[2] = { me_id, other };
 	struct ffaemu_regs r;
 	struct snap s;
 	ffaemu_handle_t h;
-	uint8_t *tx = ep_buf(f, SP_A, false);
+	uint8_t *tx = ep_buf(f, me_id, false);
 
-	d.recv = r_two;
+	d.recv = both;
 	d.nrecv = 2;
 	h = send_ok(f, FFAEMU_FFA_MEM_SHARE, &d);
 	snap_take(f, &s);
-	relinquish_as(f, SP_A, h, 0, &r);
+	relinquish_as(f, me_id, h, 0, &r);
 	assert_int_equal(err_of(&r), DEN); /* nothing retrieved */
-	relinquish_as(f, SP_A, h + 77, 0, &r);
+	relinquish_as(f, me_id, h + 77, 0, &r);
 	assert_int_equal(err_of(&r), INV); /* unknown handle */
-	relinquish_as(f, SP_C, h, 0, &r);
+	relinquish_as(f, stranger, h, 0, &r);
 	assert_int_equal(err_of(&r), INV); /* not a borrower */
 	snap_same(f, &s, "relinquish before retrieve");
 
-	retrieve_ok(f, SP_A, h, 0);
+	retrieve_ok(f, me_id, h, 0);
 	snap_take(f, &s);
-	relinquish_as(f, SP_A, h, FFAEMU_MEMDESC_F_ZERO, &r);
+	relinquish_as(f, me_id, h, FFAEMU_MEMDESC_F_ZERO, &r);
 	assert_int_equal(err_of(&r), INV); /* zero a share (spec D7) */
-	relinquish_as(f, SP_A, h, 4, &r);
+	relinquish_as(f, me_id, h, 4, &r);
 	assert_int_equal(err_of(&r), INV); /* flags [31:2] MBZ */
 	assert_int_equal(ffaemu_memdesc_relinquish_build(h, 0, &ab[1], 1, tx, 4096, NULL), 0);
 	regs3(&r, FFAEMU_FFA_MEM_RELINQUISH, 0, 0, 0);
-	call(f, SP_A, &r);
+	call(f, me_id, &r);
 	assert_int_equal(err_of(&r), INV); /* on behalf of another borrower */
 	assert_int_equal(ffaemu_memdesc_relinquish_build(h, 0, ab, 2, tx, 4096, NULL), 0);
 	regs3(&r, FFAEMU_FFA_MEM_RELINQUISH, 0, 0, 0);
-	call(f, SP_A, &r);
+	call(f, me_id, &r);
 	assert_int_equal(err_of(&r), INV); /* more than itself */
 	assert_int_equal(ffaemu_memdesc_relinquish_build(h, 0, ab, 1, tx, 4096, NULL), 0);
 	regs3(&r, FFAEMU_FFA_MEM_RELINQUISH, 1, 0, 0);
-	call(f, SP_A, &r);
+	call(f, me_id, &r);
 	assert_int_equal(err_of(&r), INV); /* registers MBZ */
 	tx[12] = 0xff;
 	tx[13] = 0xff;
 	tx[14] = 0xff;
 	tx[15] = 0x7f; /* endpoint count far past TX, 2n wraps u32 */
 	regs3(&r, FFAEMU_FFA_MEM_RELINQUISH, 0, 0, 0);
-	call(f, SP_A, &r);
+	call(f, me_id, &r);
 	assert_int_equal(err_of(&r), INV);
 	snap_same(f, &s, "relinquish errors after retrieve");
-	relinquish_as(f, SP_A, h, 0, &r);
+	relinquish_as(f, me_id, h, 0, &r);
 	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_SUCCESS);
-	relinquish_as(f, SP_A, h, 0, &r);
+	relinquish_as(f, me_id, h, 0, &r);
 	assert_int_equal(err_of(&r), DEN); /* twice */
+}
+
+static void test_relinquish_errors_in_every_borrower_layout(void **state)
+{
+	static const ffaemu_id_t roles[3][3] = {
+		{ SP_A, SP_B, SP_D }, { SP_B, SP_C, SP_D }, { SP_C, SP_A, SP_D }
+	};
+
+	(void)state;
+	for (unsigned i = 0; i < 3; i++) {
+		struct fx *f = fx_new(FFAEMU_FFA_1_2);
+
+		relinquish_errors(f, roles[i][0], roles[i][1], roles[i][2]);
+		fx_free(f);
+	}
 }
 
 static void test_reclaim_errors(void **state)
@@ -1194,6 +1253,162 @@ static void test_ns_bit_only_for_retrievers_that_opted_in(void **state)
 	assert_false(ep_buf(f, SP_B, true)[2] & FFAEMU_MEM_ATTR_NS);
 }
 
+/* An SP lends its own secure memory to another SP: no NS bit, NWd borrowers refused. */
+static void test_sp_lends_secure_memory_to_sp(void **state)
+{
+	static const struct ffaemu_range sec[1] = { { SECURE_BASE + 0x800000, 4 } };
+	static const ffaemu_id_t b[1] = { SP_B };
+	static const ffaemu_id_t vm[2] = { SP_B, 5 };
+	struct fx *f = *state;
+	struct desc d = basic(f, FFAEMU_FFA_MEM_LEND);
+	struct ffaemu_page_info pi;
+	struct ffaemu_regs r;
+	struct snap s;
+	uint8_t *tx = ep_buf(f, SP_A, false);
+	size_t len;
+	ffaemu_handle_t h;
+
+	assert_int_equal(ffaemu_mem_donate(f->mem, sec, 1,
+					   ffaemu_owner_make(FFAEMU_OWNER_SECURE, 0x8000),
+					   ffaemu_owner_make(FFAEMU_OWNER_SECURE, SP_A)), 0);
+	d.version = FFAEMU_FFA_1_2;
+	d.sender = SP_A;
+	d.recv = vm;
+	d.nrecv = 2;
+	d.ranges = sec;
+	d.nranges = 1;
+	/* SPs lend to SPs only */
+	len = build(&d, tx, 4096);
+	snap_take(f, &s);
+	regs3(&r, FFAEMU_FFA_MEM_LEND, len, len, 0);
+	call(f, SP_A, &r);
+	assert_int_equal(err_of(&r), INV);
+	/* host memory is not the partition's to lend */
+	d.recv = b;
+	d.nrecv = 1;
+	d.ranges = two_ranges;
+	d.nranges = 2;
+	len = build(&d, tx, 4096);
+	regs3(&r, FFAEMU_FFA_MEM_LEND, len, len, 0);
+	call(f, SP_A, &r);
+	assert_int_equal(err_of(&r), DEN);
+	snap_same(f, &s, "SP lend errors");
+
+	d.ranges = sec;
+	d.nranges = 1;
+	len = build(&d, tx, 4096);
+	regs3(&r, FFAEMU_FFA_MEM_LEND_64, len, len, 0);
+	call(f, SP_A, &r);
+	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_SUCCESS);
+	h = ffaemu_regs_handle(&r, 2);
+	page(f, SECURE_BASE + 0x803000, &pi);
+	assert_int_equal(pi.owner.id, SP_A);
+	assert_int_equal(pi.state, FFAEMU_PAGE_LENT);
+	/* SP_B opted in to the NS bit, but this memory is secure (spec D6, G7) */
+	spmc_mem_note_ns_bit(f->spmc, spmc_ep_find(f->spmc, SP_B), true);
+	retrieve_as(f, SP_B, h, NX_RW, 0, 0, &r);
+	assert_int_equal(err_of(&r), INV); /* wrong sender in the request */
+	retrieve_from(f, SP_B, SP_A, h, NX_RW, 0, 0, &r);
+	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_MEM_RETRIEVE_RESP);
+	assert_false(ep_buf(f, SP_B, true)[2] & FFAEMU_MEM_ATTR_NS);
+	rx_release(f, SP_B);
+	/* the host cannot reclaim what it does not own */
+	reclaim(f, h, 0, &r);
+	assert_int_equal(err_of(&r), INV);
+	relinquish_as(f, SP_B, h, 0, &r);
+	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_SUCCESS);
+	regs3(&r, FFAEMU_FFA_MEM_RECLAIM, (uint32_t)h, (uint32_t)(h >> 32), 0);
+	call(f, SP_A, &r);
+	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_SUCCESS);
+	page(f, SECURE_BASE + 0x803000, &pi);
+	assert_int_equal(pi.state, FFAEMU_PAGE_OWNED);
+}
+
+/* The profile's descriptor bound (mem_max_desc_size): larger sends get NO_MEMORY. */
+static void test_profile_bounds_the_descriptor_size(void **state)
+{
+	static struct ffaemu_range ranges[20];
+	struct ffaemu_spmc_profile prof;
+	struct ffaemu_regs r;
+	struct snap s;
+	struct fx *f;
+	struct desc d;
+	size_t len;
+
+	(void)state;
+	ffaemu_spmc_profile_default(&prof);
+	prof.mem_max_desc_size = 256;
+	f = fx_new_prof(FFAEMU_FFA_1_2, &prof);
+	d = basic(f, FFAEMU_FFA_MEM_LEND);
+	for (unsigned i = 0; i < 20; i++) {
+		ranges[i].base = DATA + 0x2000ull * i;
+		ranges[i].pages = 1;
+	}
+	d.ranges = ranges;
+	d.nranges = 20;
+	len = build(&d, f->htx, 4096);
+	assert_true(len > 256);
+	snap_take(f, &s);
+	regs3(&r, FFAEMU_FFA_MEM_LEND, len, len, 0);
+	call(f, 0, &r);
+	assert_int_equal(err_of(&r), FFAEMU_FFA_NO_MEMORY);
+	snap_same(f, &s, "descriptor over the bound");
+	d.nranges = 2;
+	len = build(&d, f->htx, 4096);
+	regs3(&r, FFAEMU_FFA_MEM_LEND, len, len, 0);
+	call(f, 0, &r);
+	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_SUCCESS);
+	fx_free(f);
+}
+
+/* pKVM's reclaim loop: hypervisor retrieve, then FRAG_RX with w4 = 0 (pkvm-proxy 1.15). */
+static void test_hypervisor_retrieve_follows_frag_rx(void **state)
+{
+	static struct ffaemu_range ranges[300];
+	struct fx *f = *state;
+	struct desc d = basic(f, FFAEMU_FFA_MEM_LEND);
+	static uint8_t got[8192];
+	struct ffaemu_memdesc v;
+	struct ffaemu_regs r;
+	uint32_t total, off;
+	size_t len;
+	ffaemu_handle_t h;
+
+	assert_int_equal(ffaemu_mem_add_ram(f->mem, 0x90000000ull, 512ull * 4096, FFAEMU_MEM_NS,
+					    ffaemu_owner_make(FFAEMU_OWNER_HOST, 0)), 0);
+	for (unsigned i = 0; i < 300; i++) {
+		ranges[i].base = 0x90000000ull + 0x1000ull * i;
+		ranges[i].pages = 1;
+	}
+	d.ranges = ranges;
+	d.nranges = 300;
+	h = send_ok(f, FFAEMU_FFA_MEM_LEND, &d);
+	assert_int_equal(ffaemu_memdesc_build_hyp_retrieve_req(0, h, FFAEMU_FFA_1_2, f->htx, 4096,
+							       &len), 0);
+	regs3(&r, FFAEMU_FFA_MEM_RETRIEVE_REQ_64, len, len, 0);
+	call(f, 0, &r);
+	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_MEM_RETRIEVE_RESP);
+	total = ffaemu_regs_w(&r, 1);
+	off = ffaemu_regs_w(&r, 2);
+	assert_true(off < total);
+	memcpy(got, f->hrx, off);
+	rx_release(f, 0);
+	while (off < total) {
+		regs3(&r, FFAEMU_FFA_MEM_FRAG_RX, (uint32_t)h, (uint32_t)(h >> 32), off);
+		call(f, 0, &r);
+		assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_MEM_FRAG_TX);
+		memcpy(got + off, f->hrx, ffaemu_regs_w(&r, 3));
+		off += ffaemu_regs_w(&r, 3);
+		rx_release(f, 0);
+	}
+	assert_int_equal(ffaemu_memdesc_parse(got, total, FFAEMU_FFA_1_2,
+					      FFAEMU_MEMDESC_RETRIEVE_RESP, &v, NULL), 0);
+	assert_int_equal(v.constituent_count, 300);
+	/* nothing was mapped: the owner reclaims straight away */
+	reclaim(f, h, 0, &r);
+	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_SUCCESS);
+}
+
 /* ---- the built-in memory partition ------------------------------------------ */
 
 static void direct_req(struct fx *f, ffaemu_handle_t h, uint32_t op, uint32_t value,
@@ -1271,7 +1486,8 @@ static void test_transaction_of_262144_pages(void **state)
 	ffaemu_handle_t h;
 	uint32_t w = 0xabcd;
 	/* An identity region: 1 GiB of lazily mapped host memory. */
-	host = mmap(NULL, npages * 4096 * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+	/* A hint far above the fixture's fixed regions (valgrind maps low otherwise). */
+	host = mmap((void *)(uintptr_t)0x200000000000ull, npages * 4096 * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 		    -1, 0);
 	assert_true(host != MAP_FAILED);
 	/* every other page, so that no two ranges merge */
@@ -1412,11 +1628,11 @@ int main(void)
 						teardown),
 		cmocka_unit_test(test_send_errors_change_nothing_in_every_layout),
 		cmocka_unit_test_setup_teardown(test_send_without_tx_is_invalid, setup12, teardown),
-		cmocka_unit_test_setup_teardown(test_frag_tx_errors, setup12, teardown),
-		cmocka_unit_test_setup_teardown(test_retrieve_errors, setup12, teardown),
+		cmocka_unit_test(test_frag_tx_errors_in_every_sender_layout),
+		cmocka_unit_test(test_retrieve_errors_in_every_retriever_layout),
 		cmocka_unit_test_setup_teardown(test_frag_rx_before_any_retrieve_is_invalid, setup12,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_relinquish_errors, setup12, teardown),
+		cmocka_unit_test(test_relinquish_errors_in_every_borrower_layout),
 		cmocka_unit_test_setup_teardown(test_reclaim_errors, setup12, teardown),
 		cmocka_unit_test_setup_teardown(test_lend_zero_flags_clear_memory, setup12, teardown),
 		cmocka_unit_test_setup_teardown(test_donate_moves_ownership_at_retrieve, setup12,
@@ -1424,6 +1640,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hypervisor_retrieve_describes_without_mapping,
 						setup12, teardown),
 		cmocka_unit_test_setup_teardown(test_ns_bit_only_for_retrievers_that_opted_in, setup12,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_sp_lends_secure_memory_to_sp, setup12, teardown),
+		cmocka_unit_test(test_profile_bounds_the_descriptor_size),
+		cmocka_unit_test_setup_teardown(test_hypervisor_retrieve_follows_frag_rx, setup12,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_memory_partition_checksums_and_relinquishes,
 						setup12, teardown),
