@@ -27,6 +27,12 @@ struct chk_sink {
 	struct ffaemu_check *check;
 };
 
+/* Did the checker see this edge from its first call? */
+struct chk_edge {
+	const char *edge; /* interned */
+	bool joined_late;
+};
+
 struct ffaemu_check {
 	struct ffaemu_alloc alloc;
 	struct ffaemu_check_config cfg;
@@ -39,6 +45,8 @@ struct ffaemu_check {
 	size_t ncallers, capcallers;
 	struct chk_handle *handles;
 	size_t nhandles, caphandles;
+	struct chk_edge *edges;
+	size_t nedges, capedges;
 	struct trc_strtab strs;
 	struct trc_vers vers; /* online version tracking, as the tracer does it */
 	uint64_t next_index;
@@ -180,6 +188,7 @@ void ffaemu_check_free(struct ffaemu_check **check)
 	ffaemu_alloc_free(&a, c->v);
 	ffaemu_alloc_free(&a, c->callers);
 	ffaemu_alloc_free(&a, c->handles);
+	ffaemu_alloc_free(&a, c->edges);
 	trc_strtab_free(&c->strs, &a);
 	trc_vers_free(&c->vers, &a);
 	ffaemu_alloc_free(&a, c);
@@ -193,6 +202,7 @@ static void forget_state(struct ffaemu_check *c)
 	memset(c->hits, 0, sizeof(c->hits));
 	c->ncallers = 0;
 	c->nhandles = 0;
+	c->nedges = 0;
 	c->vers.n = 0;
 	c->next_index = 0;
 }
@@ -303,18 +313,63 @@ void chk_report(struct chk_sink *s, enum chk_rule rule, const struct ffaemu_trac
 
 /* ---- feeding calls ---- */
 
+static struct chk_edge *edge_state(struct ffaemu_check *c, const char *edge, uint64_t edge_index)
+{
+	for (size_t i = 0; i < c->nedges; i++)
+		if (c->edges[i].edge == edge)
+			return &c->edges[i];
+	if (c->nedges == c->capedges) {
+		void *np = grow(&c->alloc, c->edges, &c->capedges, sizeof(*c->edges));
+
+		if (!np)
+			return NULL;
+		c->edges = np;
+	}
+	c->edges[c->nedges].edge = edge;
+	/* The edge counts calls from 0: a first sighting above 0 means calls were missed. */
+	c->edges[c->nedges].joined_late = edge_index != 0;
+	return &c->edges[c->nedges++];
+}
+
 static int run_record(struct ffaemu_check *c, const struct ffaemu_trace_record *src)
 {
 	struct ffaemu_trace_record rec = *src;
 	struct chk_caller *st;
+	struct chk_edge *es;
 
 	rec.edge = trc_intern(&c->strs, &c->alloc, src->edge);
 	if (!rec.edge)
 		return FFAEMU_ENOMEM;
+	es = edge_state(c, rec.edge, rec.edge_index);
 	st = caller_state(c, rec.edge, rec.caller);
-	if (!st)
+	if (!st || !es)
 		return FFAEMU_ENOMEM;
-	chk_evaluate(&c->sink, st, &rec, c->cfg.default_ffa_version);
+	chk_evaluate(&c->sink, st, &rec, c->cfg.default_ffa_version, es->joined_late);
+	return FFAEMU_OK;
+}
+
+int ffaemu_check_assume_version(struct ffaemu_check *c, const char *edge, ffaemu_id_t caller,
+				uint32_t version)
+{
+	const char *e;
+	struct trc_vers_entry *ve;
+	struct chk_caller *st;
+
+	if (!c || !edge || !version || !ffaemu_ffa_version_valid(version))
+		return FFAEMU_EINVAL;
+	e = trc_intern(&c->strs, &c->alloc, edge);
+	if (!e)
+		return FFAEMU_ENOMEM;
+	ve = trc_vers_get(&c->vers, &c->alloc, e, caller);
+	st = caller_state(c, e, caller);
+	if (!ve || !st)
+		return FFAEMU_ENOMEM;
+	/* Negotiated and in use: later FFA_VERSION calls are judged against it (spec C4). */
+	ve->version = version;
+	ve->ended = true;
+	st->requested = version;
+	st->requested_set = true;
+	st->ended = true;
 	return FFAEMU_OK;
 }
 

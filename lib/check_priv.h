@@ -95,10 +95,12 @@ struct chk_handle *chk_handle_add(struct chk_sink *s, const char *edge, uint64_t
 
 /*
  * Evaluate every rule on one completed call and then update st (and the
- * handle table) with what the call did. version: the FF-A version in force
- * (0 = none negotiated); default_version: the layout assumed then.
+ * handle table) with what the call did. rec->ffa_version is the version in
+ * force (0 = none seen); default_version is assumed for a caller that never
+ * negotiated, unless joined_late: the checker missed the edge's first calls,
+ * so an unseen negotiation is possible and version-dependent rules hold back.
  */
 void chk_evaluate(struct chk_sink *s, struct chk_caller *st, const struct ffaemu_trace_record *rec,
-		  uint32_t default_version);
+		  uint32_t default_version, bool joined_late);
 
 #endif /* FFAEMU_LIB_CHECK_PRIV_H */

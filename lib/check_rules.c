@@ -287,9 +287,25 @@ static bool reply_allowed(uint32_t call, uint32_t reply)
 	return is_success(reply);
 }
 
-static uint32_t version_or(uint32_t v, uint32_t dflt)
+/*
+ * ver == 0 below means "unknown": the checker joined the edge after calls
+ * it did not see, so the caller may have negotiated any version. Then only
+ * what holds at every version is judged: a register is MBZ only if it is
+ * MBZ at 1.0, 1.1, 1.2 and 1.3.
+ */
+static uint32_t mbz_mask(const struct ffaemu_abi *abi, uint32_t fid, uint32_t ver, bool results)
 {
-	return v ? v : dflt;
+	static const uint32_t all[] = {FFAEMU_FFA_1_0, FFAEMU_FFA_1_1, FFAEMU_FFA_1_2,
+				       FFAEMU_FFA_1_3};
+	uint32_t m = FFAEMU_REGS_ALL;
+
+	if (ver)
+		return results ? ffaemu_abi_results_mbz(abi, fid, ver)
+			       : ffaemu_abi_args_mbz(abi, fid, ver);
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		m &= results ? ffaemu_abi_results_mbz(abi, fid, all[i])
+			     : ffaemu_abi_args_mbz(abi, fid, all[i]);
+	return m;
 }
 
 static bool edge_synthesised(const struct ffaemu_trace_record *rec)
@@ -376,7 +392,7 @@ static void check_caller(struct chk_sink *s, struct chk_caller *st,
 			chk_report(s, CHK_FFA_VER_003, rec, FFAEMU_REG(1), 0,
 				   "asked for 0x%08x after negotiating 0x%08x", (unsigned)req,
 				   (unsigned)st->requested);
-	} else if (!rec->ffa_version && !reply_is_next_event(fid)) {
+	} else if (!rec->ffa_version && ver && !reply_is_next_event(fid)) {
 		/* pKVM refuses these, Xen answers NOT_SUPPORTED (spec C4, UNCONFIRMED). */
 		chk_report(s, CHK_FFA_VER_001, rec, FFAEMU_REG(0), 0,
 			   "%s before FFA_VERSION", abi->name);
@@ -391,7 +407,7 @@ static void check_caller(struct chk_sink *s, struct chk_caller *st,
 	}
 
 	{
-		uint32_t mbz = ffaemu_abi_args_mbz(abi, fid, ver);
+		uint32_t mbz = mbz_mask(abi, fid, ver, false);
 		uint32_t bad = nonzero(in, mbz, is64);
 
 		if (bad) {
@@ -425,7 +441,7 @@ static void check_caller(struct chk_sink *s, struct chk_caller *st,
 
 	if (is_fid(fid, FFAEMU_FFA_CONSOLE_LOG, FFAEMU_FFA_CONSOLE_LOG_64)) {
 		uint32_t count = ffaemu_regs_w(in, 1) & 0xffu;
-		uint32_t max = !is64 ? 24 : (ver >= FFAEMU_FFA_1_2 ? 128 : 48);
+		uint32_t max = !is64 ? 24 : ((!ver || ver >= FFAEMU_FFA_1_2) ? 128 : 48);
 
 		if (count == 0 || count > max)
 			chk_report(s, CHK_FFA_CONS_001, rec, FFAEMU_REG(1), 0,
@@ -503,7 +519,7 @@ static bool fills_rx(uint32_t call, const struct ffaemu_trace_record *rec, uint3
 {
 	if (call == FFAEMU_FFA_PARTITION_INFO_GET)
 		/* Count-only (w5 bit 0, v1.1+) leaves RX alone (spec C5.4). */
-		return !(ver >= FFAEMU_FFA_1_1 && (ffaemu_regs_w(&rec->in, 5) & 1u));
+		return !((!ver || ver >= FFAEMU_FFA_1_1) && (ffaemu_regs_w(&rec->in, 5) & 1u));
 	return is_retrieve(call) || call == FFAEMU_FFA_MEM_FRAG_RX;
 }
 
@@ -553,7 +569,7 @@ static void check_callee(struct chk_sink *s, struct chk_caller *st,
 	if ((is_success(reply) && !is_fid(call, FFAEMU_FFA_RUN, FFAEMU_FFA_RUN_64) &&
 	     call != FFAEMU_FFA_MEM_FRAG_TX) ||
 	    reply == FFAEMU_FFA_MEM_RETRIEVE_RESP) {
-		uint32_t mbz = ffaemu_abi_results_mbz(abi, call, ver);
+		uint32_t mbz = mbz_mask(abi, call, ver, true);
 		uint32_t bad = nonzero(out, mbz & result_regs(rec, is64), is64);
 
 		if (bad)
@@ -596,7 +612,7 @@ static void check_callee(struct chk_sink *s, struct chk_caller *st,
 			   "RX_RELEASE succeeded with the RX not full");
 
 	ok = is_success(reply);
-	if (call == FFAEMU_FFA_PARTITION_INFO_GET && ok) {
+	if (call == FFAEMU_FFA_PARTITION_INFO_GET && ok && ver) {
 		uint32_t size = ffaemu_regs_w(out, 3), want;
 		bool count_only = ver >= FFAEMU_FFA_1_1 && (ffaemu_regs_w(in, 5) & 1u);
 
@@ -642,7 +658,7 @@ static void check_callee(struct chk_sink *s, struct chk_caller *st,
 
 		/* spec C5.1: [1:0] size code (3 reserved), [15:2] MBZ, [31:16] max (v1.2+). */
 		if ((q == FFAEMU_FFA_RXTX_MAP || q == FFAEMU_FFA_RXTX_MAP_64) &&
-		    ((w2 & 3u) == 3u || (w2 & 0xfffcu) || (ver < FFAEMU_FFA_1_2 && (w2 >> 16))))
+		    ((w2 & 3u) == 3u || (w2 & 0xfffcu) || (ver && ver < FFAEMU_FFA_1_2 && (w2 >> 16))))
 			chk_report(s, CHK_FFA_FEAT_001, rec, 0, FFAEMU_REG(2), "w2=0x%08x",
 				   (unsigned)w2);
 	}
@@ -735,12 +751,17 @@ static void update_state(struct chk_caller *st, const struct ffaemu_trace_record
 }
 
 void chk_evaluate(struct chk_sink *s, struct chk_caller *st, const struct ffaemu_trace_record *rec,
-		  uint32_t default_version)
+		  uint32_t default_version, bool joined_late)
 {
 	uint32_t call = fid_of(&rec->in);
-	uint32_t ver = version_or(rec->ffa_version, default_version);
+	uint32_t ver = rec->ffa_version ? rec->ffa_version : (joined_late ? 0 : default_version);
 	const struct ffaemu_abi *abi;
 
+	/* A version that came from outside (assumed, a callback): take it as the request. */
+	if (rec->ffa_version && !st->requested_set) {
+		st->requested = rec->ffa_version;
+		st->requested_set = true;
+	}
 	check_smccc(s, rec);
 	if (!ffaemu_fid_is_ffa(call) || (rec->violations & FFAEMU_EDGE_V_AARCH32_SMC64))
 		return;

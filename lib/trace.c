@@ -358,6 +358,23 @@ int ffaemu_trace_detach(struct ffaemu_trace *t, struct ffaemu_edge *edge)
 	return FFAEMU_ENOENT;
 }
 
+int ffaemu_trace_assume_version(struct ffaemu_trace *t, const char *edge, ffaemu_id_t caller,
+				uint32_t version)
+{
+	const char *e;
+	struct trc_vers_entry *ve;
+
+	if (!t || !edge || !version || !ffaemu_ffa_version_valid(version))
+		return FFAEMU_EINVAL;
+	e = trc_intern(&t->strs, &t->alloc, edge);
+	ve = e ? trc_vers_get(&t->vers, &t->alloc, e, caller) : NULL;
+	if (!ve)
+		return FFAEMU_ENOMEM;
+	ve->version = version;
+	ve->ended = true;
+	return FFAEMU_OK;
+}
+
 void ffaemu_trace_clear(struct ffaemu_trace *t)
 {
 	if (!t)

@@ -585,10 +585,92 @@ static void severity_filter_drops_warnings(void **state)
 	ffaemu_check_set_min_severity(r.check, FFAEMU_CHECK_ERROR);
 	run_steps(&r, c);
 	assert_int_equal(ffaemu_check_count(r.check), 0);
+	run_close(&r);
+
+	run_open(&r, c);
 	ffaemu_check_set_min_severity(r.check, FFAEMU_CHECK_WARNING);
-	ffaemu_check_reset(r.check); /* forget the version state: the caller is fresh again */
 	run_steps(&r, c);
 	assert_int_equal(ffaemu_check_count(r.check), 1);
+	run_close(&r);
+}
+
+/* Calls the checker never saw: one host call made before it is attached. */
+static void run_open_late(struct run *r, const struct rcase *c, const struct step *early)
+{
+	struct ffaemu_regs regs = early->in;
+	struct ffaemu_call_ctx ctx = early->ctx;
+
+	run_open(r, c);
+	assert_int_equal(ffaemu_check_detach(r->check, r->edge), FFAEMU_OK);
+	assert_int_equal(ffaemu_trace_detach(r->trace, r->edge), FFAEMU_OK);
+	r->script.cur = early;
+	ffaemu_edge_call(r->edge, &regs, &ctx);
+	assert_int_equal(ffaemu_check_attach(r->check, r->edge), FFAEMU_OK);
+	assert_int_equal(ffaemu_trace_attach(r->trace, r->edge), FFAEMU_OK);
+}
+
+static const struct step early_version = NEG_VERSION;
+static const struct rcase late_rows = {
+	"late", true, "joined late",
+	.steps = {{.in = CALL(PIG), .reply = SUCC(0, 1, 24)},
+		  {.in = CALL(FEAT, FFAEMU_FFA_RXTX_MAP_64), .reply = SUCC(0, 0x10000)},
+		  {.in = CALL(FFAEMU_FFA_ID_GET, 5), .reply = SUCC(0, 0)}},
+};
+
+static void checker_joining_late_judges_only_what_holds_at_every_version(void **state)
+{
+	struct run r;
+	(void)state;
+
+	run_open_late(&r, &late_rows, &early_version);
+	run_steps(&r, &late_rows);
+	/*
+	 * The unseen FFA_VERSION may have been 1.2: no "before negotiation",
+	 * no v1.0 layout demands; an MBZ register at every version still counts.
+	 */
+	if (ffaemu_check_count(r.check) != 1)
+		dump(r.check, &late_rows);
+	assert_int_equal(ffaemu_check_count(r.check), 1);
+	assert_int_equal(ffaemu_check_rule_hits(r.check, "FFA-MBZ-ARG-001"), 1);
+	run_close(&r);
+}
+
+static void assumed_version_restores_the_layout_rules(void **state)
+{
+	static const struct rcase rows = {
+		"late", true, "v1.2 caller told 8-byte descriptors",
+		.steps = {{.in = CALL(PIG), .reply = SUCC(0, 1, 8)},
+			  {.in = CALL(FFAEMU_FFA_VERSION, FFAEMU_FFA_1_1), .reply = CALL(V12)}},
+	};
+	struct ffaemu_trace *back = NULL;
+	struct ffaemu_check *off = NULL;
+	struct membuf m = {0};
+	struct run r;
+	(void)state;
+
+	run_open_late(&r, &rows, &early_version);
+	assert_int_equal(ffaemu_check_assume_version(r.check, "host->spmc", 0, V12), FFAEMU_OK);
+	assert_int_equal(ffaemu_trace_assume_version(r.trace, "host->spmc", 0, V12), FFAEMU_OK);
+	assert_int_equal(ffaemu_check_assume_version(r.check, "host->spmc", 0, 0x80000000u),
+			 FFAEMU_EINVAL);
+	run_steps(&r, &rows);
+	/* The PINFO size is judged at 1.2, and asking 1.1 afterwards is a change of mind. */
+	assert_int_equal(ffaemu_check_rule_hits(r.check, "FFA-PINFO-001"), 1);
+	assert_int_equal(ffaemu_check_rule_hits(r.check, "FFA-VER-003"), 1);
+	assert_int_equal(ffaemu_check_count(r.check), 2);
+	assert_int_equal(ffaemu_trace_at(r.trace, 0)->ffa_version, V12);
+
+	/* Offline, the version travels in the records. */
+	assert_int_equal(ffaemu_trace_write(r.trace, FFAEMU_TRACE_JSONL, mem_sink, &m), 0);
+	assert_int_equal(ffaemu_trace_read_jsonl(m.p, m.len, NULL, &back, NULL), FFAEMU_OK);
+	assert_int_equal(ffaemu_check_new(NULL, &off), FFAEMU_OK);
+	assert_int_equal(ffaemu_check_trace(off, back), FFAEMU_OK);
+	assert_int_equal(ffaemu_check_rule_hits(off, "FFA-PINFO-001"), 1);
+	assert_int_equal(ffaemu_check_rule_hits(off, "FFA-VER-003"), 1);
+	assert_int_equal(ffaemu_check_count(off), 2);
+	ffaemu_check_free(&off);
+	ffaemu_trace_free(&back);
+	free(m.p);
 	run_close(&r);
 }
 
@@ -736,6 +818,8 @@ int main(void)
 		cmocka_unit_test(offline_check_of_the_jsonl_trace_matches_online),
 		cmocka_unit_test(disabled_rule_records_nothing_and_wildcard_reenables),
 		cmocka_unit_test(severity_filter_drops_warnings),
+		cmocka_unit_test(checker_joining_late_judges_only_what_holds_at_every_version),
+		cmocka_unit_test(assumed_version_restores_the_layout_rules),
 		cmocka_unit_test(mark_counts_only_later_violations),
 		cmocka_unit_test(violation_format_names_rule_call_edge_spec_and_registers),
 		cmocka_unit_test(storage_cap_keeps_counting),

@@ -84,9 +84,10 @@ struct ffaemu_check_config {
 	size_t size;                         /* sizeof(struct ffaemu_check_config) */
 	enum ffaemu_check_severity min_severity; /* default FFAEMU_CHECK_INFO: keep all */
 	/*
-	 * FF-A version assumed for a caller that has not negotiated, for the
-	 * layout rules. Default FFAEMU_FFA_1_0 (the oldest layout; x8-x17 not
-	 * yet in the convention range).
+	 * FF-A version assumed, for the layout rules, for a caller that never
+	 * negotiated on an edge the checker saw from its first call. Default
+	 * FFAEMU_FFA_1_0 (the oldest layout; x8-x17 not yet in the convention
+	 * range).
 	 */
 	uint32_t default_ffa_version;
 	size_t max_violations;               /* default 0 = unlimited; beyond it violations are
@@ -116,6 +117,17 @@ FFAEMU_API int ffaemu_check_detach(struct ffaemu_check *check, struct ffaemu_edg
 FFAEMU_API int ffaemu_check_record(struct ffaemu_check *check,
 				   const struct ffaemu_trace_record *rec);
 FFAEMU_API int ffaemu_check_trace(struct ffaemu_check *check, const struct ffaemu_trace *trace);
+
+/*
+ * Joining late: when the first call the checker sees on an edge is not the
+ * edge's first (ffaemu_edge_event.index > 0), a caller that has not been
+ * seen negotiating may have done so unseen; version-dependent rules then
+ * judge only what holds at every FF-A version, and FFA-VER-001 stays
+ * quiet. ffaemu_check_assume_version() states the version instead (as for
+ * a proxy that negotiated with EL3 at boot). 0, FFAEMU_EINVAL, FFAEMU_ENOMEM.
+ */
+FFAEMU_API int ffaemu_check_assume_version(struct ffaemu_check *check, const char *edge,
+					   ffaemu_id_t caller, uint32_t version);
 
 /* Enable/disable one rule by ID, or all rules with id "*". FFAEMU_ENOENT if unknown. */
 FFAEMU_API int ffaemu_check_enable(struct ffaemu_check *check, const char *id, bool on);

@@ -104,6 +104,14 @@ FFAEMU_API int ffaemu_trace_attach(struct ffaemu_trace *trace, struct ffaemu_edg
 /* FFAEMU_ENOENT if not attached. */
 FFAEMU_API int ffaemu_trace_detach(struct ffaemu_trace *trace, struct ffaemu_edge *edge);
 
+/*
+ * Declare that caller already negotiated version on the edge named edge
+ * before the recorder was attached (a proxy that negotiated at boot):
+ * its records then carry that version. 0, FFAEMU_EINVAL or FFAEMU_ENOMEM.
+ */
+FFAEMU_API int ffaemu_trace_assume_version(struct ffaemu_trace *trace, const char *edge,
+					   ffaemu_id_t caller, uint32_t version);
+
 /* Drop every record and all version tracking; edges stay attached. */
 FFAEMU_API void ffaemu_trace_clear(struct ffaemu_trace *trace);
 FFAEMU_API size_t ffaemu_trace_count(const struct ffaemu_trace *trace);
