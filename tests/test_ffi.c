@@ -875,6 +875,55 @@ static void malformed_shapes_are_rejected_and_change_nothing(void **state)
 	assert_int_equal(ffaemu_ffi_shape_parse(NULL, NULL, NULL), FFAEMU_EINVAL);
 }
 
+/* Seeded token soup: the parser answers every string without crashing, and
+ * whatever it accepts prints back to a string that parses the same. */
+static void random_shape_strings_never_crash_and_round_trip(void **state)
+{
+	static const char *const tok[] = {
+		"void", "u64", "u32", "ulong", "struct18", "struct8", "struct18b", "struct0",
+		"struct19", "x0", "x17", "x18", "in", "out", "inout", "const", "*", "(", ")",
+		",", " ", "linux", "@", "struct", "b", "9",
+	};
+	uint64_t seed = 0x243f6a8885a308d3ull;
+	unsigned accepted = 0;
+
+	(void)state;
+	for (unsigned iter = 0; iter < 20000; iter++) {
+		char body[400] = ""; /* up to 32 tokens of at most 10 bytes */
+		char text[440];
+		unsigned ntok;
+		struct ffaemu_ffi_shape sh, again;
+		size_t pos = 0;
+		int rc;
+
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		ntok = (unsigned)(seed >> 59) + 1;
+		for (unsigned k = 0; k < ntok; k++) {
+			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+			strcat(body, tok[(seed >> 33) % (sizeof(tok) / sizeof(tok[0]))]);
+			if ((seed >> 20) & 1)
+				strcat(body, " ");
+		}
+		/* a third of them inside a well-formed frame */
+		if (iter % 3 == 0)
+			snprintf(text, sizeof(text), "void(%s, struct2* out)", body);
+		else
+			snprintf(text, sizeof(text), "%s", body);
+		rc = ffaemu_ffi_shape_parse(text, &sh, &pos);
+		assert_true(rc == 0 || rc == FFAEMU_EPARSE || rc == FFAEMU_EINVAL);
+		assert_true(pos <= strlen(text));
+		if (rc == 0) {
+			char buf[1024];
+
+			accepted++;
+			assert_true(ffaemu_ffi_shape_format(&sh, buf, sizeof(buf)) > 0);
+			assert_int_equal(ffaemu_ffi_shape_parse(buf, &again, NULL), 0);
+			assert_memory_equal(&sh, &again, sizeof(sh));
+		}
+	}
+	assert_true(accepted > 50);
+}
+
 static void every_preset_parses_and_is_listed(void **state)
 {
 	size_t n = ffaemu_ffi_preset_count();
@@ -1028,6 +1077,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(adapter_to_foreign_node_round_trip, setup, teardown),
 		cmocka_unit_test(shape_strings_parse_to_their_canonical_form),
 		cmocka_unit_test(malformed_shapes_are_rejected_and_change_nothing),
+		cmocka_unit_test(random_shape_strings_never_crash_and_round_trip),
 		cmocka_unit_test(every_preset_parses_and_is_listed),
 		cmocka_unit_test(hand_built_shapes_are_checked),
 		cmocka_unit_test_setup_teardown(allocation_failure_is_clean, setup, teardown),

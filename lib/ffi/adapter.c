@@ -162,11 +162,15 @@ static void adapter_entry(ffi_cif *cif, void *ret, void **args, void *user)
 			fsig_store(p, it, &regs, ext);
 	}
 	switch (s->ret.kind) {
-	case FFAEMU_FFI_U64: {
-		ffi_arg v = (ffi_arg)regs.x[s->ret.reg];
-		memcpy(ret, &v, sizeof(v));
+	case FFAEMU_FFI_U64:
+		/* libffi: returns narrower than ffi_arg are widened, wider ones written whole */
+		if (sizeof(ffi_arg) >= sizeof(uint64_t)) {
+			ffi_arg v = (ffi_arg)regs.x[s->ret.reg];
+			memcpy(ret, &v, sizeof(v));
+		} else {
+			memcpy(ret, &regs.x[s->ret.reg], sizeof(uint64_t));
+		}
 		break;
-	}
 	case FFAEMU_FFI_U32: {
 		/* libffi widens small integer returns to ffi_arg */
 		ffi_arg v = (ffi_arg)(uint32_t)regs.x[s->ret.reg];
@@ -355,7 +359,10 @@ static void fnode_call(void *self, struct ffaemu_regs *regs, const struct ffaemu
 	}
 	switch (s->ret.kind) {
 	case FFAEMU_FFI_U64:
-		regs->x[s->ret.reg] = (uint64_t)rv.word;
+		if (sizeof(ffi_arg) >= sizeof(uint64_t))
+			regs->x[s->ret.reg] = (uint64_t)rv.word;
+		else
+			regs->x[s->ret.reg] = rv.data[0];
 		break;
 	case FFAEMU_FFI_U32:
 		/* a W-register result zero-extends (spec A8) */
