@@ -111,6 +111,12 @@ static int new_edge(struct ffaemu_system *s, const char *name, struct ffaemu_nod
 	 * Callers compare the low 32 bits (spec A8, G10).
 	 */
 	ec.zero_extend_smc32 = false;
+	/*
+	 * Hardware hands the callee all 64 bits of x0-x7 even for SMC32; the
+	 * callee must ignore the upper halves (spec A8). Masking in the edge
+	 * would hide callees that do not (and pKVM's x0[63:32] check, 1.2).
+	 */
+	ec.mask_smc32_args = false;
 	return ffaemu_edge_new(&ec, callee, out);
 }
 
