@@ -216,6 +216,14 @@ static void do_direct_req(struct spmc *spmc, struct spmc_ep *ep, struct ffaemu_r
 		spmc_reply_error(r, INVAL);
 		return;
 	}
+	/* Receiver must accept this kind of request (C7.1: DENIED); an
+	 * AArch32 partition takes no SMC64 message (A8). */
+	if (!(sp->cfg.props &
+	      (req2 ? FFAEMU_SP_PROP_DIRECT_REQ2_RECV : FFAEMU_SP_PROP_DIRECT_REQ_RECV)) ||
+	    ((fid & FFAEMU_SMCCC_SMC64) && !(sp->cfg.props & FFAEMU_SP_PROP_AARCH64))) {
+		spmc_reply_error(r, FFAEMU_FFA_DENIED);
+		return;
+	}
 	if (req2) {
 		struct ffaemu_uuid u = ffaemu_regs_uuid_x(r, 2);
 		bool found = ffaemu_uuid_is_nil(&u);
@@ -231,14 +239,6 @@ static void do_direct_req(struct spmc *spmc, struct spmc_ep *ep, struct ffaemu_r
 			spmc_reply_error(r, INVAL);
 			return;
 		}
-	}
-	/* Receiver must accept this kind of request (C7.1: DENIED); an
-	 * AArch32 partition takes no SMC64 message (A8). */
-	if (!(sp->cfg.props &
-	      (req2 ? FFAEMU_SP_PROP_DIRECT_REQ2_RECV : FFAEMU_SP_PROP_DIRECT_REQ_RECV)) ||
-	    ((fid & FFAEMU_SMCCC_SMC64) && !(sp->cfg.props & FFAEMU_SP_PROP_AARCH64))) {
-		spmc_reply_error(r, FFAEMU_FFA_DENIED);
-		return;
 	}
 	/* A partition sender must be allowed to send them (D1 bits 1/10). */
 	if (ep->kind == SPMC_EP_SP &&

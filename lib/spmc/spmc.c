@@ -739,11 +739,8 @@ static void dispatch(struct spmc *spmc, struct spmc_ep *ep, struct ffaemu_regs *
 	}
 }
 
-static void spmc_node_call(void *self, struct ffaemu_regs *r, const struct ffaemu_call_ctx *uctx)
+static void node_call(struct spmc *spmc, struct ffaemu_regs *r, const struct ffaemu_call_ctx *ctx)
 {
-	struct spmc *spmc = self;
-	struct ffaemu_call_ctx dctx;
-	const struct ffaemu_call_ctx *ctx = uctx;
 	struct spmc_ep *ep;
 	struct spmc_fault_slot *hit;
 	uint32_t fid;
@@ -751,12 +748,6 @@ static void spmc_node_call(void *self, struct ffaemu_regs *r, const struct ffaem
 	bool saved_valid;
 	struct ffaemu_spmc_fault saved_fault;
 
-	if (!ctx) {
-		memset(&dctx, 0, sizeof(dctx));
-		dctx.instance = FFAEMU_INSTANCE_NP;
-		dctx.el = 1;
-		ctx = &dctx;
-	}
 	/* The SVE hint is not part of the function (spec A1, G12). */
 	fid = ffaemu_fid_strip_hint(ffaemu_regs_w(r, 0));
 	if (!ffaemu_fid_is_ffa(fid)) {
@@ -824,10 +815,34 @@ static void spmc_node_call(void *self, struct ffaemu_regs *r, const struct ffaem
 	spmc->depth--;
 	spmc->call_fault_valid = saved_valid;
 	spmc->call_fault = saved_fault;
+}
 
-	/* SMC32 replies are W values (spec A8); the handlers already wrote
-	 * every register, this is a last guard. */
-	if (!(r->x[0] & FFAEMU_SMCCC_SMC64) && ffaemu_fid_is_ffa((uint32_t)r->x[0]))
+static void spmc_node_call(void *self, struct ffaemu_regs *r, const struct ffaemu_call_ctx *ctx)
+{
+	struct ffaemu_call_ctx dctx;
+	struct ffaemu_regs in = *r;
+	struct ffaemu_smccc_regclass rc;
+	bool smc64 = (ffaemu_regs_w(r, 0) & FFAEMU_SMCCC_SMC64) != 0;
+
+	if (!ctx) {
+		memset(&dctx, 0, sizeof(dctx));
+		dctx.instance = FFAEMU_INSTANCE_NP;
+		dctx.el = 1;
+		ctx = &dctx;
+	}
+	node_call(self, r, ctx);
+	/*
+	 * Every result register of the call's convention is written (unused
+	 * ones zero; spec C1.2, C3, F); registers the convention does not
+	 * return in (x8-x17 of an SMC32 call at SMCCC 1.2, x4-x17 before 1.2)
+	 * keep the caller's values (spec A7, G11).
+	 */
+	rc = ffaemu_smccc_regclass(ctx->smccc_version ? ctx->smccc_version : FFAEMU_SMCCC_1_2, smc64);
+	for (unsigned n = 1; n < FFAEMU_NREGS; n++)
+		if (!(rc.results & FFAEMU_REG(n)))
+			r->x[n] = in.x[n];
+	/* SMC32 replies are W values (spec A8); a last guard. */
+	if (!smc64)
 		for (int i = 0; i < 8; i++)
 			r->x[i] = (uint32_t)r->x[i];
 }

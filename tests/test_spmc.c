@@ -1,0 +1,1018 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The fake SPMC, setup and discovery: profiles, FFA_VERSION negotiation,
+ * FFA_FEATURES, ID_GET / SPM_ID_GET, RX/TX mailboxes, PARTITION_INFO_GET
+ * (_REGS), fault injection, reply-register rules. Wired host edge -> EL3
+ * -> SPMC (spec C1-C5, D1, D2, D12).
+ */
+#include "test_spmc_common.h"
+
+static int setup_hafnium(void **state)
+{
+	return fx_setup_named(state, "hafnium-1.2");
+}
+
+static int setup_tfa(void **state)
+{
+	return fx_setup_named(state, "tfa-el3-1.2");
+}
+
+/* ---- profiles ----------------------------------------------------------- */
+
+static void test_profiles_are_named_and_default_is_hafnium(void **state)
+{
+	struct ffaemu_spmc_profile p, d;
+	(void)state;
+	assert_true(ffaemu_spmc_profile_count() >= 5);
+	for (size_t i = 0; i < ffaemu_spmc_profile_count(); i++) {
+		const char *n = ffaemu_spmc_profile_name_at(i);
+		assert_non_null(n);
+		assert_int_equal(ffaemu_spmc_profile_by_name(n, &p), 0);
+		assert_string_equal(p.name, n);
+	}
+	assert_null(ffaemu_spmc_profile_name_at(ffaemu_spmc_profile_count()));
+	assert_int_equal(ffaemu_spmc_profile_by_name("no-such", &p), FFAEMU_ENOENT);
+	ffaemu_spmc_profile_default(&d);
+	assert_string_equal(d.name, "hafnium-1.2");
+	assert_int_equal(d.ffa_version, FFAEMU_FFA_1_2);
+	assert_int_equal(d.spmc_id, 0x8000);
+	assert_int_equal(d.rxtx_min_size, 4096);
+	assert_int_equal(ffaemu_spmc_profile_by_name("spmc-1.0", &p), 0);
+	assert_int_equal(p.ffa_version, FFAEMU_FFA_1_0);
+}
+
+static void test_new_rejects_bad_profiles(void **state)
+{
+	struct ffaemu_spmc_config c;
+	struct ffaemu_spmc_profile p;
+	struct ffaemu_spmc *s = NULL;
+	(void)state;
+	ffaemu_spmc_config_default(&c);
+	c.profile = &p;
+	ffaemu_spmc_profile_default(&p);
+	p.ffa_version = FFAEMU_FFA_1_3;
+	assert_int_equal(ffaemu_spmc_new(&c, &s), FFAEMU_EINVAL);
+	assert_null(s);
+	ffaemu_spmc_profile_default(&p);
+	p.rxtx_min_size = 8192;
+	assert_int_equal(ffaemu_spmc_new(&c, &s), FFAEMU_EINVAL);
+	ffaemu_spmc_profile_default(&p);
+	p.spmc_id = 0x0001;
+	assert_int_equal(ffaemu_spmc_new(&c, &s), FFAEMU_EINVAL);
+	ffaemu_spmc_profile_default(&p);
+	assert_int_equal(ffaemu_spmc_new(&c, &s), 0);
+	assert_non_null(ffaemu_spmc_node(s));
+	assert_int_equal(ffaemu_spmc_get_profile(s)->ffa_version, FFAEMU_FFA_1_2);
+	ffaemu_spmc_free(&s);
+	assert_null(s);
+	ffaemu_spmc_free(NULL);
+}
+
+/* A test allocator that fails the Nth allocation. */
+struct fail_alloc {
+	int countdown;
+	int live;
+};
+
+static void *fa_alloc(void *u, size_t n)
+{
+	struct fail_alloc *fa = u;
+	void *p;
+	if (fa->countdown-- == 0)
+		return NULL;
+	p = malloc(n);
+	if (p)
+		fa->live++;
+	return p;
+}
+
+static void *fa_realloc(void *u, void *ptr, size_t n)
+{
+	struct fail_alloc *fa = u;
+	void *p;
+	if (fa->countdown-- == 0)
+		return NULL;
+	p = realloc(ptr, n);
+	if (p && !ptr)
+		fa->live++;
+	return p;
+}
+
+static void fa_free(void *u, void *ptr)
+{
+	struct fail_alloc *fa = u;
+	if (ptr)
+		fa->live--;
+	free(ptr);
+}
+
+static void test_allocation_failure_at_any_point_is_clean(void **state)
+{
+	(void)state;
+	for (int n = 0; n < 60; n++) {
+		struct fail_alloc fa = {n, 0};
+		struct ffaemu_allocator a = {sizeof(a), fa_alloc, fa_realloc, fa_free, &fa};
+		struct ffaemu_spmc_config c;
+		struct ffaemu_spmc *s = NULL;
+		int rc;
+
+		ffaemu_spmc_config_default(&c);
+		c.alloc = &a;
+		rc = ffaemu_spmc_new(&c, &s);
+		if (rc == 0) {
+			rc = ffaemu_spmc_add_preset(s, "acs-fvp");
+			if (rc)
+				assert_int_equal(ffaemu_spmc_sp_count(s), 0);
+			ffaemu_spmc_free(&s);
+		} else {
+			assert_int_equal(rc, FFAEMU_ENOMEM);
+		}
+		assert_int_equal(fa.live, 0);
+	}
+}
+
+/* ---- FFA_VERSION (spec C4) --------------------------------------------- */
+
+struct version_row {
+	const char *profile;
+	uint32_t request;
+	uint64_t w0;
+};
+
+static void test_version_reply_table(void **state)
+{
+	static const struct version_row rows[] = {
+		{"hafnium-1.2", FFAEMU_FFA_1_0, FFAEMU_FFA_1_2},
+		{"hafnium-1.2", FFAEMU_FFA_1_1, FFAEMU_FFA_1_2},
+		{"hafnium-1.2", FFAEMU_FFA_1_2, FFAEMU_FFA_1_2},
+		{"hafnium-1.2", FFAEMU_FFA_1_3, W_NS},
+		{"hafnium-1.2", FFAEMU_FFA_VERSION_WORD(2, 0), W_NS},
+		{"hafnium-1.2", FFAEMU_FFA_VERSION_WORD(0, 9), W_NS},
+		{"hafnium-1.2", 0x80010002u, W_NS},
+		{"tfa-el3-1.2", FFAEMU_FFA_1_3, FFAEMU_FFA_1_2},
+		{"tfa-el3-1.2", FFAEMU_FFA_VERSION_WORD(2, 0), FFAEMU_FFA_1_2},
+		{"tfa-el3-1.2", 0x80010002u, W_NS},
+		{"spmc-1.0", FFAEMU_FFA_1_0, FFAEMU_FFA_1_0},
+		{"spmc-1.0", FFAEMU_FFA_1_1, W_NS},
+		{"spmc-1.1", FFAEMU_FFA_1_0, FFAEMU_FFA_1_1},
+		{"spmc-1.1", FFAEMU_FFA_1_2, W_NS},
+		{"spmc-1.2", FFAEMU_FFA_1_1, FFAEMU_FFA_1_2},
+	};
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		void *st = NULL;
+		struct fx *f;
+		struct ffaemu_regs r;
+		assert_int_equal(fx_setup_named(&st, rows[i].profile), 0);
+		f = st;
+		r = fx_version(f, rows[i].request);
+		/* a bare version in w0, x1..x7 zero (C4, G2) */
+		assert_int_equal(r.x[0], rows[i].w0);
+		for (int k = 1; k < 8; k++)
+			assert_int_equal(r.x[k], 0);
+		fx_teardown(&st);
+	}
+}
+
+static void test_version_records_last_request_until_negotiated(void **state)
+{
+	struct fx *f = *state;
+	struct ffaemu_spmc_ep_info e;
+
+	e = fx_ep(f, 0);
+	assert_false(e.version_called);
+	fx_version(f, FFAEMU_FFA_1_2);
+	fx_version(f, FFAEMU_FFA_1_1);
+	e = fx_ep(f, 0);
+	assert_true(e.version_called);
+	assert_false(e.negotiated);
+	assert_int_equal(e.version, FFAEMU_FFA_1_1);
+	/* an incompatible request changes nothing */
+	assert_int_equal(fx_version(f, FFAEMU_FFA_1_3).x[0], W_NS);
+	assert_int_equal(fx_ep(f, 0).version, FFAEMU_FFA_1_1);
+	/* any other ABI ends negotiation (C4) */
+	assert_ffa_success(CALL(f, FFAEMU_FFA_ID_GET));
+	e = fx_ep(f, 0);
+	assert_true(e.negotiated);
+	assert_int_equal(e.version, FFAEMU_FFA_1_1);
+}
+
+static void test_version_after_negotiation_hafnium_refuses_another(void **state)
+{
+	struct fx *f = *state;
+	fx_version(f, FFAEMU_FFA_1_0);
+	CALL(f, FFAEMU_FFA_ID_GET);
+	assert_int_equal(fx_version(f, FFAEMU_FFA_1_1).x[0], W_NS);
+	assert_int_equal(fx_version(f, FFAEMU_FFA_1_0).x[0], FFAEMU_FFA_1_2);
+	assert_int_equal(fx_ep(f, 0).version, FFAEMU_FFA_1_0);
+}
+
+static void test_version_after_negotiation_tfa_returns_negotiated(void **state)
+{
+	struct fx *f = *state;
+	fx_version(f, FFAEMU_FFA_1_1);
+	CALL(f, FFAEMU_FFA_ID_GET);
+	assert_int_equal(fx_version(f, FFAEMU_FFA_1_2).x[0], FFAEMU_FFA_1_1);
+	assert_int_equal(fx_ep(f, 0).version, FFAEMU_FFA_1_1);
+}
+
+static void test_version_interrupt_does_not_end_negotiation(void **state)
+{
+	struct fx *f = *state;
+	struct ffaemu_regs r;
+	fx_version(f, FFAEMU_FFA_1_1);
+	/* NWd may not call FFA_INTERRUPT (C1.3) and it does not freeze the version (C4) */
+	r = CALL(f, FFAEMU_FFA_INTERRUPT);
+	assert_ffa_error(r, FFAEMU_FFA_NOT_SUPPORTED);
+	assert_false(fx_ep(f, 0).negotiated);
+	fx_version(f, FFAEMU_FFA_1_2);
+	assert_int_equal(fx_ep(f, 0).version, FFAEMU_FFA_1_2);
+}
+
+static void test_calls_before_version_follow_the_quirk(void **state)
+{
+	static const struct {
+		enum ffaemu_spmc_prenego_quirk q;
+		int32_t err; /* 0 = accepted */
+	} rows[] = {
+		{FFAEMU_SPMC_PRE_ACCEPT, 0},
+		{FFAEMU_SPMC_PRE_INVALID_PARAMETERS, FFAEMU_FFA_INVALID_PARAMETERS},
+		{FFAEMU_SPMC_PRE_NOT_SUPPORTED, FFAEMU_FFA_NOT_SUPPORTED},
+	};
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		struct ffaemu_spmc_profile p;
+		struct fx f;
+		struct ffaemu_regs r;
+		ffaemu_spmc_profile_default(&p);
+		p.prenego_quirk = rows[i].q;
+		assert_int_equal(fx_open(&f, &p), 0);
+		r = CALL(&f, FFAEMU_FFA_ID_GET);
+		if (rows[i].err) {
+			assert_ffa_error(r, rows[i].err);
+			assert_false(fx_ep(&f, 0).negotiated);
+		} else {
+			assert_ffa_success(r);
+		}
+		fx_version(&f, FFAEMU_FFA_1_2);
+		assert_ffa_success(CALL(&f, FFAEMU_FFA_ID_GET));
+		fx_close(&f);
+	}
+}
+
+/* ---- FFA_FEATURES (spec C5.1) ------------------------------------------ */
+
+struct feat_row {
+	uint32_t caller_version;
+	uint32_t id;
+	uint32_t in;
+	int32_t err; /* 0 = SUCCESS */
+	uint32_t w2;
+};
+
+static void run_features(struct fx *f, const struct feat_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct ffaemu_regs r;
+		/* a fresh NWd endpoint per version: use VM-less host by re-negotiating */
+		if (!fx_ep(f, 0).negotiated)
+			fx_version(f, rows[i].caller_version);
+		assert_int_equal(fx_ep(f, 0).version, rows[i].caller_version);
+		r = CALL(f, FFAEMU_FFA_FEATURES, rows[i].id, rows[i].in);
+		if (rows[i].err) {
+			assert_ffa_error(r, rows[i].err);
+		} else {
+			assert_ffa_success(r);
+			assert_int_equal(r.x[2], rows[i].w2);
+			assert_int_equal(r.x[3], 0);
+		}
+	}
+}
+
+static void test_features_table_per_version(void **state)
+{
+	static const struct feat_row v12[] = {
+		{FFAEMU_FFA_1_2, FFAEMU_FFA_RXTX_MAP_64, 0, 0, 0 | (1u << 16)},
+		{FFAEMU_FFA_1_2, FFAEMU_FFA_RXTX_MAP, 0, 0, 1u << 16},
+		{FFAEMU_FFA_1_2, FFAEMU_FFA_RXTX_MAP_64, 1, FFAEMU_FFA_NOT_SUPPORTED, 0},
+		{FFAEMU_FFA_1_2, FFAEMU_FFA_MEM_RETRIEVE_REQ_64, 0, FFAEMU_FFA_NOT_SUPPORTED, 0},
+		{FFAEMU_FFA_1_2, FFAEMU_FFA_MEM_RETRIEVE_REQ_64, 2, 0, 2u | 4u},
+		{FFAEMU_FFA_1_2, FFAEMU_FFA_MEM_SHARE_64, 0, 0, 0},
+		{FFAEMU_FFA_1_2, FFAEMU_FFA_PARTITION_INFO_GET_REGS, 0, 0, 0},
+		{FFAEMU_FFA_1_2, FFAEMU_FFA_MSG_SEND_DIRECT_REQ2, 0, 0, 0},
+		{FFAEMU_FFA_1_2, FFAEMU_FFA_MSG_SEND_DIRECT_RESP2, 0, FFAEMU_FFA_NOT_SUPPORTED, 0},
+		{FFAEMU_FFA_1_2, FFAEMU_FFA_MSG_WAIT, 0, FFAEMU_FFA_NOT_SUPPORTED, 0},
+		{FFAEMU_FFA_1_2, FFAEMU_FFA_CONSOLE_LOG, 0, FFAEMU_FFA_NOT_SUPPORTED, 0},
+		{FFAEMU_FFA_1_2, FFAEMU_FFA_NOTIFICATION_BITMAP_CREATE, 0, 0, 0},
+		{FFAEMU_FFA_1_2, FFAEMU_FFA_NOTIFICATION_INFO_GET_64, 0, 0, 0},
+		{FFAEMU_FFA_1_2, FFAEMU_FFA_RX_ACQUIRE, 0, 0, 0},
+		{FFAEMU_FFA_1_2, FFAEMU_FFA_RUN, 0, 0, 0},
+		{FFAEMU_FFA_1_2, FFAEMU_FFA_ERROR, 0, 0, 0},
+		{FFAEMU_FFA_1_2, FFAEMU_FFA_SUCCESS_64, 0, 0, 0},
+		{FFAEMU_FFA_1_2, FFAEMU_FFA_ERROR_64, 0, FFAEMU_FFA_NOT_SUPPORTED, 0},
+		{FFAEMU_FFA_1_2, FFAEMU_FFA_MSG_POLL, 0, FFAEMU_FFA_NOT_SUPPORTED, 0},
+		{FFAEMU_FFA_1_2, FFAEMU_FFA_MEM_OP_PAUSE, 0, FFAEMU_FFA_NOT_SUPPORTED, 0},
+		{FFAEMU_FFA_1_2, 0x84000091u, 0, FFAEMU_FFA_NOT_SUPPORTED, 0},
+		{FFAEMU_FFA_1_2, FFAEMU_FFA_ID_GET, 5, FFAEMU_FFA_NOT_SUPPORTED, 0},
+		{FFAEMU_FFA_1_2, FFAEMU_FFA_FEATURE_SRI, 0, 0, 8},
+		{FFAEMU_FFA_1_2, FFAEMU_FFA_FEATURE_SRI, 1, FFAEMU_FFA_NOT_SUPPORTED, 0},
+		{FFAEMU_FFA_1_2, FFAEMU_FFA_FEATURE_SRI | 0x100u, 0, FFAEMU_FFA_NOT_SUPPORTED, 0},
+		{FFAEMU_FFA_1_2, FFAEMU_FFA_FEATURE_NPI, 0, FFAEMU_FFA_NOT_SUPPORTED, 0},
+		{FFAEMU_FFA_1_2, FFAEMU_FFA_FEATURE_MEI, 0, FFAEMU_FFA_NOT_SUPPORTED, 0},
+		{FFAEMU_FFA_1_2, FFAEMU_FFA_FEATURE_NOTIF, 0, FFAEMU_FFA_NOT_SUPPORTED, 0},
+	};
+	static const struct feat_row v11[] = {
+		{FFAEMU_FFA_1_1, FFAEMU_FFA_RXTX_MAP_64, 0, 0, 0},
+		{FFAEMU_FFA_1_1, FFAEMU_FFA_PARTITION_INFO_GET_REGS, 0, FFAEMU_FFA_NOT_SUPPORTED, 0},
+		{FFAEMU_FFA_1_1, FFAEMU_FFA_MSG_SEND_DIRECT_REQ2, 0, FFAEMU_FFA_NOT_SUPPORTED, 0},
+		{FFAEMU_FFA_1_1, FFAEMU_FFA_MSG_SEND2, 0, 0, 0},
+		{FFAEMU_FFA_1_1, FFAEMU_FFA_SPM_ID_GET, 0, 0, 0},
+		{FFAEMU_FFA_1_1, FFAEMU_FFA_FEATURE_SRI, 0, 0, 8},
+	};
+	static const struct feat_row v10[] = {
+		{FFAEMU_FFA_1_0, FFAEMU_FFA_RXTX_MAP_64, 0, 0, 0},
+		{FFAEMU_FFA_1_0, FFAEMU_FFA_MEM_RETRIEVE_REQ_64, 0, 0, 0},
+		{FFAEMU_FFA_1_0, FFAEMU_FFA_SPM_ID_GET, 0, FFAEMU_FFA_NOT_SUPPORTED, 0},
+		{FFAEMU_FFA_1_0, FFAEMU_FFA_NOTIFICATION_BIND, 0, FFAEMU_FFA_NOT_SUPPORTED, 0},
+		{FFAEMU_FFA_1_0, FFAEMU_FFA_FEATURE_SRI, 0, FFAEMU_FFA_NOT_SUPPORTED, 0},
+	};
+	struct fx *f = *state;
+	run_features(f, v12, ARRAY_SIZE(v12));
+	{
+		void *st = NULL;
+		assert_int_equal(fx_setup_named(&st, "hafnium-1.2"), 0);
+		run_features(st, v11, ARRAY_SIZE(v11));
+		fx_teardown(&st);
+		assert_int_equal(fx_setup_named(&st, "hafnium-1.2"), 0);
+		run_features(st, v10, ARRAY_SIZE(v10));
+		fx_teardown(&st);
+	}
+}
+
+static void test_features_rxtx_size_code_follows_profile(void **state)
+{
+	static const struct {
+		uint32_t min;
+		uint32_t code;
+	} rows[] = {{4096, 0}, {16384, 2}, {65536, 1}};
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		struct ffaemu_spmc_profile p;
+		struct fx f;
+		struct ffaemu_regs r;
+		ffaemu_spmc_profile_default(&p);
+		p.rxtx_min_size = rows[i].min;
+		p.rxtx_max_pages = 32;
+		assert_int_equal(fx_open(&f, &p), 0);
+		fx_version(&f, FFAEMU_FFA_1_2);
+		r = CALL(&f, FFAEMU_FFA_FEATURES, FFAEMU_FFA_RXTX_MAP_64);
+		assert_ffa_success(r);
+		assert_int_equal(r.x[2], rows[i].code | (32u << 16));
+		fx_close(&f);
+	}
+}
+
+static void test_features_follow_profile_abis(void **state)
+{
+	struct fx *f = *state; /* tfa-el3-1.2: no notifications, no donate */
+	fx_version(f, FFAEMU_FFA_1_2);
+	assert_ffa_error(CALL(f, FFAEMU_FFA_FEATURES, FFAEMU_FFA_NOTIFICATION_BIND),
+			 FFAEMU_FFA_NOT_SUPPORTED);
+	assert_ffa_error(CALL(f, FFAEMU_FFA_FEATURES, FFAEMU_FFA_MEM_DONATE_64),
+			 FFAEMU_FFA_NOT_SUPPORTED);
+	assert_ffa_success(CALL(f, FFAEMU_FFA_FEATURES, FFAEMU_FFA_MEM_SHARE_64));
+	/* and the call itself agrees with FEATURES */
+	assert_ffa_error(CALL(f, FFAEMU_FFA_NOTIFICATION_BIND, 0x80010000u, 0, 1),
+			 FFAEMU_FFA_NOT_SUPPORTED);
+}
+
+/* ---- IDs, unknown FIDs, register rules --------------------------------- */
+
+static void test_id_get_and_spm_id_get(void **state)
+{
+	struct fx *f = *state;
+	struct ffaemu_regs r;
+	fx_version(f, FFAEMU_FFA_1_2);
+	r = CALL(f, FFAEMU_FFA_ID_GET);
+	assert_ffa_success(r);
+	assert_int_equal(r.x[2], 0);
+	r = CALL(f, FFAEMU_FFA_SPM_ID_GET);
+	assert_ffa_success(r);
+	assert_int_equal(r.x[2], 0x8000);
+	for (int i = 3; i < 8; i++)
+		assert_int_equal(r.x[i], 0);
+}
+
+static void test_unknown_ffa_fid_is_ffa_error_not_supported(void **state)
+{
+	struct fx *f = *state;
+	static const uint32_t fids[] = {0x84000091u, 0xc40000efu, FFAEMU_FFA_MSG_SEND,
+					FFAEMU_FFA_MEM_RETRIEVE_RESP, FFAEMU_FFA_NORMAL_WORLD_RESUME,
+					FFAEMU_FFA_EL3_INTR_HANDLE, FFAEMU_FFA_SUCCESS};
+	fx_version(f, FFAEMU_FFA_1_2);
+	for (size_t i = 0; i < ARRAY_SIZE(fids); i++) {
+		struct ffaemu_regs r = CALL(f, fids[i], 1, 2, 3, 4, 5, 6, 7);
+		assert_ffa_error(r, FFAEMU_FFA_NOT_SUPPORTED);
+	}
+}
+
+static void test_smc32_args_ignore_upper_halves_and_keep_x8_x17(void **state)
+{
+	struct fx *f = *state;
+	struct ffaemu_regs r;
+	ffaemu_regs_clear(&r);
+	r.x[0] = 0xdead000000000000ull | FFAEMU_FFA_VERSION;
+	r.x[1] = 0xffffffff00000000ull | FFAEMU_FFA_1_1;
+	r.x[9] = 0x1234;
+	ffaemu_edge_call(f->host, &r, &f->ctx);
+	assert_int_equal(r.x[0], FFAEMU_FFA_1_2);
+	assert_int_equal(fx_ep(f, 0).version, FFAEMU_FFA_1_1);
+	/* SMCCC 1.2: x8-x17 of an SMC32 call are preserved (A7, G11) */
+	assert_int_equal(r.x[9], 0x1234);
+}
+
+static void test_smc64_reply_zeroes_x8_x17(void **state)
+{
+	struct fx *f = *state;
+	struct ffaemu_regs r;
+	fx_version(f, FFAEMU_FFA_1_2);
+	ffaemu_regs_clear(&r);
+	r.x[0] = FFAEMU_FFA_RXTX_MAP_64;
+	r.x[1] = HOST_TX;
+	r.x[2] = HOST_RX;
+	r.x[3] = 1;
+	r.x[12] = 0x5555;
+	ffaemu_edge_call(f->host, &r, &f->ctx);
+	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
+	for (int i = 1; i < FFAEMU_NREGS; i++)
+		assert_int_equal(r.x[i], 0);
+}
+
+/* ---- RX/TX (spec C5.3) ------------------------------------------------- */
+
+static void test_rxtx_map_success_and_second_map_denied(void **state)
+{
+	struct fx *f = *state;
+	struct ffaemu_spmc_ep_info e;
+	fx_version(f, FFAEMU_FFA_1_2);
+	assert_ffa_success(fx_map_host(f));
+	e = fx_ep(f, 0);
+	assert_true(e.mapped);
+	assert_int_equal(e.tx_pa, HOST_TX);
+	assert_int_equal(e.rx_pa, HOST_RX);
+	assert_int_equal(e.rxtx_pages, 1);
+	assert_false(e.rx_full);
+	assert_ffa_error(CALL(f, FFAEMU_FFA_RXTX_MAP_64, HOST_TX + 0x2000, HOST_RX + 0x2000, 1),
+			 FFAEMU_FFA_DENIED);
+	e = fx_ep(f, 0);
+	assert_int_equal(e.tx_pa, HOST_TX);
+}
+
+static void test_rxtx_map_32_uses_w1_w2(void **state)
+{
+	struct fx *f = *state;
+	fx_version(f, FFAEMU_FFA_1_2);
+	assert_ffa_success(CALL(f, FFAEMU_FFA_RXTX_MAP, 0xabcd000000000000ull | HOST_TX,
+				0x1234000000000000ull | HOST_RX, 1));
+	assert_int_equal(fx_ep(f, 0).tx_pa, HOST_TX);
+}
+
+static void test_rxtx_map_rejects_bad_arguments_without_state_change(void **state)
+{
+	static const struct {
+		uint64_t tx, rx, pages;
+		int32_t err;
+	} rows[] = {
+		{HOST_TX + 0x800, HOST_RX, 1, FFAEMU_FFA_INVALID_PARAMETERS}, /* alignment */
+		{HOST_TX, HOST_RX + 4, 1, FFAEMU_FFA_INVALID_PARAMETERS},
+		{HOST_TX, HOST_RX, 0, FFAEMU_FFA_INVALID_PARAMETERS},         /* count 0 */
+		{HOST_TX, HOST_RX + 0x1000, 2, FFAEMU_FFA_INVALID_PARAMETERS}, /* > max 1 */
+		{HOST_TX, HOST_TX, 1, FFAEMU_FFA_INVALID_PARAMETERS},         /* TX == RX */
+		{0x10000000ull, HOST_RX, 1, FFAEMU_FFA_INVALID_PARAMETERS},   /* not RAM */
+		{0xfffffffffffff000ull, HOST_RX, 1, FFAEMU_FFA_INVALID_PARAMETERS}, /* wraps */
+		{0xf0000000ull, HOST_RX, 1, FFAEMU_FFA_DENIED},               /* secure RAM */
+	};
+	struct fx *f = *state;
+	fx_version(f, FFAEMU_FFA_1_2);
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		struct ffaemu_regs r =
+			CALL(f, FFAEMU_FFA_RXTX_MAP_64, rows[i].tx, rows[i].rx, rows[i].pages);
+		assert_ffa_error(r, rows[i].err);
+		assert_false(fx_ep(f, 0).mapped);
+	}
+	assert_ffa_success(fx_map_host(f));
+}
+
+static void test_rxtx_map_shared_page_is_denied(void **state)
+{
+	struct fx *f = *state;
+	struct ffaemu_range rg = {HOST_RX, 1};
+	fx_version(f, FFAEMU_FFA_1_2);
+	assert_int_equal(ffaemu_mem_share(f->mem, &rg, 1, ffaemu_owner_make(FFAEMU_OWNER_HOST, 0),
+					  false),
+			 0);
+	assert_ffa_error(fx_map_host(f), FFAEMU_FFA_DENIED);
+	assert_false(fx_ep(f, 0).mapped);
+}
+
+static void test_rxtx_map_16k_minimum(void **state)
+{
+	struct ffaemu_spmc_profile p;
+	struct fx f;
+	(void)state;
+	ffaemu_spmc_profile_default(&p);
+	p.rxtx_min_size = 16384;
+	p.rxtx_max_pages = 8;
+	assert_int_equal(fx_open(&f, &p), 0);
+	fx_version(&f, FFAEMU_FFA_1_2);
+	/* 1 page is not a multiple of 16K; 0x...1000 is not 16K aligned */
+	assert_ffa_error(CALL(&f, FFAEMU_FFA_RXTX_MAP_64, NS_BASE, NS_BASE + 0x4000, 1),
+			 FFAEMU_FFA_INVALID_PARAMETERS);
+	assert_ffa_error(CALL(&f, FFAEMU_FFA_RXTX_MAP_64, NS_BASE + 0x1000, NS_BASE + 0x8000, 4),
+			 FFAEMU_FFA_INVALID_PARAMETERS);
+	assert_ffa_success(CALL(&f, FFAEMU_FFA_RXTX_MAP_64, NS_BASE, NS_BASE + 0x4000, 4));
+	assert_int_equal(fx_ep(&f, 0).rxtx_pages, 4);
+	fx_close(&f);
+}
+
+static void test_rxtx_overlap_is_invalid(void **state)
+{
+	struct ffaemu_spmc_profile p;
+	struct fx f;
+	(void)state;
+	ffaemu_spmc_profile_default(&p);
+	p.rxtx_max_pages = 4;
+	assert_int_equal(fx_open(&f, &p), 0);
+	fx_version(&f, FFAEMU_FFA_1_2);
+	assert_ffa_error(CALL(&f, FFAEMU_FFA_RXTX_MAP_64, NS_BASE, NS_BASE + 0x1000, 2),
+			 FFAEMU_FFA_INVALID_PARAMETERS);
+	assert_ffa_success(CALL(&f, FFAEMU_FFA_RXTX_MAP_64, NS_BASE, NS_BASE + 0x2000, 2));
+	fx_close(&f);
+}
+
+static void test_rxtx_unmap_rules(void **state)
+{
+	struct fx *f = *state;
+	fx_version(f, FFAEMU_FFA_1_2);
+	/* nothing mapped */
+	assert_ffa_error(CALL(f, FFAEMU_FFA_RXTX_UNMAP), FFAEMU_FFA_INVALID_PARAMETERS);
+	assert_ffa_success(fx_map_host(f));
+	/* [15:0] MBZ; ID in [31:16] (C5.3, G4) */
+	assert_ffa_error(CALL(f, FFAEMU_FFA_RXTX_UNMAP, 1), FFAEMU_FFA_INVALID_PARAMETERS);
+	/* an unknown VM */
+	assert_ffa_error(CALL(f, FFAEMU_FFA_RXTX_UNMAP, 7u << 16), FFAEMU_FFA_INVALID_PARAMETERS);
+	assert_true(fx_ep(f, 0).mapped);
+	assert_ffa_success(CALL(f, FFAEMU_FFA_RXTX_UNMAP));
+	assert_false(fx_ep(f, 0).mapped);
+	/* can map again */
+	assert_ffa_success(fx_map_host(f));
+}
+
+static void test_rx_release_ownership(void **state)
+{
+	struct fx *f = *state;
+	fx_version(f, FFAEMU_FFA_1_2);
+	assert_ffa_error(CALL(f, FFAEMU_FFA_RX_RELEASE), FFAEMU_FFA_INVALID_PARAMETERS);
+	assert_ffa_success(fx_map_host(f));
+	/* empty: nothing to release (C5.3) */
+	assert_ffa_error(CALL(f, FFAEMU_FFA_RX_RELEASE), FFAEMU_FFA_DENIED);
+	assert_ffa_success(CALL(f, FFAEMU_FFA_PARTITION_INFO_GET));
+	assert_true(fx_ep(f, 0).rx_full);
+	assert_ffa_error(CALL(f, FFAEMU_FFA_RX_RELEASE, 1u << 16), FFAEMU_FFA_INVALID_PARAMETERS);
+	assert_true(fx_ep(f, 0).rx_full);
+	assert_ffa_success(CALL(f, FFAEMU_FFA_RX_RELEASE));
+	assert_false(fx_ep(f, 0).rx_full);
+}
+
+static void write_d12(struct fx *f, ffaemu_id_t vm, ffaemu_pa_t tx, ffaemu_pa_t rx)
+{
+	struct ffaemu_ep_rxtx_desc d = {vm, rx, tx, 1, 1};
+	assert_true(ffaemu_ep_rxtx_encode(&d, FFAEMU_FFA_1_2, fx_ptr(f, HOST_TX, 4096), 4096) > 0);
+}
+
+static void test_forwarded_map_acquire_release_unmap_for_a_vm(void **state)
+{
+	struct fx *f = *state;
+	struct ffaemu_spmc_ep_info e;
+	fx_version(f, FFAEMU_FFA_1_2);
+	/* no hypervisor TX yet */
+	assert_ffa_error(CALL(f, FFAEMU_FFA_RXTX_MAP_64, 0, 0, 0), FFAEMU_FFA_INVALID_PARAMETERS);
+	assert_ffa_success(fx_map_host(f));
+	write_d12(f, 5, NS_BASE + 0x10000, NS_BASE + 0x11000);
+	assert_ffa_success(CALL(f, FFAEMU_FFA_RXTX_MAP_64, 0, 0, 0));
+	e = fx_ep(f, 5);
+	assert_true(e.mapped);
+	assert_true(e.mapped_by_hyp);
+	assert_int_equal(e.tx_pa, NS_BASE + 0x10000);
+	/* a second forwarded map of the same VM */
+	assert_ffa_error(CALL(f, FFAEMU_FFA_RXTX_MAP_64, 0, 0, 0), FFAEMU_FFA_DENIED);
+	/* RX_ACQUIRE: hypervisor takes the VM's RX */
+	assert_ffa_success(CALL(f, FFAEMU_FFA_RX_ACQUIRE, 5));
+	assert_true(fx_ep(f, 5).rx_hyp_owned);
+	assert_ffa_error(CALL(f, FFAEMU_FFA_RX_ACQUIRE, 5), FFAEMU_FFA_DENIED);
+	assert_ffa_error(CALL(f, FFAEMU_FFA_RX_ACQUIRE, 6), FFAEMU_FFA_INVALID_PARAMETERS);
+	assert_ffa_success(CALL(f, FFAEMU_FFA_RX_RELEASE, 5));
+	assert_false(fx_ep(f, 5).rx_hyp_owned);
+	assert_ffa_error(CALL(f, FFAEMU_FFA_RX_RELEASE, 5), FFAEMU_FFA_DENIED);
+	assert_ffa_success(CALL(f, FFAEMU_FFA_RXTX_UNMAP, 5u << 16));
+	assert_false(fx_ep(f, 5).mapped);
+	assert_true(fx_ep(f, 0).mapped);
+}
+
+static void test_forwarded_map_bad_descriptor_creates_nothing(void **state)
+{
+	struct fx *f = *state;
+	struct ffaemu_spmc_ep_info e;
+	fx_version(f, FFAEMU_FFA_1_2);
+	assert_ffa_success(fx_map_host(f));
+	write_d12(f, 0x8005, NS_BASE + 0x10000, NS_BASE + 0x11000); /* secure ID */
+	assert_ffa_error(CALL(f, FFAEMU_FFA_RXTX_MAP_64, 0, 0, 0), FFAEMU_FFA_INVALID_PARAMETERS);
+	write_d12(f, 6, NS_BASE + 0x10000, NS_BASE + 0x10000); /* overlap */
+	assert_ffa_error(CALL(f, FFAEMU_FFA_RXTX_MAP_64, 0, 0, 0), FFAEMU_FFA_INVALID_PARAMETERS);
+	assert_int_equal(ffaemu_spmc_ep_info(f->spmc, 6, &e), FFAEMU_ENOENT);
+	memset(fx_ptr(f, HOST_TX, 64), 0xff, 64); /* garbage offsets */
+	assert_ffa_error(CALL(f, FFAEMU_FFA_RXTX_MAP_64, 0, 0, 0), FFAEMU_FFA_INVALID_PARAMETERS);
+}
+
+static void test_forwarded_map_not_in_tfa_profile(void **state)
+{
+	struct fx *f = *state;
+	fx_version(f, FFAEMU_FFA_1_2);
+	assert_ffa_success(fx_map_host(f));
+	write_d12(f, 5, NS_BASE + 0x10000, NS_BASE + 0x11000);
+	assert_ffa_error(CALL(f, FFAEMU_FFA_RXTX_MAP_64, 0, 0, 0), FFAEMU_FFA_INVALID_PARAMETERS);
+	/* TF-A has no RX_ACQUIRE for VMs it does not know */
+	assert_ffa_error(CALL(f, FFAEMU_FFA_RX_ACQUIRE, 5), FFAEMU_FFA_INVALID_PARAMETERS);
+}
+
+/* ---- PARTITION_INFO_GET (spec C5.4, D1) -------------------------------- */
+
+static const struct ffaemu_uuid U1 = {{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}};
+static const struct ffaemu_uuid U2 = {{0x21, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}};
+static const struct ffaemu_uuid U3 = {{0x31, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}};
+
+static void add_two_sps(struct fx *f)
+{
+	struct ffaemu_sp_config c;
+	ffaemu_sp_config_builtin(&c, FFAEMU_SP_ECHO, 0x8001);
+	c.uuids[0] = U1;
+	c.uuid_count = 1;
+	c.exec_ctx_count = 4;
+	c.props = FFAEMU_SP_PROP_DIRECT_REQ_RECV | FFAEMU_SP_PROP_DIRECT_REQ_SEND |
+		  FFAEMU_SP_PROP_INDIRECT_MSG | FFAEMU_SP_PROP_NOTIFICATIONS |
+		  FFAEMU_SP_PROP_VM_CREATED | FFAEMU_SP_PROP_AARCH64 |
+		  FFAEMU_SP_PROP_DIRECT_REQ2_RECV;
+	assert_int_equal(ffaemu_spmc_add_sp(f->spmc, &c), 0);
+	ffaemu_sp_config_builtin(&c, FFAEMU_SP_ECHO, 0x8002);
+	c.uuids[0] = U2;
+	c.uuids[1] = U3;
+	c.uuid_count = 2;
+	c.props = FFAEMU_SP_PROP_INDIRECT_MSG | FFAEMU_SP_PROP_VM_CREATED;
+	assert_int_equal(ffaemu_spmc_add_sp(f->spmc, &c), 0);
+}
+
+static struct ffaemu_regs pig(struct fx *f, const struct ffaemu_uuid *u, uint32_t flags)
+{
+	return CALL(f, FFAEMU_FFA_PARTITION_INFO_GET, ffaemu_uuid_word(u, 0),
+		    ffaemu_uuid_word(u, 1), ffaemu_uuid_word(u, 2), ffaemu_uuid_word(u, 3), flags);
+}
+
+static void test_partition_info_get_nil_v1_2_lists_every_uuid(void **state)
+{
+	struct fx *f = *state;
+	const struct ffaemu_uuid nil = {{0}};
+	struct ffaemu_regs r;
+	struct ffaemu_partinfo pi;
+	const uint8_t *rx;
+
+	add_two_sps(f);
+	fx_version(f, FFAEMU_FFA_1_2);
+	assert_ffa_success(fx_map_host(f));
+	r = pig(f, &nil, 0);
+	assert_ffa_success(r);
+	assert_int_equal(r.x[2], 3);
+	assert_int_equal(r.x[3], 24);
+	rx = fx_ptr(f, HOST_RX, 4096);
+	assert_int_equal(ffaemu_partinfo_decode(rx, 24, 24, &pi), 0);
+	assert_int_equal(pi.id, 0x8001);
+	assert_int_equal(pi.exec_ctx_count, 4);
+	/* NWd view: no "send direct request" (C5.4); VM created shown at NP */
+	assert_int_equal(pi.props, FFAEMU_SP_PROP_DIRECT_REQ_RECV | FFAEMU_SP_PROP_INDIRECT_MSG |
+					   FFAEMU_SP_PROP_NOTIFICATIONS |
+					   FFAEMU_SP_PROP_VM_CREATED | FFAEMU_SP_PROP_AARCH64 |
+					   FFAEMU_SP_PROP_DIRECT_REQ2_RECV);
+	assert_true(ffaemu_uuid_eq(&pi.uuid, &U1));
+	assert_int_equal(ffaemu_partinfo_decode(rx + 24, 24, 24, &pi), 0);
+	assert_int_equal(pi.id, 0x8002);
+	/* VM created needs direct-request receive (D1 bit 6) */
+	assert_int_equal(pi.props, FFAEMU_SP_PROP_INDIRECT_MSG);
+	assert_true(ffaemu_uuid_eq(&pi.uuid, &U2));
+	assert_int_equal(ffaemu_partinfo_decode(rx + 48, 24, 24, &pi), 0);
+	assert_int_equal(pi.id, 0x8002);
+	assert_true(ffaemu_uuid_eq(&pi.uuid, &U3));
+	/* tail zeroed */
+	for (size_t i = 72; i < 4096; i++)
+		assert_int_equal(rx[i], 0);
+	assert_true(fx_ep(f, 0).rx_full);
+	/* RX full: BUSY, nothing changes (C5.3, C5.4) */
+	assert_ffa_error(pig(f, &nil, 0), FFAEMU_FFA_BUSY);
+	assert_ffa_success(CALL(f, FFAEMU_FFA_RX_RELEASE));
+	assert_ffa_success(pig(f, &nil, 0));
+}
+
+static void test_partition_info_get_v1_0_caller_gets_8_byte_entries(void **state)
+{
+	struct fx *f = *state;
+	const struct ffaemu_uuid nil = {{0}};
+	struct ffaemu_regs r;
+	struct ffaemu_partinfo pi;
+	const uint8_t *rx;
+
+	add_two_sps(f);
+	fx_version(f, FFAEMU_FFA_1_0);
+	assert_ffa_success(fx_map_host(f));
+	/* v1.0: w5 is SBZ (no count-only mode) */
+	r = pig(f, &nil, 1);
+	assert_ffa_success(r);
+	assert_int_equal(r.x[2], 2);
+	assert_int_equal(r.x[3], 0);
+	rx = fx_ptr(f, HOST_RX, 4096);
+	assert_int_equal(ffaemu_partinfo_decode(rx, 8, 8, &pi), 0);
+	assert_int_equal(pi.id, 0x8001);
+	/* bits above 2 cleared for v1.0 callers (C5.4, G3) */
+	assert_int_equal(pi.props, FFAEMU_SP_PROP_DIRECT_REQ_RECV | FFAEMU_SP_PROP_INDIRECT_MSG);
+	assert_int_equal(ffaemu_partinfo_decode(rx + 8, 8, 8, &pi), 0);
+	assert_int_equal(pi.id, 0x8002);
+	assert_int_equal(rx[16], 0);
+}
+
+static void test_partition_info_get_specific_uuid_and_errors(void **state)
+{
+	struct fx *f = *state;
+	const struct ffaemu_uuid unknown = {{0xee}};
+	struct ffaemu_regs r;
+	struct ffaemu_partinfo pi;
+
+	add_two_sps(f);
+	fx_version(f, FFAEMU_FFA_1_1);
+	/* no RX: BUSY */
+	assert_ffa_error(pig(f, &U3, 0), FFAEMU_FFA_BUSY);
+	/* count only works without RX and leaves RX alone */
+	r = pig(f, &U3, FFAEMU_PARTINFO_FLAG_COUNT_ONLY);
+	assert_ffa_success(r);
+	assert_int_equal(r.x[2], 1);
+	assert_int_equal(r.x[3], 0);
+	assert_ffa_success(fx_map_host(f));
+	assert_ffa_error(pig(f, &unknown, 0), FFAEMU_FFA_INVALID_PARAMETERS);
+	assert_ffa_error(pig(f, &U3, 2), FFAEMU_FFA_INVALID_PARAMETERS);
+	assert_false(fx_ep(f, 0).rx_full);
+	r = pig(f, &U3, 0);
+	assert_ffa_success(r);
+	assert_int_equal(r.x[2], 1);
+	assert_int_equal(r.x[3], 24);
+	assert_int_equal(ffaemu_partinfo_decode(fx_ptr(f, HOST_RX, 24), 24, 24, &pi), 0);
+	assert_int_equal(pi.id, 0x8002);
+	/* specific UUID: the UUID field is MBZ (C5.4) */
+	assert_true(ffaemu_uuid_is_nil(&pi.uuid));
+}
+
+static void test_partition_info_get_no_memory_when_it_does_not_fit(void **state)
+{
+	struct fx *f = *state;
+	const struct ffaemu_uuid nil = {{0}};
+	struct ffaemu_regs r;
+	/* 43 partitions x 4 UUIDs x 24 B > 4096 */
+	for (int i = 0; i < 43; i++) {
+		struct ffaemu_sp_config c;
+		ffaemu_sp_config_builtin(&c, FFAEMU_SP_ECHO, (ffaemu_id_t)(0x8100 + i));
+		c.uuid_count = 4;
+		for (int k = 0; k < 4; k++) {
+			memset(c.uuids[k].b, 0, 16);
+			c.uuids[k].b[0] = (uint8_t)(i + 1);
+			c.uuids[k].b[1] = (uint8_t)(k + 1);
+		}
+		c.map_mailbox = false;
+		assert_int_equal(ffaemu_spmc_add_sp(f->spmc, &c), 0);
+	}
+	fx_version(f, FFAEMU_FFA_1_2);
+	assert_ffa_success(fx_map_host(f));
+	assert_ffa_error(pig(f, &nil, 0), FFAEMU_FFA_NO_MEMORY);
+	assert_false(fx_ep(f, 0).rx_full);
+	r = pig(f, &nil, FFAEMU_PARTINFO_FLAG_COUNT_ONLY);
+	assert_int_equal(r.x[2], 172);
+}
+
+/* ---- PARTITION_INFO_GET_REGS (spec C5.5, D2) --------------------------- */
+
+static void add_n_sps(struct fx *f, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct ffaemu_sp_config c;
+		ffaemu_sp_config_builtin(&c, FFAEMU_SP_ECHO, (ffaemu_id_t)(0x8001 + i));
+		c.uuid_count = 1;
+		memset(c.uuids[0].b, 0, 16);
+		c.uuids[0].b[15] = (uint8_t)(i + 1);
+		assert_int_equal(ffaemu_spmc_add_sp(f->spmc, &c), 0);
+	}
+}
+
+static struct ffaemu_regs pigr(struct fx *f, const struct ffaemu_uuid *u, uint16_t start,
+			       uint16_t tag)
+{
+	return CALL(f, FFAEMU_FFA_PARTITION_INFO_GET_REGS, ffaemu_uuid_dword(u, 0),
+		    ffaemu_uuid_dword(u, 1), ((uint64_t)tag << 16) | start);
+}
+
+static void test_partition_info_get_regs_iterates_with_tag(void **state)
+{
+	struct fx *f = *state;
+	const struct ffaemu_uuid nil = {{0}};
+	struct ffaemu_regs r;
+	uint16_t tag;
+	struct ffaemu_partinfo pi;
+
+	add_n_sps(f, 7);
+	fx_version(f, FFAEMU_FFA_1_2);
+	r = pigr(f, &nil, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS_64);
+	assert_int_equal(r.x[2] & 0xffff, 6);          /* last index */
+	assert_int_equal((r.x[2] >> 16) & 0xffff, 4);  /* current index */
+	assert_int_equal(r.x[2] >> 48, 24);            /* descriptor size */
+	tag = (uint16_t)(r.x[2] >> 32);
+	ffaemu_partinfo_regs_unpack(&r.x[3], &pi);
+	assert_int_equal(pi.id, 0x8001);
+	assert_int_equal(pi.uuid.b[15], 1);
+	ffaemu_partinfo_regs_unpack(&r.x[15], &pi);
+	assert_int_equal(pi.id, 0x8005);
+	r = pigr(f, &nil, 5, tag);
+	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS_64);
+	assert_int_equal((r.x[2] >> 16) & 0xffff, 6);
+	ffaemu_partinfo_regs_unpack(&r.x[6], &pi);
+	assert_int_equal(pi.id, 0x8007);
+	for (int i = 9; i < FFAEMU_NREGS; i++)
+		assert_int_equal(r.x[i], 0);
+	/* the information changes: the old tag is stale (C5.5) */
+	add_n_sps(f, 0);
+	{
+		struct ffaemu_sp_config c;
+		ffaemu_sp_config_builtin(&c, FFAEMU_SP_ECHO, 0x8100);
+		assert_int_equal(ffaemu_spmc_add_sp(f->spmc, &c), 0);
+	}
+	assert_ffa_error(pigr(f, &nil, 5, tag), FFAEMU_FFA_RETRY);
+}
+
+static void test_partition_info_get_regs_errors(void **state)
+{
+	struct fx *f = *state;
+	const struct ffaemu_uuid nil = {{0}}, unknown = {{0x77}};
+	struct ffaemu_regs r;
+
+	add_n_sps(f, 2);
+	fx_version(f, FFAEMU_FFA_1_2);
+	assert_ffa_error(pigr(f, &nil, 0, 3), FFAEMU_FFA_RETRY);   /* tag at start 0 */
+	r = pigr(f, &nil, 0, 0);
+	assert_ffa_error(pigr(f, &nil, 2, (uint16_t)(r.x[2] >> 32)),
+			 FFAEMU_FFA_INVALID_PARAMETERS);            /* start >= count */
+	assert_ffa_error(pigr(f, &unknown, 0, 0), FFAEMU_FFA_INVALID_PARAMETERS);
+	/* a specific UUID: one entry, UUID field MBZ */
+	{
+		struct ffaemu_uuid u = {{0}};
+		struct ffaemu_partinfo pi;
+		u.b[15] = 2;
+		r = pigr(f, &u, 0, 0);
+		assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS_64);
+		assert_int_equal(r.x[2] & 0xffff, 0);
+		ffaemu_partinfo_regs_unpack(&r.x[3], &pi);
+		assert_int_equal(pi.id, 0x8002);
+		assert_true(ffaemu_uuid_is_nil(&pi.uuid));
+	}
+}
+
+static void test_partition_info_get_regs_needs_v1_2(void **state)
+{
+	struct fx *f = *state;
+	const struct ffaemu_uuid nil = {{0}};
+	add_n_sps(f, 1);
+	fx_version(f, FFAEMU_FFA_1_1);
+	assert_ffa_error(pigr(f, &nil, 0, 0), FFAEMU_FFA_NOT_SUPPORTED);
+}
+
+/* ---- fault injection --------------------------------------------------- */
+
+static void test_fault_error_hits_the_nth_call_only(void **state)
+{
+	struct fx *f = *state;
+	struct ffaemu_spmc_fault flt;
+	fx_version(f, FFAEMU_FFA_1_2);
+	ffaemu_spmc_fault_default(&flt);
+	flt.fid = FFAEMU_FFA_ID_GET;
+	flt.nth = 2;
+	flt.error = FFAEMU_FFA_ABORTED;
+	assert_int_equal(ffaemu_spmc_inject_fault(f->spmc, &flt), 0);
+	assert_int_equal(ffaemu_spmc_faults_pending(f->spmc), 1);
+	assert_ffa_success(CALL(f, FFAEMU_FFA_FEATURES, FFAEMU_FFA_ID_GET)); /* other FID */
+	assert_ffa_success(CALL(f, FFAEMU_FFA_ID_GET));
+	assert_ffa_error(CALL(f, FFAEMU_FFA_ID_GET), FFAEMU_FFA_ABORTED);
+	assert_ffa_success(CALL(f, FFAEMU_FFA_ID_GET));
+	assert_int_equal(ffaemu_spmc_faults_pending(f->spmc), 0);
+}
+
+static void test_fault_delay_answers_retry_k_times_without_state_change(void **state)
+{
+	struct fx *f = *state;
+	struct ffaemu_spmc_fault flt;
+	fx_version(f, FFAEMU_FFA_1_2);
+	ffaemu_spmc_fault_default(&flt);
+	flt.fid = FFAEMU_FFA_RXTX_MAP_64;
+	flt.count = 3;
+	flt.error = FFAEMU_FFA_RETRY;
+	assert_int_equal(ffaemu_spmc_inject_fault(f->spmc, &flt), 0);
+	for (int i = 0; i < 3; i++) {
+		assert_ffa_error(fx_map_host(f), FFAEMU_FFA_RETRY);
+		assert_false(fx_ep(f, 0).mapped);
+	}
+	assert_ffa_success(fx_map_host(f));
+}
+
+static void test_fault_version_reports_another_version(void **state)
+{
+	struct fx *f = *state;
+	struct ffaemu_spmc_fault flt;
+	ffaemu_spmc_fault_default(&flt);
+	flt.kind = FFAEMU_SPMC_FAULT_VERSION;
+	flt.value = FFAEMU_FFA_VERSION_WORD(2, 0);
+	assert_int_equal(ffaemu_spmc_inject_fault(f->spmc, &flt), 0);
+	assert_int_equal(fx_version(f, FFAEMU_FFA_1_1).x[0], FFAEMU_FFA_VERSION_WORD(2, 0));
+	assert_false(fx_ep(f, 0).version_called);
+	assert_int_equal(fx_version(f, FFAEMU_FFA_1_1).x[0], FFAEMU_FFA_1_2);
+}
+
+static void test_fault_caller_filter_and_invalid_faults(void **state)
+{
+	struct fx *f = *state;
+	struct ffaemu_spmc_fault flt;
+	ffaemu_spmc_fault_default(&flt);
+	flt.error = 0;
+	assert_int_equal(ffaemu_spmc_inject_fault(f->spmc, &flt), FFAEMU_EINVAL);
+	flt.error = -11;
+	assert_int_equal(ffaemu_spmc_inject_fault(f->spmc, &flt), FFAEMU_EINVAL);
+	flt.error = FFAEMU_FFA_BUSY;
+	flt.fid = 0x12345678u;
+	assert_int_equal(ffaemu_spmc_inject_fault(f->spmc, &flt), FFAEMU_EINVAL);
+	flt.fid = 0;
+	flt.any_caller = false;
+	flt.caller = 9;
+	assert_int_equal(ffaemu_spmc_inject_fault(f->spmc, &flt), 0);
+	fx_version(f, FFAEMU_FFA_1_2);
+	assert_ffa_success(CALL(f, FFAEMU_FFA_ID_GET)); /* caller 0 is not hit */
+	assert_int_equal(ffaemu_spmc_faults_pending(f->spmc), 1);
+	ffaemu_spmc_clear_faults(f->spmc);
+	assert_int_equal(ffaemu_spmc_faults_pending(f->spmc), 0);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup_hafnium, fx_teardown)
+#define TT(fn) cmocka_unit_test_setup_teardown(fn, setup_tfa, fx_teardown)
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_profiles_are_named_and_default_is_hafnium),
+		cmocka_unit_test(test_new_rejects_bad_profiles),
+		cmocka_unit_test(test_allocation_failure_at_any_point_is_clean),
+		cmocka_unit_test(test_version_reply_table),
+		T(test_version_records_last_request_until_negotiated),
+		T(test_version_after_negotiation_hafnium_refuses_another),
+		TT(test_version_after_negotiation_tfa_returns_negotiated),
+		T(test_version_interrupt_does_not_end_negotiation),
+		cmocka_unit_test(test_calls_before_version_follow_the_quirk),
+		T(test_features_table_per_version),
+		cmocka_unit_test(test_features_rxtx_size_code_follows_profile),
+		TT(test_features_follow_profile_abis),
+		T(test_id_get_and_spm_id_get),
+		T(test_unknown_ffa_fid_is_ffa_error_not_supported),
+		T(test_smc32_args_ignore_upper_halves_and_keep_x8_x17),
+		T(test_smc64_reply_zeroes_x8_x17),
+		T(test_rxtx_map_success_and_second_map_denied),
+		T(test_rxtx_map_32_uses_w1_w2),
+		T(test_rxtx_map_rejects_bad_arguments_without_state_change),
+		T(test_rxtx_map_shared_page_is_denied),
+		cmocka_unit_test(test_rxtx_map_16k_minimum),
+		cmocka_unit_test(test_rxtx_overlap_is_invalid),
+		T(test_rxtx_unmap_rules),
+		T(test_rx_release_ownership),
+		T(test_forwarded_map_acquire_release_unmap_for_a_vm),
+		T(test_forwarded_map_bad_descriptor_creates_nothing),
+		TT(test_forwarded_map_not_in_tfa_profile),
+		T(test_partition_info_get_nil_v1_2_lists_every_uuid),
+		T(test_partition_info_get_v1_0_caller_gets_8_byte_entries),
+		T(test_partition_info_get_specific_uuid_and_errors),
+		T(test_partition_info_get_no_memory_when_it_does_not_fit),
+		T(test_partition_info_get_regs_iterates_with_tag),
+		T(test_partition_info_get_regs_errors),
+		T(test_partition_info_get_regs_needs_v1_2),
+		T(test_fault_error_hits_the_nth_call_only),
+		T(test_fault_delay_answers_retry_k_times_without_state_change),
+		T(test_fault_version_reports_another_version),
+		T(test_fault_caller_filter_and_invalid_faults),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
