@@ -37,8 +37,39 @@
 #define INV FFAEMU_FFA_INVALID_PARAMETERS
 #define DEN FFAEMU_FFA_DENIED
 
+/* An allocator that fails the Nth allocation from now (0 = never). */
+struct failing_alloc {
+	unsigned long count, fail_at;
+};
+
+static void *fa_alloc(void *user, size_t n)
+{
+	struct failing_alloc *fa = user;
+
+	if (fa->fail_at && ++fa->count >= fa->fail_at)
+		return NULL;
+	return malloc(n ? n : 1);
+}
+
+static void *fa_realloc(void *user, void *p, size_t n)
+{
+	struct failing_alloc *fa = user;
+
+	if (fa->fail_at && ++fa->count >= fa->fail_at)
+		return NULL;
+	return realloc(p, n ? n : 1);
+}
+
+static void fa_free(void *user, void *p)
+{
+	(void)user;
+	free(p);
+}
+
 struct fx {
 	struct ffaemu_spmc *pub;
+	struct failing_alloc fa;
+	struct ffaemu_allocator alloc;
 	struct spmc *spmc;
 	struct ffaemu_mem *mem;
 	uint32_t hostver;
@@ -105,6 +136,12 @@ static struct fx *fx_new_prof(uint32_t hostver, const struct ffaemu_spmc_profile
 	ffaemu_spmc_config_default(&cfg);
 	cfg.secure_base = SECURE_BASE;
 	cfg.profile = prof;
+	f->alloc.size = sizeof(f->alloc);
+	f->alloc.alloc = fa_alloc;
+	f->alloc.realloc = fa_realloc;
+	f->alloc.free = fa_free;
+	f->alloc.user = &f->fa;
+	cfg.alloc = &f->alloc;
 	assert_int_equal(ffaemu_spmc_new(&cfg, &f->pub), 0);
 	f->spmc = (struct spmc *)f->pub;
 	f->mem = ffaemu_spmc_mem(f->pub);
@@ -1409,6 +1446,70 @@ static void test_hypervisor_retrieve_follows_frag_rx(void **state)
 	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_SUCCESS);
 }
 
+/*
+ * Every allocation of a send, a fragment, a retrieve and a FRAG_RX fails in
+ * turn: each failure is NO_MEMORY and leaves page map and table unchanged.
+ */
+static void test_allocation_failures_roll_back(void **state)
+{
+	static struct ffaemu_range ranges[300];
+	struct fx *f = *state;
+	struct desc d = basic(f, FFAEMU_FFA_MEM_LEND);
+	struct ffaemu_regs r;
+	struct snap *s = malloc(sizeof(*s));
+	ffaemu_handle_t h = 0;
+	size_t len;
+	unsigned failures = 0;
+
+	assert_non_null(s);
+	assert_int_equal(ffaemu_mem_add_ram(f->mem, 0x90000000ull, 512ull * 4096, FFAEMU_MEM_NS,
+					    ffaemu_owner_make(FFAEMU_OWNER_HOST, 0)), 0);
+	for (unsigned i = 0; i < 300; i++) {
+		ranges[i].base = 0x90000000ull + 0x1000ull * i;
+		ranges[i].pages = 1;
+	}
+	d.ranges = ranges;
+	d.nranges = 300;
+	len = build(&d, f->big, sizeof(f->big));
+	/* send in two fragments */
+	for (unsigned long n = 1;; n++) {
+		unsigned calls;
+
+		snap_take(f, s);
+		f->fa.count = 0;
+		f->fa.fail_at = n;
+		send_frag(f, FFAEMU_FFA_MEM_LEND, f->big, len, 4096, &r, &calls);
+		f->fa.fail_at = 0;
+		if (ffaemu_regs_w(&r, 0) == FFAEMU_FFA_SUCCESS) {
+			h = ffaemu_regs_handle(&r, 2);
+			break;
+		}
+		assert_int_equal(err_of(&r), FFAEMU_FFA_NO_MEMORY);
+		/* a failed first fragment changes nothing; a failed second drops it (E2) */
+		if (calls == 1)
+			snap_same(f, s, "send with a failed allocation");
+		else
+			snap_same_pages(f, s, "fragment with a failed allocation");
+		assert_int_equal(spmc_mem_tx_count(f->spmc), 0);
+		failures++;
+	}
+	/* retrieve by a v1.0 borrower: a fragmented response */
+	for (unsigned long n = 1;; n++) {
+		snap_take(f, s);
+		f->fa.count = 0;
+		f->fa.fail_at = n;
+		retrieve_as(f, SP_A, h, NX_RW, 0, 0, &r);
+		f->fa.fail_at = 0;
+		if (ffaemu_regs_w(&r, 0) == FFAEMU_FFA_MEM_RETRIEVE_RESP)
+			break;
+		assert_int_equal(err_of(&r), FFAEMU_FFA_NO_MEMORY);
+		snap_same(f, s, "retrieve with a failed allocation");
+		failures++;
+	}
+	assert_true(failures >= 5);
+	free(s);
+}
+
 /* ---- the built-in memory partition ------------------------------------------ */
 
 static void direct_req(struct fx *f, ffaemu_handle_t h, uint32_t op, uint32_t value,
@@ -1642,6 +1743,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ns_bit_only_for_retrievers_that_opted_in, setup12,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_sp_lends_secure_memory_to_sp, setup12, teardown),
+		cmocka_unit_test_setup_teardown(test_allocation_failures_roll_back, setup12, teardown),
 		cmocka_unit_test(test_profile_bounds_the_descriptor_size),
 		cmocka_unit_test_setup_teardown(test_hypervisor_retrieve_follows_frag_rx, setup12,
 						teardown),
