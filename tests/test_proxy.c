@@ -1626,6 +1626,238 @@ static void test_fallback_downcall(void **state)
 	h_free(h);
 }
 
+
+/* ================================================ robustness and host API */
+
+struct failing_alloc {
+	int left; /* allocations that succeed before the next fails; -1 = never fail */
+	int count;
+};
+
+static void *fa_alloc(void *user, size_t n)
+{
+	struct failing_alloc *fa = user;
+	fa->count++;
+	if (fa->left == 0)
+		return NULL;
+	if (fa->left > 0)
+		fa->left--;
+	return malloc(n ? n : 1);
+}
+
+static void *fa_realloc(void *user, void *p, size_t n)
+{
+	struct failing_alloc *fa = user;
+	fa->count++;
+	if (fa->left == 0)
+		return NULL;
+	if (fa->left > 0)
+		fa->left--;
+	return realloc(p, n ? n : 1);
+}
+
+static void fa_free(void *user, void *p)
+{
+	(void)user;
+	free(p);
+}
+
+/* Every allocation of ffaemu_proxy_new can fail: a clean error, no leak, mem as before. */
+static void test_new_allocation_failures_clean(void **state)
+{
+	struct failing_alloc fa = {-1, 0};
+	struct ffaemu_allocator al = {sizeof(al), fa_alloc, fa_realloc, fa_free, &fa};
+	struct ffaemu_proxy_config pc;
+	struct ffaemu_proxy *px;
+	struct ffaemu_mem *mem;
+	struct ffaemu_el3 *el3;
+	struct ffaemu_el3_config ec;
+	struct ffaemu_mem_stats before, after;
+	int total;
+
+	(void)state;
+	assert_int_equal(ffaemu_mem_new(NULL, &mem), 0);
+	ffaemu_el3_config_default(&ec);
+	assert_int_equal(ffaemu_el3_new(&ec, &el3), 0);
+	ffaemu_proxy_config_default(&pc);
+	pc.downstream = ffaemu_el3_node(el3);
+	pc.mem = mem;
+	pc.alloc = &al;
+	assert_int_equal(ffaemu_proxy_new(&pc, &px), 0);
+	total = fa.count;
+	assert_true(total >= 4);
+	ffaemu_proxy_free(&px);
+	assert_null(px);
+	ffaemu_mem_get_stats(mem, &before);
+	for (int k = 0; k < total; k++) {
+		fa.left = k;
+		fa.count = 0;
+		assert_int_equal(ffaemu_proxy_new(&pc, &px), FFAEMU_ENOMEM);
+		assert_null(px);
+		ffaemu_mem_get_stats(mem, &after);
+		assert_int_equal(after.regions, before.regions); /* hyp RAM not left behind */
+	}
+	ffaemu_el3_free(&el3);
+	ffaemu_mem_free(&mem);
+}
+
+static void test_new_rejects_bad_profile_and_base(void **state)
+{
+	struct ffaemu_proxy_profile p;
+	struct ffaemu_proxy_config pc;
+	struct ffaemu_proxy *px, *px2;
+	struct ffaemu_mem *mem;
+	struct ffaemu_el3 *el3;
+	struct ffaemu_el3_config ec;
+
+	(void)state;
+	assert_int_equal(ffaemu_mem_new(NULL, &mem), 0);
+	ffaemu_el3_config_default(&ec);
+	assert_int_equal(ffaemu_el3_new(&ec, &el3), 0);
+	ffaemu_proxy_config_default(&pc);
+	pc.downstream = ffaemu_el3_node(el3);
+	pc.mem = mem;
+	ffaemu_proxy_profile_default(&p);
+	p.reserved[0] = 1;
+	pc.profile = &p;
+	assert_int_equal(ffaemu_proxy_new(&pc, &px), FFAEMU_EINVAL);
+	ffaemu_proxy_profile_default(&p);
+	p.page_size = 65536;
+	pc.hyp_base = FFAEMU_PROXY_HYP_BASE_DEFAULT + 0x1000; /* not 64K aligned */
+	assert_int_equal(ffaemu_proxy_new(&pc, &px), FFAEMU_EINVAL);
+	pc.hyp_base = FFAEMU_PROXY_HYP_BASE_DEFAULT;
+	assert_int_equal(ffaemu_proxy_new(&pc, &px), 0);
+	/* a second proxy on the same hypervisor RAM overlaps it */
+	assert_int_equal(ffaemu_proxy_new(&pc, &px2), FFAEMU_EEXIST);
+	assert_int_equal(ffaemu_proxy_hyp_ram_size(&p), 3ull * 65536);
+	ffaemu_proxy_free(&px);
+	/* the region went with it */
+	assert_int_equal(ffaemu_proxy_new(&pc, &px2), 0);
+	ffaemu_proxy_free(&px2);
+	ffaemu_el3_free(&el3);
+	ffaemu_mem_free(&mem);
+}
+
+/* A seeded xorshift: deterministic "random" registers and descriptors. */
+static uint64_t xs(uint64_t *s)
+{
+	uint64_t x = *s;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *s = x;
+}
+
+/*
+ * Nothing crashes on any register or buffer content, and the page map stays
+ * consistent, for every profile: random calls over the whole FF-A range,
+ * random descriptors in TX, random SPMC replies.
+ */
+static bool hook_random(struct standin *s, struct ffaemu_regs *r)
+{
+	uint64_t *seed = s->user;
+	if ((xs(seed) & 3) != 0)
+		return false;
+	for (int n = 0; n < FFAEMU_NREGS; n++)
+		r->x[n] = xs(seed);
+	if (xs(seed) & 1)
+		r->x[0] = 0x84000060u + (xs(seed) & 0x1f); /* plausible FF-A replies */
+	else if (xs(seed) & 1)
+		ffaemu_mem_write(s->mem, s->rx ? s->rx : HOST_RX, r, sizeof(*r));
+	return true;
+}
+
+static void test_fuzz_registers_and_descriptors(void **state)
+{
+	(void)state;
+	for (size_t p = 0; p < ffaemu_proxy_profile_count(); p++) {
+		uint64_t seed = 0x9e3779b97f4a7c15ull + p;
+		struct h *h = h_new(ffaemu_proxy_profile_name_at(p), NULL);
+		char why[128];
+
+		h->si->user = &seed;
+		h_up(h, true);
+		h->si->hook = hook_random;
+		for (int i = 0; i < 4000; i++) {
+			struct ffaemu_regs r;
+			uint8_t junk[256];
+
+			for (int n = 0; n < FFAEMU_NREGS; n++)
+				r.x[n] = xs(&seed);
+			switch (xs(&seed) % 4) {
+			case 0: /* an FF-A ID, 32 or 64 */
+				r.x[0] = ((xs(&seed) & 1) ? 0xc4000000u : 0x84000000u) |
+					 (0x60u + (xs(&seed) % 0xa0u));
+				break;
+			case 1: /* a memory call with small lengths and a junk descriptor */
+				for (size_t k = 0; k < sizeof(junk); k++)
+					junk[k] = (uint8_t)xs(&seed);
+				if (xs(&seed) & 1)
+					junk[0] = junk[1] = 0; /* sender 0 */
+				ffaemu_mem_write(h->mem, HOST_TX, junk, sizeof(junk));
+				r.x[0] = (xs(&seed) & 1) ? FFAEMU_FFA_MEM_SHARE_64 : FFAEMU_FFA_MEM_FRAG_TX;
+				r.x[1] = xs(&seed) % 8192;
+				r.x[2] = xs(&seed) % 300;
+				r.x[3] = (xs(&seed) & 7) ? 0 : r.x[3];
+				r.x[4] = (xs(&seed) & 7) ? 0 : r.x[4];
+				break;
+			case 2:
+				r.x[0] = FFAEMU_FFA_MEM_RECLAIM;
+				break;
+			default:
+				break; /* anything at all */
+			}
+			h->ctx.imm = (xs(&seed) & 15) ? 0 : (uint16_t)xs(&seed);
+			hraw(h, &r);
+		}
+		if (ffaemu_mem_check(h->mem, why, sizeof(why)) != 0)
+			fail_msg("%s: %s", h->prof.name, why);
+		h_free(h);
+	}
+}
+
+/*
+ * A finding the model makes visible: even in pkvm-2026 the reclaim path reads
+ * the EMAD (at ep_mem_offset, bounded only by the SPMC's fraglen) before it
+ * checks fraglen <= PAGE_SIZE (pkvm-proxy 1.15 steps 3-4). A huge fraglen
+ * from the SPMC moves that read outside the hyp RX page.
+ */
+static bool hook_huge_fraglen(struct standin *s, struct ffaemu_regs *r)
+{
+	uint8_t hdr[48] = {0};
+
+	if ((uint32_t)r->x[0] != FFAEMU_FFA_MEM_RETRIEVE_REQ_64)
+		return false;
+	put(hdr, 24, 4, 32);
+	put(hdr, 28, 4, 1);
+	put(hdr, 32, 4, 0x8000); /* the EMAD "at" 32K */
+	ffaemu_mem_write(s->mem, s->rx, hdr, sizeof(hdr));
+	s->rx_full = true;
+	ffaemu_regs_clear(r);
+	r->x[0] = FFAEMU_FFA_MEM_RETRIEVE_RESP;
+	r->x[1] = 0x20000;
+	r->x[2] = 0x10000; /* a fragment "longer" than the RX page */
+	return true;
+}
+
+static void test_reclaim_emad_read_before_fraglen_check(void **state)
+{
+	struct h *h = h_new(P2026, NULL);
+	struct ffaemu_regs r;
+	uint64_t handle;
+
+	(void)state;
+	h_up(h, true);
+	handle = share_n(h, 1);
+	h->si->hook = hook_huge_fraglen;
+	r = hcall(h, FFAEMU_FFA_MEM_RECLAIM, (uint32_t)handle, handle >> 32, 0, 0, 0);
+	assert_proxy_error(r, FFAEMU_FFA_ABORTED);
+	assert_int_equal(hst(h).el2_faults, 1); /* upstream would read past the RX page */
+	assert_false(h->si->rx_full);           /* and the RX is still given back */
+	assert_int_equal(hyp_state(h, SHARE_PA), FFAEMU_PAGE_SHARED);
+	h_free(h);
+}
+
 /* ==================================================== section 2: every fix */
 
 typedef bool (*bug_fn)(const char *profile);
@@ -2079,6 +2311,10 @@ int main(void)
 		cmocka_unit_test(test_spmc_results_beyond_x3_per_downcall),
 		cmocka_unit_test(test_fallback_downcall),
 		cmocka_unit_test(test_section2_each_fix_before_and_after),
+		cmocka_unit_test(test_new_allocation_failures_clean),
+		cmocka_unit_test(test_new_rejects_bad_profile_and_base),
+		cmocka_unit_test(test_fuzz_registers_and_descriptors),
+		cmocka_unit_test(test_reclaim_emad_read_before_fraglen_check),
 	};
 	return cmocka_run_group_tests_name("proxy", tests, NULL, NULL);
 }
