@@ -836,7 +836,7 @@ static ffaemu_handle_t start_fragmented(struct fx *f, size_t *off, size_t *len)
 	call(f, 0, &r);
 	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_MEM_FRAG_RX);
 	assert_int_equal(ffaemu_regs_w(&r, 3), *off);
-	assert_int_equal(ffaemu_regs_w(&r, 4), 0);
+	assert_int_equal(ffaemu_regs_w(&r, 4), 0); /* w4[31:16] = sender ID 0 */
 	return ffaemu_regs_handle(&r, 1);
 }
 
@@ -1680,6 +1680,28 @@ static void test_faults_corrupt_replies_as_asked(void **state)
 		assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_SUCCESS);
 	}
 
+	/* FFA_ERROR on the 2nd MEM_SHARE: refused, nothing changes (spmc.h FAULT_ERROR) */
+	{
+		struct ffaemu_spmc_fault fl;
+		struct snap s;
+
+		ffaemu_spmc_fault_default(&fl);
+		fl.kind = FFAEMU_SPMC_FAULT_ERROR;
+		fl.fid = FFAEMU_FFA_MEM_SHARE;
+		fl.nth = 2;
+		fl.error = FFAEMU_FFA_ABORTED;
+		assert_int_equal(ffaemu_spmc_inject_fault(f->pub, &fl), 0);
+		h = send_ok(f, FFAEMU_FFA_MEM_SHARE, &d);
+		regs3(&r, FFAEMU_FFA_MEM_RECLAIM, (uint32_t)h, (uint32_t)(h >> 32), 0);
+		call(f, 0, &r);
+		assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_SUCCESS);
+		len = build(&d, f->htx, 4096);
+		snap_take(f, &s);
+		regs3(&r, FFAEMU_FFA_MEM_SHARE_64, len, len, 0);
+		call(f, 0, &r);
+		assert_int_equal(err_of(&r), FFAEMU_FFA_ABORTED);
+		snap_same(f, &s, "injected error");
+	}
 	h = send_ok(f, FFAEMU_FFA_MEM_SHARE, &d);
 	/* a zero-length fragment */
 	arm(f, FFAEMU_SPMC_FAULT_ZERO_FRAGMENT, FFAEMU_FFA_MEM_RETRIEVE_REQ, 0);

@@ -323,15 +323,19 @@ static enum ffaemu_mem_tx_type fid_type(uint32_t fid)
 }
 
 static void reply_frag_rx(struct spmc *spmc, struct ffaemu_regs *r, uint32_t fid,
-			  ffaemu_handle_t h, uint32_t offset)
+			  ffaemu_handle_t h, uint32_t offset, ffaemu_id_t sender)
 {
 	struct ffaemu_spmc_fault f;
 
 	/* Injected: FRAG_RX carries a wrong offset (spec E2; spmc.h FAULT_FRAG_OFFSET). */
 	if (spmc_fault_take(spmc, fid, &f) && f.kind == FFAEMU_SPMC_FAULT_FRAG_OFFSET)
 		offset += (uint32_t)f.value;
-	/* w1/w2 handle, w3 = bytes received so far, w4 = 0 (spec E2, G5, G6). */
-	spmc_reply32(r, FFAEMU_FFA_MEM_FRAG_RX, (uint32_t)h, (uint32_t)(h >> 32), offset, 0);
+	/*
+	 * w1/w2 handle, w3 = bytes received so far (spec E2, G5, G6); w4[31:16]
+	 * = the sender's ID, as Hafnium's SPMC fills it (spec E2).
+	 */
+	spmc_reply32(r, FFAEMU_FFA_MEM_FRAG_RX, (uint32_t)h, (uint32_t)(h >> 32), offset,
+		     (uint32_t)sender << 16);
 }
 
 /* ---- send: SHARE / LEND / DONATE ----------------------------------------- */
@@ -605,7 +609,7 @@ static void do_send(struct spmc *spmc, struct spmc_ep *caller, struct ffaemu_reg
 		m->next_handle++;
 		t->next = m->txs;
 		m->txs = t;
-		reply_frag_rx(spmc, r, fid, t->handle, frag);
+		reply_frag_rx(spmc, r, fid, t->handle, frag, t->sender);
 		return;
 	}
 	err = send_commit(spmc, caller, ctx, t);
@@ -655,7 +659,7 @@ static void do_frag_tx(struct spmc *spmc, struct spmc_ep *caller, struct ffaemu_
 		memcpy(t->desc + t->received, src, len);
 		t->received += len;
 		if (t->received < t->total_len) {
-			reply_frag_rx(spmc, r, ffaemu_regs_w(r, 0), h, t->received);
+			reply_frag_rx(spmc, r, ffaemu_regs_w(r, 0), h, t->received, t->sender);
 			return;
 		}
 		err = send_commit(spmc, caller, ctx, t);

@@ -208,8 +208,7 @@ static void relinquish(struct job *j)
 	}
 	c.x[0] = FFAEMU_FFA_MEM_RELINQUISH;
 	call(j, &c);
-	if (failed(j, &c, FFAEMU_FFA_SUCCESS, FFAEMU_SP_MEMORY_STEP_RELINQUISH))
-		return;
+	(void)failed(j, &c, FFAEMU_FFA_SUCCESS, FFAEMU_SP_MEMORY_STEP_RELINQUISH);
 }
 
 static void run_job(struct job *j)
@@ -247,8 +246,7 @@ static void run_job(struct job *j)
 		return;
 	}
 	if (ffaemu_memdesc_parse(buf, len, j->version, FFAEMU_MEMDESC_RETRIEVE_RESP, &d, NULL)) {
-		j->step = FFAEMU_SP_MEMORY_STEP_DESCRIPTOR;
-		j->status = (uint32_t)FFAEMU_FFA_ABORTED;
+		/* A response that does not parse: report it, but give the memory back. */
 		ffaemu_alloc_free(&j->spmc->alloc, buf);
 		relinquish(j);
 		j->step = FFAEMU_SP_MEMORY_STEP_DESCRIPTOR;
