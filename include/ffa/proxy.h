@@ -20,6 +20,21 @@
  * create the host->proxy edge with zero_extend_smc32 = false (and,
  * to see x4-x17 of replies, SMCCC 1.2). An edge with the default
  * zero_extend_smc32 = true hides the sign extension.
+ *
+ * Modelling choices (not pKVM behaviour, documented so tests can rely on them):
+ *  - "Uninitialised" reply registers of the pre-2bd3c6c702f3 FFA_VERSION
+ *    stack leak are the result registers of the proxy's last call down to
+ *    EL3 (what sat in that stack slot): recognisable, deterministic.
+ *  - Where a pre-fix profile would read or write outside a buffer on
+ *    hardware (composite offset wrap, unbounded retrieve response), the
+ *    model refuses the access, counts it in status.el2_faults and answers
+ *    FFA_ERROR(ABORTED).
+ *  - Reclaim's FRAG_RX loop stops on a zero-length fragment (FRAG_TX w3 = 0)
+ *    with FFA_ERROR(ABORTED) in every profile (status.frag_rx_bounded);
+ *    upstream loops forever. A deliberate, profile-independent safety bound.
+ *  - Pass-through calls (and every call before init or after a failed init)
+ *    are forwarded with the SMCCC 1.2 contract, x0-x17 both ways.
+ *  - Free the proxy before the memory it was created with.
  */
 #ifndef FFAEMU_PROXY_H
 #define FFAEMU_PROXY_H
