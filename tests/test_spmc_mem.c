@@ -1512,6 +1512,18 @@ static void test_allocation_failures_roll_back(void **state)
 
 /* ---- the built-in memory partition ------------------------------------------ */
 
+static void arm(struct fx *f, enum ffaemu_spmc_fault_kind kind, uint32_t fid, uint64_t value)
+{
+	struct ffaemu_spmc_fault fl;
+
+	ffaemu_spmc_fault_default(&fl);
+	fl.kind = kind;
+	fl.fid = fid;
+	fl.value = value;
+	assert_int_equal(ffaemu_spmc_inject_fault(f->pub, &fl), 0);
+}
+
+
 static void direct_req(struct fx *f, ffaemu_handle_t h, uint32_t op, uint32_t value,
 		       struct ffaemu_regs *r)
 {
@@ -1564,6 +1576,25 @@ static void test_memory_partition_checksums_and_relinquishes(void **state)
 	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_SUCCESS);
 	assert_int_equal(ffaemu_mem_read(f->mem, DATA + 0x4ffc, &words[0], 4), 0);
 	assert_int_equal(words[0], 0x01010101);
+
+	/* a corrupted response: the partition reports it and still gives the pages back */
+	d = basic(f, FFAEMU_FFA_MEM_SHARE);
+	d.recv = mp;
+	h = send_ok(f, FFAEMU_FFA_MEM_SHARE, &d);
+	arm(f, FFAEMU_SPMC_FAULT_RETRIEVE_COUNT, FFAEMU_FFA_MEM_RETRIEVE_REQ, 0);
+	direct_req(f, h, FFAEMU_SP_MEMORY_OP_CHECKSUM, 0, &r);
+	assert_int_equal(ffaemu_regs_s32(&r, 3), FFAEMU_FFA_ABORTED);
+	assert_int_equal(ffaemu_regs_w(&r, 6), FFAEMU_SP_MEMORY_STEP_DESCRIPTOR);
+	arm(f, FFAEMU_SPMC_FAULT_ZERO_FRAGMENT, FFAEMU_FFA_MEM_RETRIEVE_REQ, 0);
+	direct_req(f, h, FFAEMU_SP_MEMORY_OP_CHECKSUM, 0, &r);
+	assert_int_equal(ffaemu_regs_s32(&r, 3), FFAEMU_FFA_ABORTED);
+	assert_int_equal(ffaemu_regs_w(&r, 6), FFAEMU_SP_MEMORY_STEP_FRAGMENT);
+	reclaim(f, h, 0, &r);
+	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_SUCCESS);
+	/* an unknown operation */
+	direct_req(f, h, 7, 0, &r);
+	assert_int_equal(ffaemu_regs_s32(&r, 3), INV);
+	assert_int_equal(ffaemu_regs_w(&r, 6), FFAEMU_SP_MEMORY_STEP_REQUEST);
 
 	/* an unknown handle: the partition reports the retrieve step's error */
 	direct_req(f, h, FFAEMU_SP_MEMORY_OP_READ, 0, &r);
@@ -1633,16 +1664,6 @@ static void test_transaction_of_262144_pages(void **state)
 
 /* ---- fault injection ------------------------------------------------------------- */
 
-static void arm(struct fx *f, enum ffaemu_spmc_fault_kind kind, uint32_t fid, uint64_t value)
-{
-	struct ffaemu_spmc_fault fl;
-
-	ffaemu_spmc_fault_default(&fl);
-	fl.kind = kind;
-	fl.fid = fid;
-	fl.value = value;
-	assert_int_equal(ffaemu_spmc_inject_fault(f->pub, &fl), 0);
-}
 
 static void test_faults_corrupt_replies_as_asked(void **state)
 {
