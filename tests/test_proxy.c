@@ -76,7 +76,29 @@ static void test_new_rejects_bad_config(void **state)
 	pc.downstream = NULL;
 	assert_int_equal(ffaemu_proxy_new(&pc, &px), FFAEMU_EINVAL);
 	assert_int_equal(ffaemu_proxy_new(NULL, &px), FFAEMU_EINVAL);
+	assert_int_equal(ffaemu_proxy_new(&pc, NULL), FFAEMU_EINVAL);
 	ffaemu_proxy_free(NULL);
+	px = NULL;
+	ffaemu_proxy_free(&px);
+	/* the rest of the API takes NULL without crashing */
+	assert_int_equal(ffaemu_proxy_init(NULL), FFAEMU_EINVAL);
+	assert_null(ffaemu_proxy_node(NULL));
+	assert_null(ffaemu_proxy_get_profile(NULL));
+	assert_null(ffaemu_proxy_down_edge(NULL, FFAEMU_SMCCC_1_2));
+	{
+		struct ffaemu_proxy_status st;
+		ffaemu_proxy_get_status(NULL, &st);
+		assert_int_equal(st.state, FFAEMU_PROXY_UNINIT);
+		ffaemu_proxy_get_status(NULL, NULL);
+	}
+	assert_string_equal(ffaemu_proxy_state_name((enum ffaemu_proxy_state)42), "unknown");
+	assert_string_equal(ffaemu_proxy_state_name(FFAEMU_PROXY_INERT), "inert");
+	assert_int_equal(ffaemu_proxy_profile_validate(NULL), FFAEMU_EINVAL);
+	assert_int_equal(ffaemu_proxy_profile_desc_buf_size(NULL), 0);
+	assert_false(ffaemu_proxy_profile_denies(NULL, FFAEMU_FFA_RUN));
+	assert_int_equal(ffaemu_proxy_profile_deny(NULL, FFAEMU_FFA_RUN), FFAEMU_EINVAL);
+	ffaemu_proxy_profile_default(NULL);
+	ffaemu_proxy_config_default(NULL);
 	ffaemu_mem_free(&mem);
 }
 
@@ -519,6 +541,21 @@ static void test_init_sign_extended_minus1_inert_every_profile(void **state)
 		assert_int_equal(hst(h).state, FFAEMU_PROXY_INERT);
 		h_free(h);
 	}
+}
+
+/* Profiles without the trap (< 6.11), inert: the handler stays out of the way (our choice). */
+static void test_init_inert_old_profile_forwards_everything(void **state)
+{
+	struct h *h = h_new("pkvm-6.10", tweak_no_ffa_sext);
+	struct ffaemu_regs r;
+
+	(void)state;
+	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
+	assert_int_equal(hst(h).state, FFAEMU_PROXY_INERT);
+	r = hcall(h, FFAEMU_FFA_MEM_DONATE, 0, 0, 0, 0, 0); /* denied when active */
+	assert_true(r.x[0] == UINT64_MAX);                 /* the firmware's answer */
+	assert_int_equal(standin_count(h->si, FFAEMU_FFA_MEM_DONATE), 1);
+	h_free(h);
 }
 
 static void tweak_v2(struct standin *s)
@@ -2273,6 +2310,7 @@ int main(void)
 		cmocka_unit_test(test_init_spmc_without_ffa_leaves_pkvm_bootable),
 		cmocka_unit_test(test_init_w32_minus1_fails_pkvm_before_s32_fix),
 		cmocka_unit_test(test_init_sign_extended_minus1_inert_every_profile),
+		cmocka_unit_test(test_init_inert_old_profile_forwards_everything),
 		cmocka_unit_test(test_init_major_not_1_fatal),
 		cmocka_unit_test(test_init_version_capped),
 		cmocka_unit_test(test_init_smccc_below_1_2_inert),
