@@ -528,6 +528,44 @@ static void jsonl_reader_accepts_any_key_order_and_blank_lines(void **state)
 	assert_int_equal(ffaemu_trace_read_jsonl(NULL, 1, NULL, &t, NULL), FFAEMU_EINVAL);
 }
 
+static void jsonl_reader_survives_every_single_byte_mutation(void **state)
+{
+	static const char good[] = GOOD "\n" GOOD;
+	static const char subst[] = {'\0', '"', '\\', '{', '}', '[', ']', ',', ':', '0', '9', 'x',
+				     'n', '\n', ' ', '-', (char)0xff};
+	char buf[sizeof(good)];
+	size_t ok = 0;
+	(void)state;
+
+	/* Every byte replaced by every delimiter-ish value, and every truncation. */
+	for (size_t i = 0; i < sizeof(good) - 1; i++) {
+		for (size_t k = 0; k < sizeof(subst); k++) {
+			struct ffaemu_trace *t = NULL;
+			struct ffaemu_trace_parse_error err;
+			int rc;
+
+			memcpy(buf, good, sizeof(good));
+			buf[i] = subst[k];
+			rc = ffaemu_trace_read_jsonl(buf, sizeof(good) - 1, NULL, &t, &err);
+			assert_true(rc == FFAEMU_OK || rc == FFAEMU_EPARSE);
+			if (rc == FFAEMU_OK)
+				ok++;
+			else /* a substituted newline makes a third line */
+				assert_true(err.line >= 1 && err.line <= 3 && err.column >= 1);
+			ffaemu_trace_free(&t);
+		}
+		{
+			struct ffaemu_trace *t = NULL;
+			int rc = ffaemu_trace_read_jsonl(good, i, NULL, &t, NULL);
+
+			assert_true(rc == FFAEMU_OK || rc == FFAEMU_EPARSE);
+			ffaemu_trace_free(&t);
+		}
+	}
+	/* Some mutations are harmless (a digit for a digit, a space for a space). */
+	assert_true(ok > 0);
+}
+
 /* ---- SVG ---- */
 
 /*
@@ -920,6 +958,7 @@ int main(int argc, char **argv)
 		T(same_scenario_gives_the_same_bytes),
 		cmocka_unit_test(jsonl_reader_is_strict_with_line_and_column),
 		cmocka_unit_test(jsonl_reader_accepts_any_key_order_and_blank_lines),
+		cmocka_unit_test(jsonl_reader_survives_every_single_byte_mutation),
 		T(svg_is_well_formed_and_draws_every_call_and_reply),
 		T(version_is_tracked_per_edge_and_caller),
 		T(version_request_above_the_callee_negotiates_the_lower),
