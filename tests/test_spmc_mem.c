@@ -1398,6 +1398,45 @@ static void test_profile_bounds_the_descriptor_size(void **state)
 	fx_free(f);
 }
 
+/* A profile with dynamically allocated buffers takes the descriptor from x3/w4 (spec C1). */
+static void test_dynamic_buffer_when_the_profile_offers_it(void **state)
+{
+	struct ffaemu_spmc_profile prof;
+	struct ffaemu_regs r;
+	struct snap s;
+	struct fx *f;
+	struct desc d;
+	void *buf;
+	size_t len;
+
+	(void)state;
+	ffaemu_spmc_profile_default(&prof);
+	prof.features |= FFAEMU_SPMC_F_MEM_DYN_BUFFER;
+	f = fx_new_prof(FFAEMU_FFA_1_2, &prof);
+	d = basic(f, FFAEMU_FFA_MEM_LEND);
+	assert_int_equal(ffaemu_mem_ptr(f->mem, DATA + 0x80000, 4096, &buf), 0);
+	len = build(&d, buf, 4096);
+	memset(f->htx, 0, 4096); /* TX holds nothing useful */
+	snap_take(f, &s);
+	regs3(&r, FFAEMU_FFA_MEM_LEND_64, len, len, DATA + 0x80800);
+	r.x[4] = 1;
+	call(f, 0, &r);
+	assert_int_equal(err_of(&r), INV); /* unaligned */
+	regs3(&r, FFAEMU_FFA_MEM_LEND_64, len, len, SECURE_BASE + 0x400000);
+	r.x[4] = 1;
+	call(f, 0, &r);
+	assert_int_equal(err_of(&r), DEN); /* not the caller's page */
+	regs3(&r, FFAEMU_FFA_MEM_LEND_64, len, len, DATA + 0x80000);
+	call(f, 0, &r);
+	assert_int_equal(err_of(&r), INV); /* address without a page count */
+	snap_same(f, &s, "bad dynamic buffers");
+	regs3(&r, FFAEMU_FFA_MEM_LEND_64, len, len, DATA + 0x80000);
+	r.x[4] = 1;
+	call(f, 0, &r);
+	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_SUCCESS);
+	fx_free(f);
+}
+
 /* pKVM's reclaim loop: hypervisor retrieve, then FRAG_RX with w4 = 0 (pkvm-proxy 1.15). */
 static void test_hypervisor_retrieve_follows_frag_rx(void **state)
 {
@@ -1788,6 +1827,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sp_lends_secure_memory_to_sp, setup12, teardown),
 		cmocka_unit_test_setup_teardown(test_allocation_failures_roll_back, setup12, teardown),
 		cmocka_unit_test(test_profile_bounds_the_descriptor_size),
+		cmocka_unit_test(test_dynamic_buffer_when_the_profile_offers_it),
 		cmocka_unit_test_setup_teardown(test_hypervisor_retrieve_follows_frag_rx, setup12,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_memory_partition_checksums_and_relinquishes,

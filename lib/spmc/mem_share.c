@@ -515,6 +515,38 @@ static int32_t send_commit(struct spmc *spmc, struct spmc_ep *caller,
 	return 0;
 }
 
+/*
+ * Where the descriptor is: TX (x3 = w4 = 0), or a dynamically allocated
+ * buffer of w4 pages at x3 (spec C1, C5.1 bit 0) if the profile offers
+ * one; the caller must own every page of it, exclusively.
+ */
+static int32_t get_source(struct spmc *spmc, struct spmc_ep *caller, uint64_t addr,
+			  uint32_t pages, const void **src, size_t *size)
+{
+	struct ffaemu_owner me = ep_owner(caller, caller->id);
+	void *p;
+
+	if (!addr && !pages)
+		return spmc_tx_get(spmc, caller, src, size);
+	if (!spmc_has(spmc, FFAEMU_SPMC_F_MEM_DYN_BUFFER))
+		return FFAEMU_FFA_NOT_SUPPORTED;
+	if (!addr || !pages || (addr & (FFAEMU_PAGE_SIZE - 1)) ||
+	    pages > (UINT32_MAX >> FFAEMU_PAGE_SHIFT) ||
+	    ffaemu_mem_ptr(spmc->mem, addr, (uint64_t)pages << FFAEMU_PAGE_SHIFT, &p))
+		return FFAEMU_FFA_INVALID_PARAMETERS;
+	for (uint32_t i = 0; i < pages; i++) {
+		struct ffaemu_page_info pi;
+
+		if (ffaemu_mem_page_info(spmc->mem, addr + ((uint64_t)i << FFAEMU_PAGE_SHIFT), &pi) ||
+		    pi.owner.kind != me.kind || pi.owner.id != me.id ||
+		    pi.state != FFAEMU_PAGE_OWNED)
+			return FFAEMU_FFA_DENIED;
+	}
+	*src = p;
+	*size = (size_t)pages << FFAEMU_PAGE_SHIFT;
+	return 0;
+}
+
 static void do_send(struct spmc *spmc, struct spmc_ep *caller, struct ffaemu_regs *r,
 		    const struct ffaemu_call_ctx *ctx, uint32_t fid)
 {
@@ -531,29 +563,10 @@ static void do_send(struct spmc *spmc, struct spmc_ep *caller, struct ffaemu_reg
 	struct mem_tx *t;
 	int32_t err;
 
-	if (addr || buf_pages) {
-		void *p;
-
-		/* Dynamically allocated buffer (C1, C5.1 bit 0): only if the profile has it. */
-		if (!spmc_has(spmc, FFAEMU_SPMC_F_MEM_DYN_BUFFER) || !addr || !buf_pages ||
-		    (addr & (FFAEMU_PAGE_SIZE - 1)) || buf_pages > (UINT32_MAX >> FFAEMU_PAGE_SHIFT)) {
-			spmc_reply_error(r, spmc_has(spmc, FFAEMU_SPMC_F_MEM_DYN_BUFFER)
-						    ? FFAEMU_FFA_INVALID_PARAMETERS
-						    : FFAEMU_FFA_NOT_SUPPORTED);
-			return;
-		}
-		src_size = (size_t)buf_pages << FFAEMU_PAGE_SHIFT;
-		if (ffaemu_mem_ptr(spmc->mem, addr, src_size, &p)) {
-			spmc_reply_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
-			return;
-		}
-		src = p;
-	} else {
-		err = spmc_tx_get(spmc, caller, &src, &src_size);
-		if (err) {
-			spmc_reply_error(r, err);
-			return;
-		}
+	err = get_source(spmc, caller, addr, buf_pages, &src, &src_size);
+	if (err) {
+		spmc_reply_error(r, err);
+		return;
 	}
 	/* Lengths (spec E1 step 1, E2): 0 < fragment <= total, fragment fits the buffer. */
 	if (frag == 0 || total == 0 || frag > total || frag > src_size) {
@@ -939,19 +952,12 @@ static void do_retrieve(struct spmc *spmc, struct spmc_ep *caller, struct ffaemu
 	int64_t idx;
 	int rc;
 
-	/* Dynamic buffers are not offered for retrieve requests (C5.1 bit 0 = 0 here). */
-	if (addr || ffaemu_regs_w(r, 4)) {
-		spmc_reply_error(r, spmc_has(spmc, FFAEMU_SPMC_F_MEM_DYN_BUFFER)
-					    ? FFAEMU_FFA_INVALID_PARAMETERS
-					    : FFAEMU_FFA_NOT_SUPPORTED);
-		return;
-	}
-	err = spmc_tx_get(spmc, caller, &src, &src_size);
+	err = get_source(spmc, caller, addr, ffaemu_regs_w(r, 4), &src, &src_size);
 	if (err) {
 		spmc_reply_error(r, err);
 		return;
 	}
-	/* Retrieve requests are never fragmented and fit TX (spec E3). */
+	/* Retrieve requests are never fragmented and fit the buffer (spec E3). */
 	if (total == 0 || frag != total || total > src_size) {
 		spmc_reply_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
 		return;
