@@ -386,6 +386,65 @@ static void test_features_follow_profile_abis(void **state)
 			 FFAEMU_FFA_NOT_SUPPORTED);
 }
 
+
+/* Which ABIs exist, per profile and caller version (C1, C5.1): FEATURES
+ * and the call itself must agree. */
+static void test_abi_set_follows_profile_and_version(void **state)
+{
+	static const struct {
+		const char *profile;
+		uint32_t version;
+		uint32_t fid;
+		bool present;
+	} rows[] = {
+		{"spmc-1.0", FFAEMU_FFA_1_0, FFAEMU_FFA_ID_GET, true},
+		{"spmc-1.0", FFAEMU_FFA_1_0, FFAEMU_FFA_RXTX_MAP_64, true},
+		{"spmc-1.0", FFAEMU_FFA_1_0, FFAEMU_FFA_PARTITION_INFO_GET, true},
+		{"spmc-1.0", FFAEMU_FFA_1_0, FFAEMU_FFA_MSG_SEND_DIRECT_REQ_64, true},
+		{"spmc-1.0", FFAEMU_FFA_1_0, FFAEMU_FFA_MEM_DONATE_64, true},
+		{"spmc-1.0", FFAEMU_FFA_1_0, FFAEMU_FFA_SPM_ID_GET, false},
+		{"spmc-1.0", FFAEMU_FFA_1_0, FFAEMU_FFA_MSG_SEND2, false},
+		{"spmc-1.0", FFAEMU_FFA_1_0, FFAEMU_FFA_NOTIFICATION_BIND, false},
+		{"spmc-1.0", FFAEMU_FFA_1_0, FFAEMU_FFA_RX_ACQUIRE, false},
+		{"spmc-1.0", FFAEMU_FFA_1_0, FFAEMU_FFA_PARTITION_INFO_GET_REGS, false},
+		{"spmc-1.1", FFAEMU_FFA_1_1, FFAEMU_FFA_SPM_ID_GET, true},
+		{"spmc-1.1", FFAEMU_FFA_1_1, FFAEMU_FFA_MSG_SEND2, true},
+		{"spmc-1.1", FFAEMU_FFA_1_1, FFAEMU_FFA_NOTIFICATION_INFO_GET_64, true},
+		{"spmc-1.1", FFAEMU_FFA_1_1, FFAEMU_FFA_RX_ACQUIRE, true},
+		{"spmc-1.1", FFAEMU_FFA_1_1, FFAEMU_FFA_PARTITION_INFO_GET_REGS, false},
+		{"spmc-1.1", FFAEMU_FFA_1_1, FFAEMU_FFA_MSG_SEND_DIRECT_REQ2, false},
+		{"spmc-1.1", FFAEMU_FFA_1_0, FFAEMU_FFA_SPM_ID_GET, false},
+		{"spmc-1.2", FFAEMU_FFA_1_2, FFAEMU_FFA_PARTITION_INFO_GET_REGS, true},
+		{"spmc-1.2", FFAEMU_FFA_1_2, FFAEMU_FFA_MSG_SEND_DIRECT_REQ2, true},
+		{"spmc-1.2", FFAEMU_FFA_1_1, FFAEMU_FFA_MSG_SEND_DIRECT_REQ2, false},
+		{"tfa-el3-1.2", FFAEMU_FFA_1_2, FFAEMU_FFA_MSG_SEND2, false},
+		{"tfa-el3-1.2", FFAEMU_FFA_1_2, FFAEMU_FFA_MEM_DONATE_64, false},
+		{"tfa-el3-1.2", FFAEMU_FFA_1_2, FFAEMU_FFA_NOTIFICATION_SET, false},
+		{"tfa-el3-1.2", FFAEMU_FFA_1_2, FFAEMU_FFA_MEM_SHARE_64, true},
+	};
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		void *st = NULL;
+		struct fx *f;
+		struct ffaemu_regs r;
+		assert_int_equal(fx_setup_named(&st, rows[i].profile), 0);
+		f = st;
+		fx_version(f, rows[i].version);
+		r = CALL(f, FFAEMU_FFA_FEATURES, rows[i].fid);
+		if (rows[i].present)
+			assert_ffa_success(r);
+		else
+			assert_ffa_error(r, FFAEMU_FFA_NOT_SUPPORTED);
+		/* an absent ABI is NOT_SUPPORTED when called, whatever its arguments */
+		r = CALL(f, rows[i].fid, 1, 2);
+		if (!rows[i].present)
+			assert_ffa_error(r, FFAEMU_FFA_NOT_SUPPORTED);
+		else if (r.x[0] == FFAEMU_FFA_ERROR && (int32_t)r.x[2] == FFAEMU_FFA_NOT_SUPPORTED)
+			fail_msg("row %zu: present ABI %#x answered NOT_SUPPORTED", i, rows[i].fid);
+		fx_teardown(&st);
+	}
+}
+
 /* ---- IDs, unknown FIDs, register rules --------------------------------- */
 
 static void test_id_get_and_spm_id_get(void **state)
@@ -987,6 +1046,7 @@ int main(void)
 		T(test_features_table_per_version),
 		cmocka_unit_test(test_features_rxtx_size_code_follows_profile),
 		TT(test_features_follow_profile_abis),
+		cmocka_unit_test(test_abi_set_follows_profile_and_version),
 		T(test_id_get_and_spm_id_get),
 		T(test_unknown_ffa_fid_is_ffa_error_not_supported),
 		T(test_smc32_args_ignore_upper_halves_and_keep_x8_x17),

@@ -876,6 +876,173 @@ static void test_add_sp_validation(void **state)
 	assert_int_equal(ffaemu_spmc_sp_count(f->spmc), 1);
 }
 
+
+/* ---- partitions' own setup ABIs (C1.3, C5.3, C6, E4) -------------------- */
+
+static void test_sp_maps_its_own_mailbox_in_secure_memory(void **state)
+{
+	struct fx *f = *state;
+	struct ffaemu_sp_config c;
+	ffaemu_sp_config_default(&c);
+	c.id = 0x8001;
+	c.handler = rpc_handler;
+	c.props |= FFAEMU_SP_PROP_DIRECT_REQ2_RECV;
+	c.map_mailbox = false;
+	assert_int_equal(ffaemu_spmc_add_sp(f->spmc, &c), 0);
+	fx_add_builtin(f, FFAEMU_SP_ECHO, 0x8002); /* takes the first secure pages */
+	fx_version(f, FFAEMU_FFA_1_2);
+	assert_false(fx_ep(f, 0x8001).mapped);
+	/* NS memory is not a partition's (C5.3) */
+	assert_ffa_error(rpc(f, 0x8001, FFAEMU_FFA_RXTX_MAP_64, NS_BASE + 0x8000, NS_BASE + 0x9000, 1,
+			     0, 0),
+			 FFAEMU_FFA_DENIED);
+	assert_int_equal(rpc(f, 0x8001, FFAEMU_FFA_RXTX_MAP_64, 0xf0100000ull, 0xf0101000ull, 1, 0,
+			     0)
+				 .x[0],
+			 FFAEMU_FFA_SUCCESS);
+	assert_true(fx_ep(f, 0x8001).mapped);
+	assert_ffa_error(rpc(f, 0x8001, FFAEMU_FFA_RXTX_MAP_64, 0xf0102000ull, 0xf0103000ull, 1, 0,
+			     0),
+			 FFAEMU_FFA_DENIED);
+	/* an SP unmaps its own pair; an ID is the hypervisor's business */
+	assert_ffa_error(rpc(f, 0x8001, FFAEMU_FFA_RXTX_UNMAP, 0x80020000u, 0, 0, 0, 0),
+			 FFAEMU_FFA_INVALID_PARAMETERS);
+	assert_int_equal(rpc(f, 0x8001, FFAEMU_FFA_RXTX_UNMAP, 0, 0, 0, 0, 0).x[0],
+			 FFAEMU_FFA_SUCCESS);
+	assert_false(fx_ep(f, 0x8001).mapped);
+	/* ID_GET from a partition is its own ID; SPM_ID_GET the SPMC's */
+	assert_int_equal(rpc(f, 0x8001, FFAEMU_FFA_ID_GET, 0, 0, 0, 0, 0).x[2], 0x8001);
+	assert_int_equal(rpc(f, 0x8001, FFAEMU_FFA_SPM_ID_GET, 0, 0, 0, 0, 0).x[2], 0x8000);
+}
+
+static void test_secondary_ep_register_needs_an_mp_partition(void **state)
+{
+	struct fx *f = *state;
+	struct ffaemu_sp_config c;
+	struct ffaemu_regs r;
+	add_rpc(f, 0x8001, 0); /* one execution context */
+	ffaemu_sp_config_default(&c);
+	c.id = 0x8002;
+	c.handler = rpc_handler;
+	c.props |= FFAEMU_SP_PROP_DIRECT_REQ2_RECV;
+	c.exec_ctx_count = 4;
+	assert_int_equal(ffaemu_spmc_add_sp(f->spmc, &c), 0);
+	fx_version(f, FFAEMU_FFA_1_2);
+	assert_ffa_error(rpc(f, 0x8001, FFAEMU_FFA_SECONDARY_EP_REGISTER_64, 0x1000, 0, 0, 0, 0),
+			 FFAEMU_FFA_NOT_SUPPORTED);
+	r = rpc(f, 0x8002, FFAEMU_FFA_SECONDARY_EP_REGISTER_64, 0x1000, 0, 0, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS_64);
+	/* the NWd has no such ABI (C1.3) */
+	assert_ffa_error(CALL(f, FFAEMU_FFA_SECONDARY_EP_REGISTER_64, 0x1000),
+			 FFAEMU_FFA_NOT_SUPPORTED);
+}
+
+static void test_mem_perm_only_for_sel0_partitions(void **state)
+{
+	struct fx *f = *state;
+	struct ffaemu_sp_config c;
+	add_rpc(f, 0x8001, 0); /* S-EL1 */
+	ffaemu_sp_config_default(&c);
+	c.id = 0x8002;
+	c.handler = rpc_handler;
+	c.props |= FFAEMU_SP_PROP_DIRECT_REQ2_RECV;
+	c.el = 0;
+	assert_int_equal(ffaemu_spmc_add_sp(f->spmc, &c), 0);
+	fx_version(f, FFAEMU_FFA_1_2);
+	assert_ffa_error(rpc(f, 0x8001, FFAEMU_FFA_MEM_PERM_GET, 0x1000, 0, 0, 0, 0),
+			 FFAEMU_FFA_NOT_SUPPORTED);
+	assert_ffa_error(rpc(f, 0x8002, FFAEMU_FFA_MEM_PERM_GET, 0x1001, 0, 0, 0, 0),
+			 FFAEMU_FFA_INVALID_PARAMETERS); /* not page aligned */
+	assert_ffa_error(rpc(f, 0x8002, FFAEMU_FFA_MEM_PERM_GET, 0x1000, 1, 0, 0, 0),
+			 FFAEMU_FFA_INVALID_PARAMETERS); /* w2 MBZ before v1.3 */
+	assert_ffa_error(rpc(f, 0x8002, FFAEMU_FFA_MEM_PERM_SET, 0x1000, 1, 1, 0, 0),
+			 FFAEMU_FFA_INVALID_PARAMETERS); /* RWX */
+	assert_ffa_error(rpc(f, 0x8002, FFAEMU_FFA_MEM_PERM_SET, 0x1000, 0, 5, 0, 0),
+			 FFAEMU_FFA_INVALID_PARAMETERS); /* no pages */
+	assert_ffa_error(rpc(f, 0x8002, FFAEMU_FFA_MEM_PERM_SET, 0x1000, 1, 8, 0, 0),
+			 FFAEMU_FFA_INVALID_PARAMETERS); /* [31:3] MBZ */
+	/* valid, but after initialisation (E4: Hafnium DENIED) */
+	assert_ffa_error(rpc(f, 0x8002, FFAEMU_FFA_MEM_PERM_SET, 0x1000, 1, 5, 0, 0),
+			 FFAEMU_FFA_DENIED);
+	assert_ffa_error(rpc(f, 0x8002, FFAEMU_FFA_MEM_PERM_GET_64, 0x1000, 0, 0, 0, 0),
+			 FFAEMU_FFA_DENIED);
+}
+
+/* A partition that logs 128 characters spread over x2-x17 (C9). */
+static void long_log_handler(void *user, struct ffaemu_sp_env *env, struct ffaemu_regs *r)
+{
+	struct ffaemu_regs c;
+	uint32_t count = (uint32_t)r->x[3];
+	uint32_t fid = (uint32_t)r->x[4];
+	ffaemu_id_t src = ffaemu_regs_id_hi(r, 1);
+	(void)user;
+	ffaemu_regs_clear(&c);
+	c.x[0] = fid;
+	c.x[1] = count;
+	for (int i = 2; i < FFAEMU_NREGS; i++)
+		c.x[i] = 0x4141414141414141ull + (uint64_t)(i - 2) * 0x0101010101010101ull;
+	ffaemu_sp_call(env, &c);
+	ffaemu_regs_clear(r);
+	r->x[0] = FFAEMU_FFA_MSG_SEND_DIRECT_RESP_64;
+	ffaemu_regs_set_ids(r, 1, ffaemu_sp_env_id(env), src);
+	r->x[3] = c.x[0];
+	r->x[4] = c.x[2];
+}
+
+static void test_console_log_64_uses_x2_to_x17_at_v1_2_only(void **state)
+{
+	struct fx *f = *state;
+	struct ffaemu_sp_config c;
+	struct ffaemu_regs r;
+	char buf[512];
+	ffaemu_sp_config_default(&c);
+	c.id = 0x8001;
+	c.handler = long_log_handler;
+	assert_int_equal(ffaemu_spmc_add_sp(f->spmc, &c), 0);
+	c.id = 0x8002;
+	c.ffa_version = FFAEMU_FFA_1_1;
+	assert_int_equal(ffaemu_spmc_add_sp(f->spmc, &c), 0);
+	fx_version(f, FFAEMU_FFA_1_2);
+	r = CALL(f, FFAEMU_FFA_MSG_SEND_DIRECT_REQ_64, 0x8001, 0, 128, FFAEMU_FFA_CONSOLE_LOG_64);
+	assert_int_equal(r.x[3], FFAEMU_FFA_SUCCESS);
+	assert_int_equal(ffaemu_spmc_console(f->spmc, 0x8001, buf, sizeof(buf)), 128);
+	assert_int_equal(buf[0], 'A');
+	assert_int_equal(buf[127], 'P'); /* the last byte of x17 */
+	/* 32-bit: 24 characters from w2-w7, only the low halves */
+	r = CALL(f, FFAEMU_FFA_MSG_SEND_DIRECT_REQ_64, 0x8001, 0, 24, FFAEMU_FFA_CONSOLE_LOG);
+	assert_int_equal(r.x[3], FFAEMU_FFA_SUCCESS);
+	assert_int_equal(ffaemu_spmc_console(f->spmc, 0x8001, buf, sizeof(buf)), 152);
+	assert_memory_equal(buf + 128, "AAAABBBBCCCCDDDDEEEEFFFF", 24);
+	/* CONSOLE_LOG is a v1.2 ABI: a v1.1 partition does not have it (C1) */
+	r = CALL(f, FFAEMU_FFA_MSG_SEND_DIRECT_REQ_64, 0x8002, 0, 8, FFAEMU_FFA_CONSOLE_LOG_64);
+	assert_int_equal(r.x[3], FFAEMU_FFA_ERROR);
+	assert_int_equal(r.x[4], (uint32_t)FFAEMU_FFA_NOT_SUPPORTED);
+}
+
+static void test_msg_send2_forwarded_by_the_hypervisor_for_a_vm(void **state)
+{
+	struct fx *f = *state;
+	struct ffaemu_ep_rxtx_desc d = {5, NS_BASE + 0x11000, NS_BASE + 0x10000, 1, 1};
+	struct ffaemu_msg_hdr h;
+	const uint8_t *rx;
+	fx_add_builtin(f, FFAEMU_SP_ECHO, 0x8001);
+	fx_version(f, FFAEMU_FFA_1_2);
+	assert_ffa_success(fx_map_host(f));
+	assert_true(ffaemu_ep_rxtx_encode(&d, FFAEMU_FFA_1_2, fx_ptr(f, HOST_TX, 4096), 4096) > 0);
+	assert_ffa_success(CALL(f, FFAEMU_FFA_RXTX_MAP_64, 0, 0, 0));
+	/* the VM's message sits in the VM's TX */
+	write_msg(fx_ptr(f, NS_BASE + 0x10000, 4096), FFAEMU_FFA_1_2, 5, 0x8001, "vm!");
+	/* w1[31:16] = the VM (C7.4); the sender field must match it */
+	assert_ffa_error(CALL(f, FFAEMU_FFA_MSG_SEND2, 6u << 16), FFAEMU_FFA_INVALID_PARAMETERS);
+	assert_ffa_success(CALL(f, FFAEMU_FFA_MSG_SEND2, 5u << 16));
+	rx = fx_ptr(f, fx_ep(f, 0x8001).rx_pa, 4096);
+	assert_int_equal(ffaemu_msg_hdr_decode(rx, 4096, FFAEMU_FFA_1_2, &h), 0);
+	assert_int_equal(h.sender, 5);
+	assert_memory_equal(rx + h.offset, "vm!", 3);
+	/* a partition cannot speak for a VM */
+	assert_ffa_error(CALL(f, FFAEMU_FFA_MSG_SEND2, 0x8001u << 16), FFAEMU_FFA_INVALID_PARAMETERS);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_hafnium, fx_teardown)
@@ -908,6 +1075,11 @@ int main(void)
 		T(test_acs_fvp_preset_partitions),
 		T(test_partition_view_of_partition_info_keeps_send_bits),
 		T(test_add_sp_validation),
+		T(test_sp_maps_its_own_mailbox_in_secure_memory),
+		T(test_secondary_ep_register_needs_an_mp_partition),
+		T(test_mem_perm_only_for_sel0_partitions),
+		T(test_console_log_64_uses_x2_to_x17_at_v1_2_only),
+		T(test_msg_send2_forwarded_by_the_hypervisor_for_a_vm),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
