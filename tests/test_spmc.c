@@ -1029,6 +1029,81 @@ static void test_fault_caller_filter_and_invalid_faults(void **state)
 	assert_int_equal(ffaemu_spmc_faults_pending(f->spmc), 0);
 }
 
+
+/* ---- robustness: any register content, any FID ------------------------- */
+
+static uint64_t xs_next(uint64_t *s)
+{
+	/* xorshift64, fixed seed: deterministic */
+	uint64_t x = *s;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *s = x;
+}
+
+static uint64_t interesting(uint64_t *seed)
+{
+	static const uint64_t vals[] = {0, 1, 2, 0x1000, 0xffffffffull, 0xffffffffffffffffull,
+					HOST_TX, HOST_RX, NS_BASE + NS_SIZE - 0x1000, 0xf0000000ull,
+					0x80000000u, 0x8001, 0x80010000u, 0x00008001u,
+					0x80000004u, 0x7fffffffu};
+	uint64_t r = xs_next(seed);
+	return (r & 3) ? vals[(r >> 2) % ARRAY_SIZE(vals)] : xs_next(seed);
+}
+
+static void test_random_registers_never_break_the_spmc(void **state)
+{
+	struct fx *f = *state;
+	uint64_t seed = 0x2545f4914f6cdd1dull;
+	size_t nabi = ffaemu_abi_count();
+	char why[128];
+
+	fx_add_builtin(f, FFAEMU_SP_ECHO, 0x8001);
+	fx_add_builtin(f, FFAEMU_SP_NOTIFIER, 0x8002);
+	fx_add_builtin(f, FFAEMU_SP_CONSOLE, 0x8003);
+	fx_add_builtin(f, FFAEMU_SP_MEMORY, 0x8004);
+	{
+		struct ffaemu_sp_config c;
+		ffaemu_sp_config_builtin(&c, FFAEMU_SP_FAULTY, 0x8005);
+		c.faulty_mode = FFAEMU_SP_FAULTY_YIELD;
+		assert_int_equal(ffaemu_spmc_add_sp(f->spmc, &c), 0);
+	}
+	fx_version(f, FFAEMU_FFA_1_2);
+	assert_ffa_success(fx_map_host(f));
+	assert_ffa_success(CALL(f, FFAEMU_FFA_NOTIFICATION_BITMAP_CREATE, 0, 1));
+	for (int it = 0; it < 20000; it++) {
+		const struct ffaemu_abi *abi = ffaemu_abi_at(xs_next(&seed) % nabi);
+		struct ffaemu_regs r;
+		uint32_t fid = abi->fid32 ? abi->fid32 : abi->fid64;
+		if (abi->fid32 && abi->fid64 && (xs_next(&seed) & 1))
+			fid = abi->fid64;
+		/* keep the host's own mailbox so later calls reach deeper */
+		if ((fid & ~FFAEMU_SMCCC_SMC64) == FFAEMU_FFA_RXTX_UNMAP || fid == FFAEMU_FFA_VERSION)
+			continue;
+		ffaemu_regs_clear(&r);
+		r.x[0] = fid;
+		for (int i = 1; i < FFAEMU_NREGS; i++)
+			r.x[i] = interesting(&seed);
+		/* sometimes fill the TX with noise */
+		if ((it & 63) == 0) {
+			uint8_t *tx = fx_ptr(f, HOST_TX, 4096);
+			for (int k = 0; k < 4096; k += 8) {
+				uint64_t v = interesting(&seed);
+				memcpy(tx + k, &v, 8);
+			}
+		}
+		ffaemu_edge_call(f->host, &r, &f->ctx);
+		/* every answer is an FF-A reply frame (spec A10, C3) */
+		assert_true(ffaemu_fid_is_ffa((uint32_t)r.x[0]));
+		if ((it & 255) == 0)
+			(void)CALL(f, FFAEMU_FFA_RX_RELEASE);
+	}
+	assert_int_equal(ffaemu_mem_check(f->mem, why, sizeof(why)), 0);
+	/* still serving */
+	assert_ffa_success(CALL(f, FFAEMU_FFA_ID_GET));
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_hafnium, fx_teardown)
@@ -1073,6 +1148,7 @@ int main(void)
 		T(test_fault_delay_answers_retry_k_times_without_state_change),
 		T(test_fault_version_reports_another_version),
 		T(test_fault_caller_filter_and_invalid_faults),
+		T(test_random_registers_never_break_the_spmc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1043,6 +1043,47 @@ static void test_msg_send2_forwarded_by_the_hypervisor_for_a_vm(void **state)
 	assert_ffa_error(CALL(f, FFAEMU_FFA_MSG_SEND2, 0x8001u << 16), FFAEMU_FFA_INVALID_PARAMETERS);
 }
 
+
+/* ---- robustness from the partition side --------------------------------- */
+
+static void test_random_calls_from_a_partition_never_break_the_spmc(void **state)
+{
+	struct fx *f = *state;
+	uint64_t seed = 0x9e3779b97f4a7c15ull;
+	static const uint64_t vals[] = {0, 1, 4, 0x1000, 0xffffffffull, 0xffffffffffffffffull,
+					0xf0000000ull, 0xf0001000ull, NS_BASE, 0x80018002u,
+					0x80028001u, 0x00008001u, 0x80000004u, 0x8001, 128};
+	size_t nabi = ffaemu_abi_count();
+	char why[128];
+
+	add_rpc(f, 0x8001, FFAEMU_SP_PROP_DIRECT_REQ_SEND | FFAEMU_SP_PROP_DIRECT_REQ2_SEND |
+				   FFAEMU_SP_PROP_INDIRECT_MSG | FFAEMU_SP_PROP_NOTIFICATIONS);
+	fx_add_builtin(f, FFAEMU_SP_ECHO, 0x8002);
+	fx_add_builtin(f, FFAEMU_SP_MEMORY, 0x8003);
+	fx_version(f, FFAEMU_FFA_1_2);
+	assert_ffa_success(fx_map_host(f));
+	for (int it = 0; it < 5000; it++) {
+		const struct ffaemu_abi *abi;
+		uint64_t a[6];
+		struct ffaemu_regs r;
+		seed ^= seed << 13;
+		seed ^= seed >> 7;
+		seed ^= seed << 17;
+		abi = ffaemu_abi_at(seed % nabi);
+		a[0] = abi->fid32 && (!abi->fid64 || (seed & 0x100)) ? abi->fid32 : abi->fid64;
+		for (int i = 1; i < 6; i++)
+			a[i] = vals[(seed >> (8 * i)) % ARRAY_SIZE(vals)];
+		r = HOST_REQ2(f, 0x8001, 0, 0, a[0], a[1], a[2], a[3], a[4], a[5]);
+		/* the partition always answers; its call's result is an FF-A frame
+		 * (FFA_VERSION answers a bare version) */
+		assert_int_equal(r.x[0], FFAEMU_FFA_MSG_SEND_DIRECT_RESP2);
+		if (a[0] != FFAEMU_FFA_VERSION)
+			assert_true(ffaemu_fid_is_ffa((uint32_t)r.x[4]));
+	}
+	assert_int_equal(ffaemu_mem_check(f->mem, why, sizeof(why)), 0);
+	assert_int_equal(rpc(f, 0x8001, FFAEMU_FFA_ID_GET, 0, 0, 0, 0, 0).x[2], 0x8001);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_hafnium, fx_teardown)
@@ -1080,6 +1121,7 @@ int main(void)
 		T(test_mem_perm_only_for_sel0_partitions),
 		T(test_console_log_64_uses_x2_to_x17_at_v1_2_only),
 		T(test_msg_send2_forwarded_by_the_hypervisor_for_a_vm),
+		T(test_random_calls_from_a_partition_never_break_the_spmc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
