@@ -267,9 +267,9 @@ struct chk_handle *chk_handle_add(struct chk_sink *s, const char *edge, uint64_t
 			return NULL;
 		c->handles = np;
 	}
+	memset(&c->handles[c->nhandles], 0, sizeof(c->handles[0]));
 	c->handles[c->nhandles].edge = edge;
 	c->handles[c->nhandles].handle = handle;
-	c->handles[c->nhandles].reclaimed = false;
 	return &c->handles[c->nhandles++];
 }
 

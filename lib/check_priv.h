@@ -57,6 +57,12 @@ enum chk_rule {
 	CHK_FFA_FEAT_001,
 	CHK_FFA_RXTX_002,
 	CHK_FFA_RXTX_003,
+	CHK_FFA_DIRECT_006,
+	CHK_FFA_MEM_004,
+	CHK_FFA_FEAT_002,
+	CHK_FFA_MEM_005,
+	CHK_FFA_NOTIF_001,
+	CHK_FFA_NOTIF_002,
 	CHK_RULE_COUNT
 };
 
@@ -78,6 +84,8 @@ struct chk_handle {
 	const char *edge;
 	uint64_t handle;
 	bool reclaimed;
+	bool sending;      /* a fragmented send is in progress (spec E2) */
+	uint32_t received; /* bytes of it the relayer has acknowledged */
 };
 
 /* Sink for findings, implemented by check.c. */

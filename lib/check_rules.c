@@ -173,6 +173,30 @@ const struct ffaemu_check_rule chk_catalogue[CHK_RULE_COUNT] = {
 			      "FFA_RXTX_UNMAP does not succeed when no pair is mapped "
 			      "(INVALID_PARAMETERS)",
 			      "DEN0077A 1.2 s13.7; spec C1, C5.3", W, CALLEE},
+	[CHK_FFA_DIRECT_006] = {"FFA-DIRECT-006",
+				"A non-secure caller's direct request does not name a secure "
+				"(bit 15) sender",
+				"DEN0077A 1.2 s15.2; spec B2, C1.3 (TFA-SPMD)", E, CALLER},
+	[CHK_FFA_MEM_004] = {"FFA-MEM-004",
+			     "A memory send or retrieve request gives a non-zero total length, a "
+			     "fragment no longer than it, and a retrieve request in one fragment",
+			     "DEN0140 1.2; spec C1, E1, E2, E3", E, CALLER},
+	[CHK_FFA_FEAT_002] = {"FFA-FEAT-002",
+			      "FFA_FEATURES with w1 bit 31 clear names a feature ID in [7:0] with "
+			      "bits [30:8] zero",
+			      "DEN0077A 1.2 s13.3; spec C5.1", E, CALLER},
+	[CHK_FFA_MEM_005] = {"FFA-MEM-005",
+			     "FFA_MEM_FRAG_RX during a fragmented send reports in w3 the bytes "
+			     "received so far",
+			     "DEN0140 1.2; spec E2, G6", E, CALLEE},
+	[CHK_FFA_NOTIF_001] = {"FFA-NOTIF-001",
+			       "FFA_NOTIFICATION_INFO_GET's ID lists fit the registers (10 IDs for "
+			       "SMC32, 20 for SMC64) and its reserved and unused size bits are zero",
+			       "DEN0077A 1.2 s14.8; spec C8", E, CALLEE},
+	[CHK_FFA_NOTIF_002] = {"FFA-NOTIF-002",
+			       "FFA_NOTIFICATION_INFO_GET with nothing pending answers NO_DATA, not "
+			       "an empty FFA_SUCCESS",
+			       "DEN0077A 1.2 s14.8; spec C8", W, CALLEE},
 };
 
 /* ---- helpers ---- */
@@ -433,10 +457,30 @@ static void check_caller(struct chk_sink *s, struct chk_caller *st,
 		if (snd == rcv)
 			chk_report(s, CHK_FFA_DIRECT_002, rec, FFAEMU_REG(1), 0,
 				   "sender = receiver = 0x%04x", snd);
+		else if (!rec->secure && (snd & 0x8000u))
+			chk_report(s, CHK_FFA_DIRECT_006, rec, FFAEMU_REG(1), 0,
+				   "non-secure caller sends as 0x%04x", snd);
 		else if ((rec->instance == FFAEMU_INSTANCE_NV ||
 			  rec->instance == FFAEMU_INSTANCE_SV) && snd != rec->caller)
 			chk_report(s, CHK_FFA_DIRECT_003, rec, FFAEMU_REG(1), 0,
 				   "sender 0x%04x, caller 0x%04x", snd, rec->caller);
+	}
+
+	if (fid == FFAEMU_FFA_FEATURES) {
+		uint32_t q = ffaemu_regs_w(in, 1);
+
+		if (!(q & 0x80000000u) && (q & 0x7fffff00u))
+			chk_report(s, CHK_FFA_FEAT_002, rec, FFAEMU_REG(1), 0,
+				   "w1=0x%08x: feature ID with bits [30:8] set", (unsigned)q);
+	}
+
+	if (is_mem_send(fid) || is_retrieve(fid)) {
+		uint32_t total = ffaemu_regs_w(in, 1), frag = ffaemu_regs_w(in, 2);
+
+		/* spec E1-E3: fragment <= total; retrieve requests are never fragmented. */
+		if (total == 0 || frag > total || (is_retrieve(fid) && frag != total))
+			chk_report(s, CHK_FFA_MEM_004, rec, FFAEMU_REG_RANGE(1, 2), 0,
+				   "total=%u fragment=%u", (unsigned)total, (unsigned)frag);
 	}
 
 	if (is_fid(fid, FFAEMU_FFA_CONSOLE_LOG, FFAEMU_FFA_CONSOLE_LOG_64)) {
@@ -602,6 +646,28 @@ static void check_callee(struct chk_sink *s, struct chk_caller *st,
 				   (unsigned long long)out->x[3]);
 	}
 
+	if (is_fid(call, FFAEMU_FFA_NOTIFICATION_INFO_GET, FFAEMU_FFA_NOTIFICATION_INFO_GET_64) &&
+	    is_success(reply)) {
+		/* spec C8: [6:1] reserved, [11:7] lists, 2 bits of vCPU count per list from 12. */
+		uint64_t w = val(out, 2, is64);
+		unsigned fields = is64 ? 20 : 10, max_ids = is64 ? 20 : 10;
+		unsigned lists = (unsigned)((w >> 7) & 0x1fu), ids = lists;
+		uint64_t used = 0x7full << 7 | 1u;
+
+		for (unsigned i = 0; i < lists && i < fields; i++) {
+			ids += (unsigned)((w >> (12 + 2 * i)) & 3u);
+			used |= 3ull << (12 + 2 * i);
+		}
+		if (lists == 0)
+			chk_report(s, CHK_FFA_NOTIF_002, rec, 0, FFAEMU_REG(2),
+				   "FFA_SUCCESS with no ID lists");
+		else if (lists > fields || ids > max_ids ||
+			 (w & ~used & (is64 ? UINT64_MAX : 0xffffffffull)))
+			chk_report(s, CHK_FFA_NOTIF_001, rec, 0, FFAEMU_REG(2),
+				   "x2=0x%llx: %u lists, %u IDs (max %u)", (unsigned long long)w,
+				   lists, ids, max_ids);
+	}
+
 	/* RX ownership (spec C5.3, G8). */
 	if (fills_rx(call, rec, ver) && st->rx_full && rx_fill_succeeded(call, reply))
 		chk_report(s, CHK_FFA_RX_001, rec, 0, FFAEMU_REG(0),
@@ -695,11 +761,33 @@ static void check_handles(struct chk_sink *s, const struct ffaemu_trace_record *
 			chk_report(s, CHK_FFA_MEM_003, rec, 0,
 				   is_success(reply) ? FFAEMU_REG_RANGE(2, 3) : FFAEMU_REG_RANGE(1, 2),
 				   "handle 0x%llx is still in use", (unsigned long long)handle);
+		if (reply == FFAEMU_FFA_MEM_FRAG_RX &&
+		    ffaemu_regs_w(out, 3) != ffaemu_regs_w(in, 2))
+			chk_report(s, CHK_FFA_MEM_005, rec, 0, FFAEMU_REG(3),
+				   "offset %u after a first fragment of %u",
+				   (unsigned)ffaemu_regs_w(out, 3), (unsigned)ffaemu_regs_w(in, 2));
 		if (!h)
 			h = chk_handle_add(s, rec->edge, handle);
-		if (h)
+		if (h) {
 			h->reclaimed = false;
+			h->sending = reply == FFAEMU_FFA_MEM_FRAG_RX;
+			h->received = ffaemu_regs_w(out, 3);
+		}
 		return;
+	}
+	if (call == FFAEMU_FFA_MEM_FRAG_TX) {
+		h = chk_handle_find(s, rec->edge, ffaemu_regs_handle(in, 1));
+		if (h && h->sending && !h->reclaimed) {
+			/* FRAG_RX w3 is cumulative; FRAG_TX w3 is this fragment's length (spec G6). */
+			uint32_t want = h->received + ffaemu_regs_w(in, 3);
+
+			if (reply == FFAEMU_FFA_MEM_FRAG_RX && ffaemu_regs_w(out, 3) != want)
+				chk_report(s, CHK_FFA_MEM_005, rec, 0, FFAEMU_REG(3),
+					   "offset %u, expected %u", (unsigned)ffaemu_regs_w(out, 3),
+					   (unsigned)want);
+			h->received = want;
+			h->sending = reply == FFAEMU_FFA_MEM_FRAG_RX;
+		}
 	}
 	if (call == FFAEMU_FFA_MEM_RECLAIM || call == FFAEMU_FFA_MEM_FRAG_RX ||
 	    call == FFAEMU_FFA_MEM_FRAG_TX) {
