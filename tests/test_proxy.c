@@ -10,6 +10,12 @@
 
 static struct dopt g_o; /* big: keep off the stack */
 
+/* A TF-A style SPMC: a request above its version gets its own version (spec C4). */
+static void own_version(struct ffaemu_spmc_profile *p)
+{
+	p->version_quirk = FFAEMU_SPMC_VQ_OWN_VERSION;
+}
+
 /* ======================================================= profiles (data) */
 
 static void test_profiles_listed_and_lookup(void **state)
@@ -104,7 +110,7 @@ static void test_new_rejects_bad_config(void **state)
 
 static void test_hyp_ram_owned_by_hyp(void **state)
 {
-	struct h *h = h_new(P2026, NULL);
+	struct h *h = h_real(P2026);
 	struct ffaemu_proxy_status st = hst(h);
 	struct ffaemu_page_info pi;
 
@@ -122,18 +128,18 @@ static void test_hyp_ram_owned_by_hyp(void **state)
 
 static void test_entry_imm16_nonzero_not_supported(void **state)
 {
-	struct h *h = h_new(P2026, NULL);
+	struct h *h = h_real(P2026);
 	struct ffaemu_regs r;
 	size_t before;
 
 	(void)state;
 	h_up(h, false);
-	before = h->si->nlog;
+	before = h->nlog;
 	h->ctx.imm = 1;
 	r = hcall(h, FFAEMU_FFA_ID_GET, 7, 0, 0, 0, 0);
 	assert_true(r.x[0] == FFAEMU_SMCCC_UNKNOWN);
 	assert_int_equal(r.x[1], 7); /* nothing else touched */
-	assert_int_equal(h->si->nlog, before);
+	assert_int_equal(h->nlog, before);
 	r = hcall(h, FFAEMU_PSCI_VERSION, 0, 0, 0, 0, 0);
 	assert_true(r.x[0] == FFAEMU_SMCCC_UNKNOWN); /* non-FF-A too: checked first */
 	h_free(h);
@@ -141,7 +147,7 @@ static void test_entry_imm16_nonzero_not_supported(void **state)
 
 static void test_entry_x0_upper_bits_not_supported(void **state)
 {
-	struct h *h = h_new(P2026, NULL);
+	struct h *h = h_real(P2026);
 	struct ffaemu_regs r;
 
 	(void)state;
@@ -157,7 +163,7 @@ static void test_entry_x0_upper_bits_not_supported(void **state)
 
 static void test_entry_sve_hint_ignored_for_dispatch(void **state)
 {
-	struct h *h = h_new(P2026, NULL);
+	struct h *h = h_real(P2026);
 	struct ffaemu_regs r;
 
 	(void)state;
@@ -167,14 +173,14 @@ static void test_entry_sve_hint_ignored_for_dispatch(void **state)
 	assert_true(hst(h).negotiated);
 	/* A pass-through keeps the host's x0, hint included. */
 	r = hcall(h, FFAEMU_FFA_MSG_SEND_DIRECT_REQ_64 | FFAEMU_SMCCC_SVE_HINT, SP_ID, 0, 0, 0, 0);
-	assert_int_equal((uint32_t)h->si->log[h->si->nlog - 1].x[0],
+	assert_int_equal((uint32_t)(*dlast(h)).x[0],
 			 FFAEMU_FFA_MSG_SEND_DIRECT_REQ_64 | FFAEMU_SMCCC_SVE_HINT);
 	h_free(h);
 }
 
 static void test_entry_non_ffa_forwarded_x0_x17(void **state)
 {
-	struct h *h = h_new(P2026, NULL);
+	struct h *h = h_real(P2026);
 	struct ffaemu_regs r;
 	uint64_t fw;
 
@@ -206,25 +212,25 @@ static void test_gate_invalid_parameters_before_version(void **state)
 
 	(void)state;
 	for (size_t p = 0; p < 4; p++) {
-		struct h *h = h_new(profiles[p], NULL);
+		struct h *h = h_real(profiles[p]);
 		size_t before;
 
 		assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
-		before = h->si->nlog;
+		before = h->nlog;
 		for (size_t i = 0; i < sizeof(gated) / sizeof(gated[0]); i++) {
 			struct ffaemu_regs r = hcall(h, gated[i], SP_ID, 0, 0, 0, 0);
 			assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
 			assert_int_equal(r.x[1], 0);
 			assert_int_equal(r.x[3], 0);
 		}
-		assert_int_equal(h->si->nlog, before); /* pass-throughs included: no SPMC call */
+		assert_int_equal(h->nlog, before); /* pass-throughs included: no SPMC call */
 		h_free(h);
 	}
 }
 
 static void test_gate_absent_before_6_11(void **state)
 {
-	struct h *h = h_new("pkvm-6.10", NULL);
+	struct h *h = h_real("pkvm-6.10");
 	struct ffaemu_regs r;
 
 	(void)state;
@@ -236,7 +242,7 @@ static void test_gate_absent_before_6_11(void **state)
 
 static void test_gate_opens_after_version(void **state)
 {
-	struct h *h = h_new(P2026, NULL);
+	struct h *h = h_real(P2026);
 	struct ffaemu_regs r;
 
 	(void)state;
@@ -248,23 +254,18 @@ static void test_gate_opens_after_version(void **state)
 
 /* =========================================== item 2: FFA_VERSION matrix */
 
-static void tweak_marker(struct standin *s)
-{
-	s->version_x5 = 0x5a5a0000ull;
-}
-
 static void test_version_other_major_not_supported(void **state)
 {
 	static const uint32_t reqs[] = {0x20000, 0x00000, 0x7fff0002, 0xffff0002};
-	struct h *h = h_new(P2026, NULL);
+	struct h *h = h_real(P2026);
 
 	(void)state;
 	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
 	for (size_t i = 0; i < 4; i++) {
-		size_t before = h->si->nlog;
+		size_t before = h->nlog;
 		struct ffaemu_regs r = hcall(h, FFAEMU_FFA_VERSION, reqs[i], 0, 0, 0, 0);
 		assert_true(r.x[0] == UINT64_MAX);
-		assert_int_equal(h->si->nlog, before);
+		assert_int_equal(h->nlog, before);
 		assert_false(hst(h).negotiated);
 	}
 	h_free(h);
@@ -276,7 +277,7 @@ static void test_version_same_or_higher_minor_negotiates(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < 3; i++) {
-		struct h *h = h_new(P2026, tweak_marker);
+		struct h *h = h_real(P2026);
 		struct ffaemu_regs r;
 
 		assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
@@ -286,16 +287,16 @@ static void test_version_same_or_higher_minor_negotiates(void **state)
 			assert_int_equal(r.x[n], 0);
 		assert_true(hst(h).negotiated);
 		/* post-init: no VERSION to the SPMC, ID_GET + FEATURES(RXTX_MAP_64) */
-		assert_int_equal(standin_count(h->si, FFAEMU_FFA_VERSION), 1);
-		assert_int_equal(standin_count(h->si, FFAEMU_FFA_ID_GET), 1);
-		assert_int_equal(standin_count(h->si, FFAEMU_FFA_FEATURES), 1);
+		assert_int_equal(dcount(h, FFAEMU_FFA_VERSION), 1);
+		assert_int_equal(dcount(h, FFAEMU_FFA_ID_GET), 1);
+		assert_int_equal(dcount(h, FFAEMU_FFA_FEATURES), 1);
 		h_free(h);
 	}
 }
 
 static void test_version_bit31_ignored(void **state)
 {
-	struct h *h = h_new(P2026, NULL);
+	struct h *h = h_real(P2026);
 	struct ffaemu_regs r;
 
 	(void)state;
@@ -308,7 +309,7 @@ static void test_version_bit31_ignored(void **state)
 
 static void test_version_downgrade_forwarded_to_spmc(void **state)
 {
-	struct h *h = h_new(P2026, tweak_marker);
+	struct h *h = h_real(P2026);
 	struct ffaemu_regs r;
 	const struct ffaemu_regs *down;
 
@@ -316,29 +317,31 @@ static void test_version_downgrade_forwarded_to_spmc(void **state)
 	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
 	r = hcall(h, FFAEMU_FFA_VERSION, FFAEMU_FFA_1_1, 0, 0, 0, 0);
 	assert_int_equal(r.x[0], FFAEMU_FFA_1_1);
-	/* x1-x17 are the SPMC's reply to the forwarded VERSION */
-	assert_int_equal(r.x[5], 0x5a5a0000ull);
-	assert_int_equal(standin_count(h->si, FFAEMU_FFA_VERSION), 2);
-	down = &h->si->log[1];
+	/* x1-x17 are the SPMC's reply to the forwarded VERSION (zeros, spec C4) */
+	for (int n = 1; n < FFAEMU_NREGS; n++)
+		assert_int_equal(r.x[n], 0);
+	assert_int_equal(dcount(h, FFAEMU_FFA_VERSION), 2);
+	down = &h->dlog[2]; /* SMCCC_VERSION, init VERSION, this */
 	assert_int_equal((uint32_t)down->x[0], FFAEMU_FFA_VERSION);
 	assert_int_equal(down->x[1], FFAEMU_FFA_1_1);
 	assert_int_equal(hst(h).hyp_version, FFAEMU_FFA_1_1);
+	{
+		struct ffaemu_spmc_ep_info ep = hyp_ep(h);
+		assert_int_equal(ep.version, FFAEMU_FFA_1_1); /* the SPMC took the downgrade */
+	}
 	assert_true(hst(h).negotiated);
 	h_free(h);
 }
 
-static void tweak_refuse(struct standin *s)
-{
-	s->refuse_downgrade = true;
-}
-
 static void test_version_downgrade_refused_by_spmc_retry_allowed(void **state)
 {
-	struct h *h = h_new(P2026, tweak_refuse);
+	struct h *h = h_real(P2026);
 	struct ffaemu_regs r;
 
 	(void)state;
 	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
+	/* the SPMC refuses the downgrade with a W-register -1 */
+	h_fault(h, FFAEMU_SPMC_FAULT_VERSION, FFAEMU_FFA_VERSION, 0, 0xffffffffull);
 	r = hcall(h, FFAEMU_FFA_VERSION, FFAEMU_FFA_1_0, 0, 0, 0, 0);
 	assert_int_equal(r.x[0], 0xffffffffull); /* the SPMC's answer, unchanged */
 	assert_false(hst(h).negotiated);
@@ -349,18 +352,14 @@ static void test_version_downgrade_refused_by_spmc_retry_allowed(void **state)
 	h_free(h);
 }
 
-static void tweak_bad_id(struct standin *s)
-{
-	s->id_w2 = 5;
-}
-
 static void test_version_post_init_failure_stays_unnegotiated(void **state)
 {
-	struct h *h = h_new(P2026, tweak_bad_id);
+	struct h *h = h_real(P2026);
 	struct ffaemu_regs r;
 
 	(void)state;
 	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
+	h_fault(h, FFAEMU_SPMC_FAULT_ERROR, FFAEMU_FFA_ID_GET, FFAEMU_FFA_NOT_SUPPORTED, 0);
 	r = hcall(h, FFAEMU_FFA_VERSION, FFAEMU_FFA_1_1, 0, 0, 0, 0);
 	assert_true(r.x[0] == UINT64_MAX);
 	assert_false(hst(h).negotiated);
@@ -368,8 +367,7 @@ static void test_version_post_init_failure_stays_unnegotiated(void **state)
 	assert_int_equal(hst(h).hyp_version, FFAEMU_FFA_1_1);
 	r = hcall(h, FFAEMU_FFA_ID_GET, 0, 0, 0, 0, 0);
 	assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
-	/* the host may retry once the SPMC behaves */
-	h->si->id_w2 = 0;
+	/* the host may retry once the SPMC behaves (the fault hit once) */
 	r = hcall(h, FFAEMU_FFA_VERSION, FFAEMU_FFA_1_2, 0, 0, 0, 0);
 	assert_int_equal(r.x[0], FFAEMU_FFA_1_1);
 	assert_true(hst(h).negotiated);
@@ -394,15 +392,15 @@ static void test_version_after_negotiation_locked(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		struct h *h = h_new(rows[i].profile, NULL);
+		struct h *h = h_real(rows[i].profile);
 		struct ffaemu_regs r;
 		size_t before;
 
 		h_up(h, false);
-		before = h->si->nlog;
+		before = h->nlog;
 		r = hcall(h, FFAEMU_FFA_VERSION, rows[i].req, 0, 0, 0, 0);
 		assert_true(r.x[0] == rows[i].want);
-		assert_int_equal(h->si->nlog, before); /* no SPMC call after negotiation */
+		assert_int_equal(h->nlog, before); /* no SPMC call after negotiation */
 		assert_int_equal(hst(h).hyp_version, h->prof.max_version);
 		h_free(h);
 	}
@@ -507,14 +505,18 @@ static void test_init_w32_minus1_fails_pkvm_before_s32_fix(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < 2; i++) {
-		struct h *h = h_new(before_fix[i], tweak_no_ffa);
+		struct h *h = h_real(before_fix[i]);
 		struct ffaemu_regs r;
+		uint64_t fw;
 
+		h_fault(h, FFAEMU_SPMC_FAULT_VERSION, FFAEMU_FFA_VERSION, 0, 0xffffffffull);
 		assert_int_equal(ffaemu_proxy_init(h->proxy), FFAEMU_ENOTSUP);
 		assert_int_equal(hst(h).state, FFAEMU_PROXY_FAILED);
-		/* no pKVM: the host's calls reach EL3 as they are */
+		/* no pKVM: the host's calls reach EL3 as they are, no gate */
+		fw = hst(h).forwarded;
 		r = hcall(h, FFAEMU_FFA_ID_GET, 0, 0, 0, 0, 0);
-		assert_int_equal(r.x[0], 0xffffffffull);
+		assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
+		assert_int_equal(hst(h).forwarded, fw + 1);
 		h_free(h);
 	}
 }
@@ -554,20 +556,16 @@ static void test_init_inert_old_profile_forwards_everything(void **state)
 	assert_int_equal(hst(h).state, FFAEMU_PROXY_INERT);
 	r = hcall(h, FFAEMU_FFA_MEM_DONATE, 0, 0, 0, 0, 0); /* denied when active */
 	assert_true(r.x[0] == UINT64_MAX);                 /* the firmware's answer */
-	assert_int_equal(standin_count(h->si, FFAEMU_FFA_MEM_DONATE), 1);
+	assert_int_equal(dcount(h, FFAEMU_FFA_MEM_DONATE), 1);
 	h_free(h);
-}
-
-static void tweak_v2(struct standin *s)
-{
-	s->version = 0x20000;
 }
 
 static void test_init_major_not_1_fatal(void **state)
 {
-	struct h *h = h_new(P2026, tweak_v2);
+	struct h *h = h_real(P2026);
 
 	(void)state;
+	h_fault(h, FFAEMU_SPMC_FAULT_VERSION, FFAEMU_FFA_VERSION, 0, 0x20000);
 	assert_int_equal(ffaemu_proxy_init(h->proxy), FFAEMU_ENOTSUP);
 	assert_int_equal(hst(h).state, FFAEMU_PROXY_FAILED);
 	assert_int_equal(ffaemu_proxy_init(h->proxy), FFAEMU_EPERM);
@@ -587,12 +585,12 @@ static void test_init_version_capped(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		struct h *h = h_new(rows[i].profile, NULL);
-		h->si->version = rows[i].spmc;
+		struct h *h = h_real(rows[i].profile);
+		h_fault(h, FFAEMU_SPMC_FAULT_VERSION, FFAEMU_FFA_VERSION, 0, rows[i].spmc);
 		assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
 		assert_int_equal(hst(h).hyp_version, rows[i].want);
 		/* the init request carried the profile's version */
-		assert_int_equal(h->si->log[0].x[1], h->prof.init_version);
+		assert_int_equal(h->dlog[1].x[1], h->prof.init_version);
 		h_free(h);
 	}
 }
@@ -604,26 +602,25 @@ static void test_init_smccc_below_1_2_inert(void **state)
 
 	(void)state;
 	ffaemu_proxy_profile_default(&p);
-	h = h_new_ex(&p, FFAEMU_SMCCC_1_1, NULL);
+	h = h_real_ex(&p, FFAEMU_SMCCC_1_1, NULL, NULL);
 	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
 	assert_int_equal(hst(h).state, FFAEMU_PROXY_INERT);
-	assert_int_equal(h->si->nlog, 0); /* FFA_VERSION never sent */
+	assert_int_equal(dcount(h, FFAEMU_FFA_VERSION), 0); /* never sent */
+	assert_int_equal(dcount(h, FFAEMU_SMCCC_VERSION_FID), 1);
 	h_free(h);
 }
 
 static void test_init_6_4_requires_exactly_1_0(void **state)
 {
-	struct h *h = h_new("pkvm-6.4", NULL);
+	struct h *h = h_real_spmc("pkvm-6.4", "spmc-1.1", own_version);
 
 	(void)state;
-	h->si->version = FFAEMU_FFA_1_1;
 	assert_int_equal(ffaemu_proxy_init(h->proxy), FFAEMU_ENOTSUP);
 	h_free(h);
-	h = h_new("pkvm-6.4", NULL);
-	h->si->version = FFAEMU_FFA_1_0;
+	h = h_real("pkvm-6.4");
 	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
 	/* post-init ran at init in 6.4: ID_GET and FEATURES already sent */
-	assert_int_equal(standin_count(h->si, FFAEMU_FFA_ID_GET), 1);
+	assert_int_equal(dcount(h, FFAEMU_FFA_ID_GET), 1);
 	assert_true(hst(h).negotiated);
 	h_free(h);
 }
@@ -724,21 +721,20 @@ static void test_deny_list_live_per_profile(void **state)
 {
 	(void)state;
 	for (size_t p = 0; p < 6; p++) {
-		struct h *h = h_new(ffaemu_proxy_profile_name_at(p), NULL);
+		struct h *h = h_real(ffaemu_proxy_profile_name_at(p));
 
-		h->si->version = h->prof.max_version;
 		h_up(h, false);
 		for (size_t i = 0; i < NDENY; i++) {
 			bool want = (deny_rows[i].denied_in >> p) & 1u;
-			size_t before = h->si->nlog;
+			size_t before = h->nlog;
 			struct ffaemu_regs r = hcall(h, deny_rows[i].fid, 0, 0, 0, 0, 0);
 
 			if (want) {
 				assert_proxy_error(r, FFAEMU_FFA_NOT_SUPPORTED);
-				assert_int_equal(h->si->nlog, before);
+				assert_int_equal(h->nlog, before);
 			} else {
 				/* forwarded (REQ2 in the pending series: checked, then sent) */
-				assert_int_equal(h->si->nlog, before + 1);
+				assert_int_equal(h->nlog, before + 1);
 			}
 		}
 		h_free(h);
@@ -748,15 +744,15 @@ static void test_deny_list_live_per_profile(void **state)
 /* 0x80-0xFF were not FF-A before 6.11: no gate, no deny-list (0dd60c4632a1). */
 static void test_ffa_range_before_and_after_6_11(void **state)
 {
-	struct h *h = h_new("pkvm-6.10", NULL);
+	struct h *h = h_real("pkvm-6.10");
 	struct ffaemu_regs r;
 
 	(void)state;
 	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
 	r = hcall(h, FFAEMU_FFA_NOTIFICATION_SET, 0, 0, 0, 0, 0);
-	assert_int_equal(standin_count(h->si, FFAEMU_FFA_NOTIFICATION_SET), 1);
+	assert_int_equal(dcount(h, FFAEMU_FFA_NOTIFICATION_SET), 1);
 	h_free(h);
-	h = h_new("pkvm-6.11", NULL);
+	h = h_real("pkvm-6.11");
 	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
 	r = hcall(h, FFAEMU_FFA_NOTIFICATION_SET, 0, 0, 0, 0, 0);
 	assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS); /* the gate sees it now */
@@ -766,26 +762,26 @@ static void test_ffa_range_before_and_after_6_11(void **state)
 /* MSG_SEND2 is forwarded, and the SPMC reads the hyp's TX, not the host's (1.3). */
 static void test_msg_send2_forwarded_reads_hyp_tx(void **state)
 {
-	struct h *h = h_new(P2026, NULL);
+	struct h *h = h_real(P2026);
 
 	(void)state;
 	h_up(h, true);
 	(void)hcall(h, FFAEMU_FFA_MSG_SEND2, 0, 0, 0, 0, 0);
-	assert_int_equal(standin_count(h->si, FFAEMU_FFA_MSG_SEND2), 1);
-	assert_true(h->si->tx == hst(h).hyp_tx);
-	assert_true(h->si->tx != HOST_TX);
+	assert_int_equal(dcount(h, FFAEMU_FFA_MSG_SEND2), 1);
+	assert_true(hyp_ep(h).tx_pa == hst(h).hyp_tx);
+	assert_true(hyp_ep(h).tx_pa != HOST_TX);
 	h_free(h);
 }
 
 /* REQ2 in the pending direct-messaging series: allowed iff hyp >= 1.2. */
 static void test_direct_msg_series_req2_and_checks(void **state)
 {
-	struct h *h = h_new("pkvm-2026-direct-msg", NULL);
+	struct h *h = h_real("pkvm-2026-direct-msg");
 	struct ffaemu_regs r;
 
 	(void)state;
 	h_up(h, false);
-	r = hcall(h, FFAEMU_FFA_MSG_SEND_DIRECT_REQ2, SP_ID, 0x1111, 0x2222, 0, 0);
+	r = hcall(h, FFAEMU_FFA_MSG_SEND_DIRECT_REQ2, SP_ID, 0, 0, 0x44, 0); /* nil UUID */
 	assert_int_equal(r.x[0], FFAEMU_FFA_MSG_SEND_DIRECT_RESP2);
 	r = hcall(h, FFAEMU_FFA_MSG_SEND_DIRECT_REQ2, (5u << 16) | SP_ID, 0, 0, 0, 0);
 	assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
@@ -797,7 +793,7 @@ static void test_direct_msg_series_req2_and_checks(void **state)
 	assert_int_equal(r.x[0], FFAEMU_FFA_MSG_SEND_DIRECT_RESP_64);
 	h_free(h);
 	/* a host that negotiated 1.1 does not get REQ2 */
-	h = h_new("pkvm-2026-direct-msg", NULL);
+	h = h_real("pkvm-2026-direct-msg");
 	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
 	r = hcall(h, FFAEMU_FFA_VERSION, FFAEMU_FFA_1_1, 0, 0, 0, 0);
 	r = hcall(h, FFAEMU_FFA_MSG_SEND_DIRECT_REQ2, SP_ID, 0, 0, 0, 0);
@@ -811,7 +807,7 @@ static void test_direct_msg_series_req2_and_checks(void **state)
 
 static void test_features_filtering(void **state)
 {
-	struct h *h = h_new(P2026, NULL);
+	struct h *h = h_real(P2026);
 	static const uint32_t local_ok[] = {FFAEMU_FFA_MEM_SHARE, FFAEMU_FFA_MEM_SHARE_64,
 					    FFAEMU_FFA_MEM_LEND, FFAEMU_FFA_MEM_LEND_64};
 	struct ffaemu_regs r;
@@ -819,7 +815,7 @@ static void test_features_filtering(void **state)
 
 	(void)state;
 	h_up(h, false);
-	before = h->si->nlog;
+	before = h->nlog;
 	r = hcall(h, FFAEMU_FFA_FEATURES, FFAEMU_FFA_NOTIFICATION_BIND, 0, 0, 0, 0);
 	assert_proxy_error(r, FFAEMU_FFA_NOT_SUPPORTED);
 	r = hcall(h, FFAEMU_FFA_FEATURES, FFAEMU_FFA_PARTITION_INFO_GET_REGS, 0, 0, 0, 0);
@@ -830,15 +826,14 @@ static void test_features_filtering(void **state)
 		for (int n = 1; n < FFAEMU_NREGS; n++)
 			assert_int_equal(r.x[n], 0);
 	}
-	assert_int_equal(h->si->nlog, before); /* no SPMC contact */
+	assert_int_equal(h->nlog, before); /* no SPMC contact */
 	/* everything else: the SPMC's answer (its RXTX_MAP limits, interrupt IDs) */
-	h->si->rxtx_feat_w2 = 0x00400000;
 	r = hcall(h, FFAEMU_FFA_FEATURES, FFAEMU_FFA_RXTX_MAP_64, 0, 0, 0, 0);
 	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
-	assert_int_equal(r.x[2], 0x00400000);
+	assert_int_equal(r.x[2], 16u << 16); /* spmc-1.2: 4K minimum, 16 pages maximum */
 	r = hcall(h, FFAEMU_FFA_FEATURES, FFAEMU_FFA_FEATURE_SRI, 0, 0, 0, 0);
-	assert_int_equal(r.x[2], 8);
-	assert_int_equal(h->si->nlog, before + 2);
+	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
+	assert_int_equal(h->nlog, before + 2);
 	h_free(h);
 }
 
@@ -846,7 +841,7 @@ static void test_features_filtering(void **state)
 
 static void test_rxtx_map_checks(void **state)
 {
-	struct h *h = h_new(P2026, NULL);
+	struct h *h = h_real(P2026);
 	struct ffaemu_mem_stats ms;
 	struct ffaemu_regs r;
 
@@ -861,23 +856,23 @@ static void test_rxtx_map_checks(void **state)
 	assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
 	r = hcall(h, FFAEMU_FFA_RXTX_MAP, HOST_TX, HOST_RX, 1, 0, 0); /* 32-bit: denied */
 	assert_proxy_error(r, FFAEMU_FFA_NOT_SUPPORTED);
-	assert_false(h->si->mapped);
+	assert_false(hyp_ep(h).mapped);
 	/* TX == RX: the second share fails, everything rolled back */
 	r = hcall(h, FFAEMU_FFA_RXTX_MAP_64, HOST_TX, HOST_TX, 1, 0, 0);
 	assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
-	assert_false(h->si->mapped);
-	assert_int_equal(standin_count(h->si, FFAEMU_FFA_RXTX_UNMAP), 1);
+	assert_false(hyp_ep(h).mapped);
+	assert_int_equal(dcount(h, FFAEMU_FFA_RXTX_UNMAP), 1);
 	assert_map_same(h, &ms);
 	/* a guest page is not the host's */
 	r = hcall(h, FFAEMU_FFA_RXTX_MAP_64, HOST_TX, GUEST_RAM, 1, 0, 0);
 	assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
 	assert_map_same(h, &ms);
-	assert_false(h->si->mapped);
+	assert_false(hyp_ep(h).mapped);
 	/* success: shared with and pinned by the hyp; hyp buffers mapped at the SPMC */
 	r = hcall(h, FFAEMU_FFA_RXTX_MAP_64, HOST_TX, HOST_RX, 1, 0, 0);
 	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
-	assert_true(h->si->mapped);
-	assert_true(h->si->tx == hst(h).hyp_tx && h->si->rx == hst(h).hyp_rx);
+	assert_true(hyp_ep(h).mapped);
+	assert_true(hyp_ep(h).tx_pa == hst(h).hyp_tx && hyp_ep(h).rx_pa == hst(h).hyp_rx);
 	assert_int_equal(hyp_state(h, HOST_TX), FFAEMU_PAGE_SHARED);
 	r = hcall(h, FFAEMU_FFA_RXTX_MAP_64, HOST_TX + 0x40000, HOST_RX + 0x40000, 1, 0, 0);
 	assert_proxy_error(r, FFAEMU_FFA_DENIED);
@@ -886,27 +881,23 @@ static void test_rxtx_map_checks(void **state)
 	assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
 	r = hcall(h, FFAEMU_FFA_RXTX_UNMAP, 0, 0, 0, 0, 0);
 	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
-	assert_false(h->si->mapped); /* lockstep */
+	assert_false(hyp_ep(h).mapped); /* lockstep */
 	assert_map_same(h, &ms);
 	r = hcall(h, FFAEMU_FFA_RXTX_UNMAP, 0, 0, 0, 0, 0);
 	assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
 	h_free(h);
 }
 
-static void tweak_map_error(struct standin *s)
-{
-	s->map_error = FFAEMU_FFA_NO_MEMORY;
-}
-
 static void test_rxtx_map_spmc_failure_propagated(void **state)
 {
-	struct h *h = h_new(P2026, tweak_map_error);
+	struct h *h = h_real(P2026);
 	struct ffaemu_mem_stats ms;
 	struct ffaemu_regs r;
 
 	(void)state;
 	h_up(h, false);
 	ffaemu_mem_get_stats(h->mem, &ms);
+	h_fault(h, FFAEMU_SPMC_FAULT_ERROR, FFAEMU_FFA_RXTX_MAP_64, FFAEMU_FFA_NO_MEMORY, 0);
 	r = hcall(h, FFAEMU_FFA_RXTX_MAP_64, HOST_TX, HOST_RX, 1, 0, 0);
 	assert_proxy_error(r, FFAEMU_FFA_NO_MEMORY); /* the SPMC's w2, now sign-extended */
 	assert_false(hst(h).host_mapped);
@@ -923,7 +914,7 @@ static void test_rxtx_map_16k_kernel(void **state)
 	(void)state;
 	ffaemu_proxy_profile_default(&p);
 	p.page_size = 16384;
-	h = h_new_ex(&p, FFAEMU_SMCCC_1_2, NULL);
+	h = h_real_ex(&p, FFAEMU_SMCCC_1_2, NULL, NULL);
 	h_up(h, false);
 	r = hcall(h, FFAEMU_FFA_RXTX_MAP_64, HOST_TX, HOST_RX, 1, 0, 0);
 	assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
@@ -931,7 +922,7 @@ static void test_rxtx_map_16k_kernel(void **state)
 	assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
 	r = hcall(h, FFAEMU_FFA_RXTX_MAP_64, HOST_TX, HOST_RX, 4, 0, 0);
 	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
-	assert_int_equal(h->si->pages, 4);
+	assert_int_equal(hyp_ep(h).rxtx_pages, 4);
 	assert_int_equal(hyp_state(h, HOST_TX + 0x3000), FFAEMU_PAGE_SHARED);
 	h_free(h);
 }
@@ -975,7 +966,7 @@ static void test_mem_share_validation_steps(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(mem_rows) / sizeof(mem_rows[0]); i++) {
-		struct h *h = h_new(P2026, NULL);
+		struct h *h = h_real(P2026);
 		struct ffaemu_mem_stats ms;
 		struct ffaemu_regs r;
 		uint64_t x3 = 0, x4 = 0;
@@ -1021,14 +1012,14 @@ static void test_mem_share_validation_steps(void **state)
 		default: break;
 		}
 		ffaemu_mem_get_stats(h->mem, &ms);
-		before = h->si->nlog;
+		before = h->nlog;
 		r = hcall(h, FFAEMU_FFA_MEM_SHARE_64, len, fraglen, x3, x4, 0);
 		if ((uint32_t)r.x[0] != FFAEMU_FFA_ERROR ||
 		    (int32_t)(uint32_t)r.x[2] != mem_rows[i].err)
 			fail_msg("%s: x0=0x%llx x2=%lld", mem_rows[i].name,
 				 (unsigned long long)r.x[0], (long long)(int32_t)r.x[2]);
 		assert_true(r.x[2] == (uint64_t)(int64_t)mem_rows[i].err);
-		assert_int_equal(h->si->nlog, before); /* the SPMC never saw it */
+		assert_int_equal(h->nlog, before); /* the SPMC never saw it */
 		assert_map_same(h, &ms);
 		assert_int_equal(hst(h).el2_faults, 0);
 		if (mem_rows[i].m != M_ALREADY)
@@ -1050,18 +1041,19 @@ static void test_mem_share_success_and_fn64_reissue(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < 4; i++) {
-		struct h *h = h_new(P2026, NULL);
+		struct h *h = h_real(P2026);
 		struct ffaemu_regs r;
 		const struct ffaemu_regs *d;
 		uint32_t len;
 
 		h_up(h, true);
 		g_o = one_range(SHARE_PA, 3);
+		g_o.lend = rows[i].down == FFAEMU_FFA_MEM_LEND_64;
 		len = write_desc(h, &g_o);
 		r = hcall(h, rows[i].fid, len, len, 0, 0, 0);
 		assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
-		assert_int_equal(ffaemu_regs_handle(&r, 2), h->si->txn[0].handle);
-		d = &h->si->log[h->si->nlog - 1];
+		assert_true(ffaemu_regs_handle(&r, 2) != 0);
+		d = dlast(h);
 		assert_int_equal((uint32_t)d->x[0], rows[i].down);
 		assert_int_equal(d->x[1], len);
 		assert_int_equal(d->x[2], len);
@@ -1091,7 +1083,7 @@ static void test_mem_share_16k_alignment(void **state)
 
 		ffaemu_proxy_profile_default(&p);
 		p.page_size = 16384;
-		h = h_new_ex(&p, FFAEMU_SMCCC_1_2, NULL);
+		h = h_real_ex(&p, FFAEMU_SMCCC_1_2, NULL, NULL);
 		h_up(h, true);
 		g_o = one_range(SHARE_PA + rows[i].off, rows[i].pg);
 		len = write_desc(h, &g_o);
@@ -1104,14 +1096,9 @@ static void test_mem_share_16k_alignment(void **state)
 	}
 }
 
-static void tweak_share_error(struct standin *s)
-{
-	s->share_error = FFAEMU_FFA_DENIED;
-}
-
 static void test_mem_share_spmc_failure_rolls_back(void **state)
 {
-	struct h *h = h_new(P2026, tweak_share_error);
+	struct h *h = h_real(P2026);
 	struct ffaemu_mem_stats ms;
 	struct ffaemu_regs r;
 	uint32_t len;
@@ -1121,6 +1108,7 @@ static void test_mem_share_spmc_failure_rolls_back(void **state)
 	g_o = one_range(SHARE_PA, 2);
 	len = write_desc(h, &g_o);
 	ffaemu_mem_get_stats(h->mem, &ms);
+	h_fault(h, FFAEMU_SPMC_FAULT_ERROR, FFAEMU_FFA_MEM_LEND_64, FFAEMU_FFA_DENIED, 0);
 	r = hcall(h, FFAEMU_FFA_MEM_LEND, len, len, 0, 0, 0);
 	/* the SPMC's registers, verbatim: its zero-extended error */
 	assert_int_equal(r.x[0], FFAEMU_FFA_ERROR);
@@ -1133,14 +1121,14 @@ static void test_mem_share_spmc_failure_rolls_back(void **state)
 static void test_mem_share_layout_follows_hyp_version(void **state)
 {
 	static const uint32_t vers[] = {FFAEMU_FFA_1_0, FFAEMU_FFA_1_1};
+	static const char *const spmcs[] = {"spmc-1.0", "spmc-1.1"};
 
 	(void)state;
 	for (size_t i = 0; i < 2; i++) {
-		struct h *h = h_new(P2026, NULL);
+		struct h *h = h_real_spmc(P2026, spmcs[i], own_version);
 		struct ffaemu_regs r;
 		uint32_t len;
 
-		h->si->version = vers[i];
 		h_up(h, true);
 		assert_int_equal(hst(h).hyp_version, vers[i]);
 		g_o = one_range(SHARE_PA, 1);
@@ -1172,7 +1160,7 @@ static uint8_t g_buf[65536];
 
 static void test_frag_share_two_fragments(void **state)
 {
-	struct h *h = h_new(P2026, NULL);
+	struct h *h = h_real(P2026);
 	struct ffaemu_regs r;
 	uint32_t len, first;
 	uint64_t handle;
@@ -1196,15 +1184,10 @@ static void test_frag_share_two_fragments(void **state)
 	h_free(h);
 }
 
-static void tweak_frag_delta(struct standin *s)
-{
-	s->frag_rx_delta = 16;
-}
-
 /* A malicious SPMC: FRAG_RX offset != fraglen -> the share is undone. */
 static void test_frag_rx_offset_mismatch_rolls_back(void **state)
 {
-	struct h *h = h_new(P2026, tweak_frag_delta);
+	struct h *h = h_real(P2026);
 	struct ffaemu_mem_stats ms;
 	struct ffaemu_regs r;
 	uint32_t len;
@@ -1214,6 +1197,7 @@ static void test_frag_rx_offset_mismatch_rolls_back(void **state)
 	len = frag_desc(h, 4, g_buf, sizeof(g_buf));
 	ffaemu_mem_write(h->mem, HOST_TX, g_buf, len - 32);
 	ffaemu_mem_get_stats(h->mem, &ms);
+	h_fault(h, FFAEMU_SPMC_FAULT_FRAG_OFFSET, FFAEMU_FFA_MEM_SHARE_64, 0, 16);
 	r = hcall(h, FFAEMU_FFA_MEM_SHARE_64, len, len - 32, 0, 0, 0);
 	assert_int_equal(r.x[0], FFAEMU_FFA_MEM_FRAG_RX); /* the SPMC's regs, verbatim */
 	assert_map_same(h, &ms);
@@ -1223,7 +1207,7 @@ static void test_frag_rx_offset_mismatch_rolls_back(void **state)
 
 static void test_frag_tx_share_failure_reclaims_at_spmc(void **state)
 {
-	struct h *h = h_new(P2026, NULL);
+	struct h *h = h_real(P2026);
 	struct ffaemu_regs r;
 	const struct ffaemu_regs *d;
 	uint32_t len, first;
@@ -1241,7 +1225,7 @@ static void test_frag_tx_share_failure_reclaims_at_spmc(void **state)
 	ffaemu_mem_write(h->mem, HOST_TX, g_buf + first, 32);
 	r = hcall(h, FFAEMU_FFA_MEM_FRAG_TX, (uint32_t)handle, handle >> 32, 32, 0, 0);
 	assert_proxy_error(r, FFAEMU_FFA_DENIED);
-	d = &h->si->log[h->si->nlog - 1];
+	d = dlast(h);
 	assert_int_equal((uint32_t)d->x[0], FFAEMU_FFA_MEM_RECLAIM);
 	assert_int_equal(ffaemu_regs_handle(d, 1), handle);
 	assert_int_equal(d->x[3], 0);
@@ -1253,7 +1237,7 @@ static void test_frag_tx_share_failure_reclaims_at_spmc(void **state)
 
 static void test_frag_tx_spmc_failure_keeps_earlier_fragments(void **state)
 {
-	struct h *h = h_new(P2026, NULL);
+	struct h *h = h_real(P2026);
 	struct ffaemu_regs r;
 	uint32_t len, first;
 	uint64_t handle;
@@ -1265,7 +1249,7 @@ static void test_frag_tx_spmc_failure_keeps_earlier_fragments(void **state)
 	ffaemu_mem_write(h->mem, HOST_TX, g_buf, first);
 	r = hcall(h, FFAEMU_FFA_MEM_SHARE_64, len, first, 0, 0, 0);
 	handle = ffaemu_regs_handle(&r, 1);
-	h->si->frag_tx_error = FFAEMU_FFA_ABORTED;
+	h_fault(h, FFAEMU_SPMC_FAULT_ERROR, FFAEMU_FFA_MEM_FRAG_TX, FFAEMU_FFA_ABORTED, 0);
 	ffaemu_mem_write(h->mem, HOST_TX, g_buf + first, 32);
 	r = hcall(h, FFAEMU_FFA_MEM_FRAG_TX, (uint32_t)handle, handle >> 32, 32, 0, 0);
 	assert_ffa_error(r, FFAEMU_FFA_ABORTED);
@@ -1276,7 +1260,7 @@ static void test_frag_tx_spmc_failure_keeps_earlier_fragments(void **state)
 
 static void test_frag_tx_argument_checks(void **state)
 {
-	struct h *h = h_new(P2026, NULL);
+	struct h *h = h_real(P2026);
 	struct ffaemu_regs r;
 
 	(void)state;
@@ -1307,7 +1291,7 @@ static uint64_t share_n(struct h *h, uint32_t n)
 
 static void test_reclaim_hyp_retrieve_request_and_unshare(void **state)
 {
-	struct h *h = h_new(P2026, NULL);
+	struct h *h = h_real(P2026);
 	struct ffaemu_mem_stats ms;
 	struct ffaemu_regs r;
 	uint8_t want[48] = {0};
@@ -1319,39 +1303,45 @@ static void test_reclaim_hyp_retrieve_request_and_unshare(void **state)
 	handle = share_n(h, 3);
 	r = hcall(h, FFAEMU_FFA_MEM_RECLAIM, (uint32_t)handle, handle >> 32, 0, 0, 0);
 	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
-	assert_int_equal(h->si->last_retrieve_req_len, 48);
+	assert_int_equal(h->retr_len, 48);
 	put(want, 8, 8, handle);
-	assert_memory_equal(h->si->last_retrieve_req, want, 48);
-	assert_int_equal(standin_count(h->si, FFAEMU_FFA_MEM_RETRIEVE_REQ_64), 1);
-	assert_int_equal(standin_count(h->si, FFAEMU_FFA_RX_RELEASE), 1);
-	assert_false(h->si->rx_full);
+	assert_memory_equal(h->retr_req, want, 48);
+	assert_int_equal(dcount(h, FFAEMU_FFA_MEM_RETRIEVE_REQ_64), 1);
+	assert_int_equal(dcount(h, FFAEMU_FFA_RX_RELEASE), 1);
+	assert_false(hyp_ep(h).rx_full);
 	assert_map_same(h, &ms);
 	h_free(h);
 }
 
-static void tweak_chunk(struct standin *s)
-{
-	s->retrieve_chunk = 128;
-}
-
 static void test_reclaim_fragmented_rx_release_each(void **state)
 {
-	struct h *h = h_new(P2026, tweak_chunk);
+	struct ffaemu_proxy_profile p;
 	struct ffaemu_mem_stats ms;
 	struct ffaemu_regs r;
 	uint64_t handle;
-	uint32_t len;
+	uint32_t len, first = 4096;
+	struct h *h;
 
 	(void)state;
+	ffaemu_proxy_profile_default(&p);
+	p.max_constituents = 512;
+	h = h_real_ex(&p, FFAEMU_SMCCC_1_2, NULL, NULL);
 	h_up(h, true);
 	ffaemu_mem_get_stats(h->mem, &ms);
-	handle = share_n(h, 26); /* 48 + 32 + 16 + 416 = 512 bytes = 4 fragments */
-	len = h->si->txn[0].len;
+	/* 96 + 300 x 16 = 4896 bytes: two fragments in, a two-fragment retrieve response out */
+	len = frag_desc(h, 300, g_buf, sizeof(g_buf));
+	assert_int_equal(len, 4896);
+	ffaemu_mem_write(h->mem, HOST_TX, g_buf, first);
+	r = hcall(h, FFAEMU_FFA_MEM_SHARE_64, len, first, 0, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_MEM_FRAG_RX);
+	handle = ffaemu_regs_handle(&r, 1);
+	ffaemu_mem_write(h->mem, HOST_TX, g_buf + first, len - first);
+	r = hcall(h, FFAEMU_FFA_MEM_FRAG_TX, (uint32_t)handle, handle >> 32, len - first, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
 	r = hcall(h, FFAEMU_FFA_MEM_RECLAIM, (uint32_t)handle, handle >> 32, 0, 0, 0);
 	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
-	assert_int_equal(len, 512);
-	assert_int_equal(standin_count(h->si, FFAEMU_FFA_MEM_FRAG_RX), 3);
-	assert_int_equal(standin_count(h->si, FFAEMU_FFA_RX_RELEASE), 4);
+	assert_int_equal(dcount(h, FFAEMU_FFA_MEM_FRAG_RX), 1);
+	assert_int_equal(dcount(h, FFAEMU_FFA_RX_RELEASE), 2); /* one per fragment */
 	assert_map_same(h, &ms);
 	/* and a second share + reclaim still works: RX was given back */
 	handle = share_n(h, 2);
@@ -1404,7 +1394,7 @@ static void test_reclaim_malicious_spmc(void **state)
 		case E_NOT_RESP: t->complete = false; break;
 		case E_RECLAIM_DENIED: h->si->reclaim_error = FFAEMU_FFA_DENIED; break;
 		}
-		rel = standin_count(h->si, FFAEMU_FFA_RX_RELEASE);
+		rel = dcount(h, FFAEMU_FFA_RX_RELEASE);
 		r = hcall(h, FFAEMU_FFA_MEM_RECLAIM, (uint32_t)handle, handle >> 32, 0, 0, 0);
 		if (evil_rows[i].err) {
 			if ((int32_t)(uint32_t)r.x[2] != evil_rows[i].err)
@@ -1414,9 +1404,9 @@ static void test_reclaim_malicious_spmc(void **state)
 			assert_int_equal(r.x[0], FFAEMU_FFA_ERROR);
 			assert_true(r.x[2] <= 0xffffffffull); /* verbatim: zero-extended */
 		}
-		if (standin_count(h->si, FFAEMU_FFA_RX_RELEASE) != rel + evil_rows[i].releases)
+		if (dcount(h, FFAEMU_FFA_RX_RELEASE) != rel + evil_rows[i].releases)
 			fail_msg("%s: %zu releases", evil_rows[i].name,
-				 standin_count(h->si, FFAEMU_FFA_RX_RELEASE) - rel);
+				 dcount(h, FFAEMU_FFA_RX_RELEASE) - rel);
 		assert_int_equal(hyp_state(h, SHARE_PA), FFAEMU_PAGE_SHARED);
 		assert_int_equal(hst(h).el2_faults, 0);
 		if (evil_rows[i].e == E_ZERO_FRAG)
@@ -1486,22 +1476,22 @@ static void test_reclaim_unshares_exactly_retrieved_ranges(void **state)
 
 static void test_part_info_unmapped_busy(void **state)
 {
-	struct h *h = h_new(P2026, NULL);
+	struct h *h = h_real(P2026);
 	struct ffaemu_regs r;
 	size_t before;
 
 	(void)state;
 	h_up(h, false);
-	before = h->si->nlog;
+	before = h->nlog;
 	r = hcall(h, FFAEMU_FFA_PARTITION_INFO_GET, 0, 0, 0, 0, 0);
 	assert_proxy_error(r, FFAEMU_FFA_BUSY);
-	assert_int_equal(h->si->nlog, before);
+	assert_int_equal(h->nlog, before);
 	h_free(h);
 }
 
 static void test_part_info_copied_to_host_rx_no_release(void **state)
 {
-	struct h *h = h_new(P2026, NULL);
+	struct h *h = h_real(P2026);
 	struct ffaemu_regs r;
 	uint8_t host[48], hyp[48];
 
@@ -1516,16 +1506,16 @@ static void test_part_info_copied_to_host_rx_no_release(void **state)
 	assert_memory_equal(host, hyp, 48);
 	assert_int_equal(host[0] | (host[1] << 8), SP_ID);
 	assert_int_equal(host[24] | (host[25] << 8), SP_ID + 1);
-	assert_true(h->si->rx_full); /* the proxy does not release */
+	assert_true(hyp_ep(h).rx_full); /* the proxy does not release */
 	r = hcall(h, FFAEMU_FFA_RX_RELEASE, 0, 0, 0, 0, 0);
 	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS); /* the host's release is forwarded */
-	assert_false(h->si->rx_full);
+	assert_false(hyp_ep(h).rx_full);
 	h_free(h);
 }
 
 static void test_part_info_count_only_pass_through(void **state)
 {
-	struct h *h = h_new(P2026, NULL);
+	struct h *h = h_real(P2026);
 	struct ffaemu_regs r;
 	uint8_t zero[48] = {0}, host[48];
 
@@ -1541,12 +1531,11 @@ static void test_part_info_count_only_pass_through(void **state)
 
 static void test_part_info_1_0_size_8(void **state)
 {
-	struct h *h = h_new(P2026, NULL);
+	struct h *h = h_real_spmc(P2026, "spmc-1.0", own_version);
 	struct ffaemu_regs r;
 	uint8_t host[16];
 
 	(void)state;
-	h->si->version = FFAEMU_FFA_1_0;
 	h_up(h, true);
 	r = hcall(h, FFAEMU_FFA_PARTITION_INFO_GET, 0, 0, 0, 0, 0);
 	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
@@ -1566,7 +1555,7 @@ static void test_part_info_oversize_aborted(void **state)
 	h_up(h, true);
 	r = hcall(h, FFAEMU_FFA_PARTITION_INFO_GET, 0, 0, 0, 0, 0);
 	assert_proxy_error(r, FFAEMU_FFA_ABORTED);
-	assert_true(h->si->rx_full); /* no release */
+	assert_true(hyp_ep(h).rx_full); /* no release */
 	h_free(h);
 }
 
@@ -1576,10 +1565,9 @@ static void test_ret_regs_policy_per_profile(void **state)
 {
 	(void)state;
 	for (size_t p = 0; p < ffaemu_proxy_profile_count(); p++) {
-		struct h *h = h_new(ffaemu_proxy_profile_name_at(p), NULL);
+		struct h *h = h_real(ffaemu_proxy_profile_name_at(p));
 		struct ffaemu_regs r;
 
-		h->si->version = h->prof.max_version;
 		h_up(h, false);
 		/* a proxy-made reply (RXTX_UNMAP while unmapped) */
 		ffaemu_regs_clear(&r);
@@ -1653,7 +1641,7 @@ static void test_fallback_downcall(void **state)
 	(void)state;
 	ffaemu_proxy_profile_default(&p);
 	p.downcall = FFAEMU_PROXY_DOWN_FALLBACK;
-	h = h_new_ex(&p, FFAEMU_SMCCC_1_2, NULL);
+	h = h_real_ex(&p, FFAEMU_SMCCC_1_2, NULL, NULL);
 	h_up(h, true);
 	ffaemu_edge_get_stats(ffaemu_proxy_down_edge(h->proxy, FFAEMU_SMCCC_1_1), &s11);
 	ffaemu_edge_get_stats(ffaemu_proxy_down_edge(h->proxy, FFAEMU_SMCCC_1_2), &s12);
@@ -1890,7 +1878,7 @@ static void test_reclaim_emad_read_before_fraglen_check(void **state)
 	r = hcall(h, FFAEMU_FFA_MEM_RECLAIM, (uint32_t)handle, handle >> 32, 0, 0, 0);
 	assert_proxy_error(r, FFAEMU_FFA_ABORTED);
 	assert_int_equal(hst(h).el2_faults, 1); /* upstream would read past the RX page */
-	assert_false(h->si->rx_full);           /* and the RX is still given back */
+	assert_false(hyp_ep(h).rx_full);           /* and the RX is still given back */
 	assert_int_equal(hyp_state(h, SHARE_PA), FFAEMU_PAGE_SHARED);
 	h_free(h);
 }
@@ -1971,7 +1959,7 @@ static bool bug_emad_offset(const char *pr)
 	g_o.emad_place = 48;
 	len = write_desc(h, &g_o);
 	(void)hcall(h, FFAEMU_FFA_MEM_SHARE_64, len, len, 0, 0, 0);
-	bug = standin_count(h->si, FFAEMU_FFA_MEM_SHARE_64) == 1; /* forwarded */
+	bug = dcount(h, FFAEMU_FFA_MEM_SHARE_64) == 1; /* forwarded */
 	h_free(h);
 	return bug;
 }
@@ -2162,7 +2150,7 @@ static bool bug_notif_forwarded(const char *pr)
 	bool bug;
 	h_up(h, false);
 	(void)hcall(h, FFAEMU_FFA_NOTIFICATION_BITMAP_CREATE, 0, 1, 0, 0, 0);
-	bug = standin_count(h->si, FFAEMU_FFA_NOTIFICATION_BITMAP_CREATE) == 1;
+	bug = dcount(h, FFAEMU_FFA_NOTIFICATION_BITMAP_CREATE) == 1;
 	h_free(h);
 	return bug;
 }
@@ -2206,7 +2194,7 @@ static bool bug_resp64_forwarded(const char *pr)
 	bool bug;
 	h_up(h, false);
 	(void)hcall(h, FFAEMU_FFA_MSG_SEND_DIRECT_RESP_64, 0, 0, 0, 0, 0);
-	bug = standin_count(h->si, FFAEMU_FFA_MSG_SEND_DIRECT_RESP_64) == 1;
+	bug = dcount(h, FFAEMU_FFA_MSG_SEND_DIRECT_RESP_64) == 1;
 	h_free(h);
 	return bug;
 }
@@ -2217,7 +2205,7 @@ static bool bug_req2_forwarded(const char *pr)
 	bool bug;
 	h_up(h, false);
 	(void)hcall(h, FFAEMU_FFA_PARTITION_INFO_GET_REGS, 0, 0, 0, 0, 0);
-	bug = standin_count(h->si, FFAEMU_FFA_PARTITION_INFO_GET_REGS) == 1;
+	bug = dcount(h, FFAEMU_FFA_PARTITION_INFO_GET_REGS) == 1;
 	h_free(h);
 	return bug;
 }

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Shared by the proxy tests: a scripted SPMC stand-in (a node behind the EL3
- * dispatcher), the harness that wires host -> proxy -> EL3 -> SPMC, and a
- * host-side memory-descriptor writer. The stand-in exists for what fault
- * injection in the real fake SPMC cannot express (a malicious SPMC); tests
- * that only need a conforming SPMC use the real one (test_proxy_spmc.c).
+ * Shared by the proxy tests: the harness that wires host -> proxy -> EL3 ->
+ * SPMC, with either the real fake SPMC (lib/spmc, h_real: the default) or a
+ * scripted SPMC stand-in (h_new), kept for the malicious-SPMC cases the real
+ * SPMC's fault injection cannot express. Either way every call the proxy
+ * makes towards EL3 is logged by an edge observer (h->dlog), and
+ * hyp_ep() reads the SPMC's view of the proxy's own mailbox.
  */
 #ifndef TEST_PROXY_COMMON_H
 #define TEST_PROXY_COMMON_H
@@ -19,6 +20,7 @@
 #include <cmocka.h>
 
 #include <ffa/ffa.h>
+#include <ffa/spmc.h>
 
 #define HOST_RAM 0x80000000ull
 #define HOST_RAM_SIZE 0x01000000ull
@@ -77,15 +79,6 @@ struct standin {
 	struct ffaemu_regs log[MAX_LOG];
 	size_t nlog;
 };
-
-static size_t standin_count(const struct standin *s, uint32_t fid)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < s->nlog && i < MAX_LOG; i++)
-		if ((uint32_t)s->log[i].x[0] == fid)
-			n++;
-	return n;
-}
 
 static void si_error(struct ffaemu_regs *r, int32_t e)
 {
@@ -369,14 +362,59 @@ static const struct ffaemu_node_ops standin_ops = {
 
 struct h {
 	struct ffaemu_mem *mem;
-	struct standin *si;
+	struct ffaemu_spmc *spmc; /* the real fake SPMC (h_real), else NULL */
+	struct standin *si;       /* the stand-in (h_new), else NULL */
 	struct ffaemu_node *si_node;
 	struct ffaemu_el3 *el3;
 	struct ffaemu_proxy *proxy;
 	struct ffaemu_edge *host;
 	struct ffaemu_proxy_profile prof;
 	struct ffaemu_call_ctx ctx;
+	/* every call the proxy made towards EL3, as EL3 received it */
+	struct ffaemu_regs dlog[MAX_LOG];
+	size_t nlog;
+	/* the last hypervisor retrieve request, as it sat in the hyp TX */
+	uint8_t retr_req[64];
+	uint32_t retr_len;
 };
+
+static size_t dcount(const struct h *h, uint32_t fid)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < h->nlog && i < MAX_LOG; i++)
+		if ((uint32_t)h->dlog[i].x[0] == fid)
+			n++;
+	return n;
+}
+
+static const struct ffaemu_regs *dlast(const struct h *h)
+{
+	assert_true(h->nlog > 0 && h->nlog <= MAX_LOG);
+	return &h->dlog[h->nlog - 1];
+}
+
+static void down_obs(void *user, const struct ffaemu_edge_event *ev)
+{
+	struct h *h = user;
+	struct ffaemu_proxy_status st;
+
+	if (h->nlog < MAX_LOG)
+		h->dlog[h->nlog] = ev->in;
+	h->nlog++;
+	if ((uint32_t)ev->in.x[0] == FFAEMU_FFA_MEM_RETRIEVE_REQ_64) {
+		ffaemu_proxy_get_status(h->proxy, &st);
+		h->retr_len = (uint32_t)ev->in.x[1];
+		assert_int_equal(ffaemu_mem_read(h->mem, st.hyp_tx, h->retr_req, 64), 0);
+	}
+}
+
+static void h_observe(struct h *h)
+{
+	assert_int_equal(ffaemu_edge_add_observer(ffaemu_proxy_down_edge(h->proxy, FFAEMU_SMCCC_1_1),
+						  down_obs, h), 0);
+	assert_int_equal(ffaemu_edge_add_observer(ffaemu_proxy_down_edge(h->proxy, FFAEMU_SMCCC_1_2),
+						  down_obs, h), 0);
+}
 
 static void standin_defaults(struct standin *s)
 {
@@ -426,6 +464,7 @@ static struct h *h_new_ex(const struct ffaemu_proxy_profile *prof, uint32_t smcc
 	pc.mem = h->mem;
 	pc.profile = &h->prof;
 	assert_int_equal(ffaemu_proxy_new(&pc, &h->proxy), 0);
+	h_observe(h);
 
 	/* pKVM's sign-extended errors reach the host as on hardware (proxy.h). */
 	ffaemu_edge_config_default(&hc);
@@ -446,6 +485,85 @@ static struct h *h_new(const char *profile, void (*tweak)(struct standin *))
 	return h_new_ex(&p, FFAEMU_SMCCC_1_2, tweak);
 }
 
+/* Which fake-SPMC profile speaks the version a proxy profile asks for. */
+static const char *spmc_for(const struct ffaemu_proxy_profile *p)
+{
+	return p->max_version == FFAEMU_FFA_1_0 ? "spmc-1.0" :
+	       p->max_version == FFAEMU_FFA_1_1 ? "spmc-1.1" : "spmc-1.2";
+}
+
+/*
+ * The same stack on the real fake SPMC with two echo partitions (SP_ID,
+ * SP_ID + 1). spmc NULL: the SPMC version the profile asks for. tweak may
+ * edit the SPMC profile.
+ */
+static struct h *h_real_ex(const struct ffaemu_proxy_profile *prof, uint32_t smccc,
+			   const char *spmc, void (*tweak)(struct ffaemu_spmc_profile *))
+{
+	struct h *h = calloc(1, sizeof(*h));
+	struct ffaemu_spmc_profile sp;
+	struct ffaemu_spmc_config sc;
+	struct ffaemu_sp_config part;
+	struct ffaemu_el3_config ec;
+	struct ffaemu_proxy_config pc;
+	struct ffaemu_edge_config hc;
+
+	assert_non_null(h);
+	h->prof = *prof;
+	assert_int_equal(ffaemu_mem_new(NULL, &h->mem), 0);
+	assert_int_equal(ffaemu_mem_add_ram(h->mem, HOST_RAM, HOST_RAM_SIZE, FFAEMU_MEM_NS,
+					    ffaemu_owner_make(FFAEMU_OWNER_HOST, 0)), 0);
+	assert_int_equal(ffaemu_mem_add_ram(h->mem, GUEST_RAM, GUEST_RAM_SIZE, FFAEMU_MEM_NS,
+					    ffaemu_owner_make(FFAEMU_OWNER_VM, 1)), 0);
+	assert_int_equal(ffaemu_spmc_profile_by_name(spmc ? spmc : spmc_for(prof), &sp), 0);
+	if (tweak)
+		tweak(&sp);
+	ffaemu_spmc_config_default(&sc);
+	sc.profile = &sp;
+	sc.mem = h->mem;
+	assert_int_equal(ffaemu_spmc_new(&sc, &h->spmc), 0);
+	for (unsigned i = 0; i < 2; i++) {
+		assert_int_equal(ffaemu_sp_config_builtin(&part, FFAEMU_SP_ECHO,
+							  (ffaemu_id_t)(SP_ID + i)), 0);
+		part.ffa_version = sp.ffa_version;
+		assert_int_equal(ffaemu_spmc_add_sp(h->spmc, &part), 0);
+	}
+	ffaemu_el3_config_default(&ec);
+	ec.smccc_version = smccc;
+	ec.spmc = ffaemu_spmc_node(h->spmc);
+	assert_int_equal(ffaemu_el3_new(&ec, &h->el3), 0);
+	ffaemu_proxy_config_default(&pc);
+	pc.downstream = ffaemu_el3_node(h->el3);
+	pc.mem = h->mem;
+	pc.profile = &h->prof;
+	assert_int_equal(ffaemu_proxy_new(&pc, &h->proxy), 0);
+	h_observe(h);
+	ffaemu_edge_config_default(&hc);
+	hc.name = "host->proxy";
+	hc.zero_extend_smc32 = false;
+	assert_int_equal(ffaemu_edge_new(&hc, ffaemu_proxy_node(h->proxy), &h->host), 0);
+	h->ctx.instance = FFAEMU_INSTANCE_NV;
+	h->ctx.el = 1;
+	return h;
+}
+
+static struct h *h_real(const char *profile)
+{
+	struct ffaemu_proxy_profile p;
+
+	assert_int_equal(ffaemu_proxy_profile_get(profile, &p), 0);
+	return h_real_ex(&p, FFAEMU_SMCCC_1_2, NULL, NULL);
+}
+
+static struct h *h_real_spmc(const char *profile, const char *spmc,
+			     void (*tweak)(struct ffaemu_spmc_profile *))
+{
+	struct ffaemu_proxy_profile p;
+
+	assert_int_equal(ffaemu_proxy_profile_get(profile, &p), 0);
+	return h_real_ex(&p, FFAEMU_SMCCC_1_2, spmc, tweak);
+}
+
 static void h_free(struct h *h)
 {
 	if (!h)
@@ -454,9 +572,44 @@ static void h_free(struct h *h)
 	ffaemu_proxy_free(&h->proxy);
 	ffaemu_el3_free(&h->el3);
 	ffaemu_node_free(&h->si_node);
+	ffaemu_spmc_free(&h->spmc);
 	ffaemu_mem_free(&h->mem);
 	free(h->si);
 	free(h);
+}
+
+/* Arm a fault in the real SPMC (kind, ABI, FF-A error, kind-specific value). */
+static void h_fault(struct h *h, enum ffaemu_spmc_fault_kind kind, uint32_t fid, int32_t err,
+		    uint64_t value)
+{
+	struct ffaemu_spmc_fault f;
+
+	assert_non_null(h->spmc);
+	ffaemu_spmc_fault_default(&f);
+	f.kind = kind;
+	f.fid = fid;
+	f.error = err;
+	f.value = value;
+	assert_int_equal(ffaemu_spmc_inject_fault(h->spmc, &f), 0);
+}
+
+/* The SPMC's view of the NS endpoint 0 (the proxy's own mailbox), either backend. */
+static struct ffaemu_spmc_ep_info hyp_ep(struct h *h)
+{
+	struct ffaemu_spmc_ep_info ep;
+
+	memset(&ep, 0, sizeof(ep));
+	if (h->spmc) {
+		if (ffaemu_spmc_ep_info(h->spmc, 0, &ep) != 0)
+			memset(&ep, 0, sizeof(ep));
+	} else {
+		ep.mapped = h->si->mapped;
+		ep.tx_pa = h->si->tx;
+		ep.rx_pa = h->si->rx;
+		ep.rxtx_pages = h->si->pages;
+		ep.rx_full = h->si->rx_full;
+	}
+	return ep;
 }
 
 static struct ffaemu_regs hcall(struct h *h, uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3,
@@ -531,6 +684,7 @@ struct dopt {
 	struct { uint64_t base; uint32_t pg; } c[300];
 	uint32_t addr_cnt;     /* composite addr_range_cnt; 0 = n */
 	uint32_t extra;        /* trailing bytes after the constituents */
+	bool lend;             /* memory attributes 0, as the driver sends a LEND (4.3) */
 };
 
 static void put(uint8_t *b, uint32_t off, unsigned size, uint64_t v)
@@ -555,7 +709,7 @@ static uint32_t build_desc(uint8_t *b, size_t cap, const struct dopt *o)
 	assert_true(len <= cap);
 	memset(b, 0, len);
 	put(b, 0, 2, o->sender);
-	put(b, 2, 2, 0x2f); /* normal memory, write-back, inner shareable */
+	put(b, 2, 2, o->lend ? 0 : 0x2f); /* normal memory, write-back, inner shareable */
 	if (ver > FFAEMU_FFA_1_0) {
 		put(b, 24, 4, esz);
 		put(b, 32, 4, eoff);
