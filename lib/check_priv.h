@@ -10,7 +10,7 @@
 
 #include "trace_priv.h"
 
-/* Rule numbers: the order of the catalogue. */
+/* Rule numbers: the order of the catalogue (SMCCC, then FF-A caller, then FF-A callee). */
 enum chk_rule {
 	CHK_SMCCC_FID_001,
 	CHK_SMCCC_FID_002,
@@ -29,6 +29,9 @@ enum chk_rule {
 	CHK_FFA_DIRECT_001,
 	CHK_FFA_DIRECT_002,
 	CHK_FFA_DIRECT_003,
+	CHK_FFA_DIRECT_006,
+	CHK_FFA_FEAT_002,
+	CHK_FFA_MEM_004,
 	CHK_FFA_CONS_001,
 	CHK_FFA_RXTX_001,
 	CHK_FFA_MBZ_RES_001,
@@ -57,9 +60,6 @@ enum chk_rule {
 	CHK_FFA_FEAT_001,
 	CHK_FFA_RXTX_002,
 	CHK_FFA_RXTX_003,
-	CHK_FFA_DIRECT_006,
-	CHK_FFA_MEM_004,
-	CHK_FFA_FEAT_002,
 	CHK_FFA_MEM_005,
 	CHK_FFA_NOTIF_001,
 	CHK_FFA_NOTIF_002,
