@@ -67,7 +67,12 @@ FFAEMU_API int ffaemu_check_severity_parse(const char *text, enum ffaemu_check_s
 /* One finding. Strings are owned by the checker. */
 struct ffaemu_check_violation {
 	const struct ffaemu_check_rule *rule;
-	uint64_t call_index;    /* global call index (== ffaemu_trace_record.index offline) */
+	/*
+	 * Online: the checker's own count of calls over its edges, from 0 (equal
+	 * to a tracer's index when both are attached to the same edges at the
+	 * same time); offline: the record's index.
+	 */
+	uint64_t call_index;
 	const char *edge;       /* edge name */
 	uint64_t edge_index;    /* the edge's own call counter */
 	ffaemu_id_t caller;

@@ -11,6 +11,9 @@
  * edge pays nothing. One recorder can observe many edges; its records carry
  * one global call index, in the order calls complete.
  *
+ * Participants: an edge named "a->b" joins participant a to participant b;
+ * any other name n is drawn as "ep 0xNNNN" (the caller's ID) -> n.
+ *
  * Nesting (an SP calling the SPMC inside a direct request, a proxy
  * forwarding to EL3) is recovered from the record's depth: a call at depth d
  * encloses the calls at depth > d that completed just before it. Depth comes
@@ -129,9 +132,13 @@ FFAEMU_API int ffaemu_trace_append(struct ffaemu_trace *trace,
 /* ---- Output ---- */
 
 enum ffaemu_trace_format {
-	/* "#3 host -> proxy  FFA_MSG_SEND_DIRECT_REQ2 0x0000->0x8001 uuid=... => FFA_MSG_SEND_DIRECT_RESP2 ..." */
+	/*
+	 * One decoded line per call, in call order, nested calls indented:
+	 * "#6 host -> proxy  FFA_MSG_SEND_DIRECT_REQ2 0x0000->0x8001 uuid=... =>
+	 * FFA_MSG_SEND_DIRECT_RESP2 0x8001->0x0000". #N is the record index.
+	 */
 	FFAEMU_TRACE_HUMAN = 0,
-	FFAEMU_TRACE_JSONL = 1,   /* the schema above */
+	FFAEMU_TRACE_JSONL = 1,   /* the schema above, in completion (index) order */
 	FFAEMU_TRACE_MERMAID = 2, /* sequenceDiagram text */
 	FFAEMU_TRACE_SVG = 3      /* standalone SVG 1.1 document */
 };
