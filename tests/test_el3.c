@@ -694,6 +694,73 @@ static void through_smccc_1_0_edge_everything_above_x3_is_poisoned(void **state)
 	ffaemu_edge_free(&e);
 }
 
+
+/* xorshift64: deterministic pseudo-random registers. */
+static uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static void random_calls_never_break_the_edge_contract(void **state)
+{
+	/* Interesting w0 values, combined with random upper halves and hint bits. */
+	static const uint32_t fids[] = {
+		FFAEMU_SMCCC_VERSION_FID, FFAEMU_SMCCC_ARCH_FEATURES, FFAEMU_SMCCC_ARCH_SOC_ID,
+		FFAEMU_SMCCC_ARCH_SOC_ID_64, FFAEMU_SMCCC_ARCH_WORKAROUND_1, FFAEMU_PSCI_VERSION,
+		FFAEMU_PSCI_FEATURES, FFAEMU_FFA_VERSION, FFAEMU_FFA_MSG_SEND_DIRECT_REQ2,
+		FFAEMU_FFA_RXTX_MAP_64, 0x82000000u, 0x00000000u,
+	};
+	struct fixture *fx = *state;
+	uint64_t seed = 0x9e3779b97f4a7c15ull;
+
+	fx->cfg.soc_id = true;
+	fx->cfg.workaround[0] = 0;
+	for (size_t v = 0; v < ARRAY_SIZE(versions); v++) {
+		for (int with_spmc = 0; with_spmc < 2; with_spmc++) {
+			struct ffaemu_edge_config c;
+			struct ffaemu_edge *e;
+			struct ffaemu_edge_stats st;
+
+			fx->cfg.smccc_version = versions[v];
+			fx->cfg.spmc = with_spmc ? fx->spmc_node : NULL;
+			make(fx);
+			ffaemu_edge_config_default(&c);
+			c.smccc_version = versions[v];
+			assert_int_equal(ffaemu_edge_new(&c, ffaemu_el3_node(fx->el3), &e), FFAEMU_OK);
+			for (int i = 0; i < 4000; i++) {
+				struct ffaemu_call_ctx ctx = {0};
+				struct ffaemu_regs r, in;
+				uint64_t pick = rnd(&seed);
+
+				for (unsigned n = 0; n < FFAEMU_NREGS; n++)
+					r.x[n] = rnd(&seed);
+				if (pick & 1)
+					r.x[0] = (r.x[0] & ~0xffffffffull) |
+						 fids[(pick >> 8) % ARRAY_SIZE(fids)] |
+						 ((pick & 2) ? FFAEMU_SMCCC_SVE_HINT : 0);
+				if ((pick & 0x30) == 0x30)
+					r.x[1] = fids[(pick >> 16) % ARRAY_SIZE(fids)];
+				ctx.aarch32 = (pick & 0x400) != 0 && (pick & 0x800) != 0;
+				ctx.imm = (pick & 0x7000) == 0x7000 ? 1 : 0;
+				in = r;
+				ffaemu_edge_call(e, &r, &ctx);
+				/* EL3 answers in result registers only (spec A7, A10). */
+				ffaemu_edge_get_stats(e, &st);
+				assert_int_equal(st.last_violations & FFAEMU_EDGE_V_PRESERVED, 0);
+				if (versions[v] >= FFAEMU_SMCCC_1_1 &&
+				    (!(ffaemu_regs_w(&in, 0) & FFAEMU_SMCCC_SMC64) ||
+				     versions[v] == FFAEMU_SMCCC_1_1))
+					for (unsigned n = 8; n < FFAEMU_NREGS; n++)
+						assert_true(r.x[n] == in.x[n]);
+			}
+			ffaemu_edge_free(&e);
+		}
+	}
+}
+
 #define FX(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
 
 int main(void)
@@ -723,6 +790,7 @@ int main(void)
 		FX(hook_declining_falls_through_to_builtin),
 		FX(through_edge_no_spmc_frame_causes_no_violation),
 		FX(through_smccc_1_0_edge_everything_above_x3_is_poisoned),
+		FX(random_calls_never_break_the_edge_contract),
 	};
 	return cmocka_run_group_tests_name("el3", tests, NULL, NULL);
 }
