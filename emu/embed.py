@@ -9,13 +9,10 @@ import sys
 out, root, files = sys.argv[1], sys.argv[2], sys.argv[3:]
 
 
-def c_string(data):
-    lines = []
-    for line in data.splitlines(keepends=True):
-        esc = ''.join('\\%03o' % b if b < 0x20 or b > 0x7e or b in (0x22, 0x5c, 0x3f)
-                      else chr(b) for b in line)
-        lines.append('"%s"' % esc)
-    return '\n\t'.join(lines) if lines else '""'
+def c_bytes(data):
+    # A byte array, not a string literal: ISO C caps literals at 4095 bytes.
+    vals = ['0x%02x' % b for b in data] + ['0x00']
+    return '\n\t'.join(', '.join(vals[i:i + 12]) + ',' for i in range(0, len(vals), 12))
 
 
 with open(out, 'w') as f:
@@ -26,7 +23,7 @@ with open(out, 'w') as f:
         data = open(path, 'rb').read()
         rel = os.path.relpath(path, root)
         name = os.path.splitext(os.path.basename(path))[0]
-        f.write('static const char suite_%d[] =\n\t%s;\n\n' % (i, c_string(data)))
+        f.write('static const char suite_%d[] = {\n\t%s\n};\n\n' % (i, c_bytes(data)))
         entries.append('\t{"%s", "%s", suite_%d, sizeof(suite_%d) - 1},\n' % (name, rel, i, i))
     f.write('const struct emu_suite emu_suites[] = {\n%s\t{NULL, NULL, NULL, 0},\n};\n' % ''.join(entries))
     f.write('const size_t emu_suite_count = %d;\n' % len(entries))

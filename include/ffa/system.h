@@ -85,7 +85,8 @@ FFAEMU_API uint32_t ffaemu_system_page_size(const struct ffaemu_system *sys);
  * proxy already there ("none" removes it). The proxy's boot-time
  * negotiation with the SPMC runs now, as when pKVM finalises after the
  * host driver has already talked to EL3 (pkvm-proxy 1.4, 1.6).
- * On error the wiring is unchanged.
+ * An unknown profile (FFAEMU_ENOENT) leaves the wiring unchanged; if the
+ * new proxy cannot be built (FFAEMU_ENOMEM), the host is left facing EL3.
  */
 FFAEMU_API int ffaemu_system_install_proxy(struct ffaemu_system *sys, const char *profile);
 

@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+# The ffa-emu command line: --help everywhere, documented exit statuses
+# (0 pass, 1 failures, 2 usage/syntax, 3 I/O), results on stdout and
+# diagnostics on stderr, decode, rules, run --trace + trace.
+import os
+import subprocess
+import sys
+import tempfile
+
+
+def run(exe, *args, stdin=None):
+    return subprocess.run([exe] + list(args), capture_output=True, text=True, input=stdin)
+
+
+def main():
+    exe = sys.argv[1]
+    for cmd in ([], ['conform'], ['run'], ['decode'], ['trace'], ['rules']):
+        p = run(exe, *(cmd + ['--help']))
+        assert p.returncode == 0, (cmd, p.returncode)
+        assert 'usage: ffa-emu' in p.stdout and p.stderr == '', cmd
+    assert run(exe, 'help', 'decode').stdout.startswith('usage: ffa-emu decode')
+    p = run(exe)
+    assert p.returncode == 2 and 'usage' in p.stderr and p.stdout == ''
+    p = run(exe, 'frobnicate')
+    assert p.returncode == 2 and 'unknown command' in p.stderr
+    p = run(exe, 'conform', '--format', 'yaml')
+    assert p.returncode == 2
+    p = run(exe, 'conform', '--proxy', 'pkvm-1999')
+    assert p.returncode == 2 and 'pkvm-2026' in p.stderr
+    p = run(exe, '--version')
+    assert p.returncode == 0 and p.stdout.startswith('ffa-emu ')
+
+    # conform: suites listed, the summary table, exit status from results
+    p = run(exe, 'conform', '--list')
+    assert p.returncode == 0 and 'negotiation' in p.stdout and 'memory-share' in p.stdout
+    p = run(exe, 'conform', '--proxy', 'none', '--suite', 'negotiation')
+    assert p.returncode == 0, p.stdout
+    assert 'PASS:' in p.stdout and 'suite' in p.stdout and 'negotiation' in p.stdout
+
+    with tempfile.TemporaryDirectory() as d:
+        good = os.path.join(d, 'good.ffa')
+        with open(good, 'w') as f:
+            f.write('call FFA_VERSION w1=1.2\nexpect version 1.2\n')
+        bad = os.path.join(d, 'bad.ffa')
+        with open(bad, 'w') as f:
+            f.write('call FFA_VERSION w1=1.2\nexpect version 1.1\n')
+        syntax = os.path.join(d, 'syntax.ffa')
+        with open(syntax, 'w') as f:
+            f.write('call FFA_VERSION\nexpect FFA_SUCCESS w2==3\n')
+        trace = os.path.join(d, 'run.jsonl')
+        p = run(exe, 'run', good)
+        assert p.returncode == 0 and 'PASS' in p.stdout
+        p = run(exe, 'run', bad)
+        assert p.returncode == 1 and 'FAIL' in p.stdout and 'bad.ffa:2' in p.stdout
+        assert 'expected version 0x10001' in p.stdout and 'got x0=0x10002' in p.stdout
+        p = run(exe, 'run', syntax)
+        assert p.returncode == 2 and p.stdout == ''
+        assert p.stderr.startswith(syntax + ':2:'), p.stderr
+        p = run(exe, 'run', os.path.join(d, 'missing.ffa'))
+        assert p.returncode == 3 and 'missing.ffa' in p.stderr
+        p = run(exe, 'run', '--proxy', 'pkvm-2026', '--trace', trace, good)
+        assert p.returncode == 0, p.stdout + p.stderr
+        with open(trace) as f:
+            assert f.readline().startswith('{')
+        p = run(exe, 'trace', trace)
+        assert p.returncode == 0 and 'FFA_VERSION' in p.stdout
+        p = run(exe, 'trace', '--format', 'mermaid', trace)
+        assert p.returncode == 0 and 'sequenceDiagram' in p.stdout
+        p = run(exe, 'trace', '--format', 'svg', trace)
+        assert p.returncode == 0 and '<svg' in p.stdout
+        with open(trace, 'a') as f:
+            f.write('{not json\n')
+        p = run(exe, 'trace', trace)
+        assert p.returncode == 2 and 'run.jsonl:' in p.stderr
+
+    # decode: IDs, errors, versions, names, register dumps
+    p = run(exe, 'decode', '0x84000063')
+    assert p.returncode == 0 and 'FFA_VERSION' in p.stdout and 'SMC32' in p.stdout
+    p = run(exe, 'decode', '0xfffffffe')
+    assert 'INVALID_PARAMETERS' in p.stdout
+    p = run(exe, 'decode', '-6')
+    assert 'DENIED' in p.stdout
+    p = run(exe, 'decode', '0x10002')
+    assert '1.2' in p.stdout
+    p = run(exe, 'decode', 'FFA_RXTX_MAP_64')
+    assert '0xc4000066' in p.stdout
+    p = run(exe, 'decode', 'x0=0x84000063 x1=0x10002')
+    assert p.returncode == 0 and 'requested version: 1.2' in p.stdout
+    p = run(exe, 'decode', 'x0 : 0000000084000060 x1 : 0 x2 : 00000000fffffffa')
+    assert 'FFA_ERROR DENIED' in p.stdout, p.stdout
+    p = run(exe, 'decode', '-', stdin='x0             = 0xc400006f\nx1 = 0x8001\nx2 = 0x0\n')
+    assert '0x0000 -> 0x8001' in p.stdout, p.stdout
+    p = run(exe, 'decode', 'nonsense')
+    assert p.returncode == 2 and p.stderr
+
+    # rules: the checker's catalogue
+    p = run(exe, 'rules')
+    assert p.returncode == 0 and 'rules' in p.stdout.splitlines()[-1]
+    assert run(exe, 'rules', '--severity', 'loud').returncode == 2
+    print('CLI ok')
+
+
+if __name__ == '__main__':
+    main()
