@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -692,6 +693,79 @@ static void test_relinquish_round_trip_and_rules(void **state)
 	assert_int_equal(err.rule, FFAEMU_MEMDESC_R_RELINQUISH_FLAGS);
 }
 
+/* Deterministic generator for the robustness test (no rand(): reproducible). */
+static uint64_t lcg(uint64_t *st)
+{
+	*st = *st * 6364136223846793005ull + 1442695040888963407ull;
+	return *st >> 33;
+}
+
+/*
+ * Seeded corruption of valid descriptors and random bytes: every parse
+ * returns 0 or FFAEMU_EPARSE, never reads outside the buffer (ASan), and a
+ * view that parsed is consistent with the buffer length.
+ */
+static void test_corrupted_descriptors_never_escape_the_buffer(void **state)
+{
+	static const enum ffaemu_memdesc_kind kinds[] = {
+		FFAEMU_MEMDESC_SHARE, FFAEMU_MEMDESC_LEND, FFAEMU_MEMDESC_DONATE,
+		FFAEMU_MEMDESC_RETRIEVE_REQ, FFAEMU_MEMDESC_RETRIEVE_RESP
+	};
+	struct fixture *f = *state;
+	uint64_t seed = 0x5eed;
+	unsigned ok = 0;
+
+	for (unsigned iter = 0; iter < 30000; iter++) {
+		enum ffaemu_memdesc_kind k = kinds[lcg(&seed) % 5];
+		uint32_t v = versions[lcg(&seed) % 3];
+		struct ffaemu_memdesc d;
+		struct ffaemu_memdesc_iter it;
+		struct ffaemu_range rg;
+		uint8_t *copy;
+		size_t len;
+		int rc;
+
+		build_valid(f, k, v);
+		len = f->len;
+		if (iter % 4 == 0) {
+			len = lcg(&seed) % 200;
+			for (size_t i = 0; i < len; i++)
+				f->buf[i] = (uint8_t)lcg(&seed);
+		} else {
+			for (unsigned n = 1 + lcg(&seed) % 3; n; n--)
+				f->buf[lcg(&seed) % len] ^= (uint8_t)(1u << (lcg(&seed) % 8));
+			if (iter % 7 == 0)
+				len = lcg(&seed) % (len + 32);
+		}
+		/* an exact-size heap copy so ASan sees any overread */
+		copy = malloc(len ? len : 1);
+		assert_non_null(copy);
+		memcpy(copy, f->buf, len);
+		rc = ffaemu_memdesc_parse(copy, len, v, k, &d, NULL);
+		assert_true(rc == 0 || rc == FFAEMU_EPARSE);
+		if (rc == 0) {
+			ok++;
+			assert_true(d.total_len == len);
+			assert_true((uint64_t)d.emad_offset +
+					    (uint64_t)d.receiver_count * d.emad_size <= len ||
+				    d.receiver_count == 0);
+			for (uint32_t i = 0; i < d.receiver_count; i++) {
+				struct ffaemu_memdesc_receiver r;
+
+				assert_int_equal(ffaemu_memdesc_receiver(&d, i, &r), 0);
+			}
+			ffaemu_memdesc_iter_init(&it, &d);
+			while (ffaemu_memdesc_iter_next(&it, &rg))
+				assert_true(rg.pages > 0 && (rg.base & 0xfff) == 0);
+		}
+		rc = ffaemu_memdesc_parse_head(copy, len / 2, len, v, k, &d, NULL);
+		assert_true(rc == 0 || rc == FFAEMU_EPARSE);
+		free(copy);
+	}
+	/* some mutations (reserved-free bits such as the tag) leave it valid */
+	assert_true(ok > 100);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -707,6 +781,7 @@ int main(void)
 		cmocka_unit_test(test_check_constituents_reports_index),
 		cmocka_unit_test(test_ranges_overlap),
 		cmocka_unit_test_setup(test_relinquish_round_trip_and_rules, setup),
+		cmocka_unit_test_setup(test_corrupted_descriptors_never_escape_the_buffer, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

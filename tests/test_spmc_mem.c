@@ -1799,6 +1799,125 @@ static void test_faults_corrupt_replies_as_asked(void **state)
 	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_SUCCESS);
 }
 
+static uint64_t lcg(uint64_t *st)
+{
+	*st = *st * 6364136223846793005ull + 1442695040888963407ull;
+	return *st >> 33;
+}
+
+/*
+ * Seeded storm of memory calls with corrupted registers and descriptors
+ * from the host and from partitions: nothing crashes (ASan/UBSan), every
+ * reply is a legal one, and the page map keeps its invariants throughout.
+ */
+static void test_random_calls_keep_the_page_map_consistent(void **state)
+{
+	static const uint32_t fids[] = {
+		FFAEMU_FFA_MEM_SHARE, FFAEMU_FFA_MEM_LEND_64, FFAEMU_FFA_MEM_DONATE,
+		FFAEMU_FFA_MEM_RETRIEVE_REQ_64, FFAEMU_FFA_MEM_RELINQUISH, FFAEMU_FFA_MEM_RECLAIM,
+		FFAEMU_FFA_MEM_FRAG_RX, FFAEMU_FFA_MEM_FRAG_TX, FFAEMU_FFA_RX_RELEASE
+	};
+	static const ffaemu_id_t who[] = { 0, SP_A, SP_B, SP_C };
+	struct fx *f = *state;
+	ffaemu_handle_t handles[8] = { 0 };
+	unsigned seen[4] = { 0 }; /* SUCCESS, FRAG_RX, RETRIEVE_RESP, FRAG_TX */
+	uint64_t seed = 42;
+	char why[128];
+
+	for (unsigned iter = 0; iter < 4000; iter++) {
+		uint32_t fid = fids[lcg(&seed) % 9];
+		ffaemu_id_t id = who[lcg(&seed) % 4];
+		ffaemu_handle_t h = handles[lcg(&seed) % 8];
+		uint8_t *tx = id ? ep_buf(f, id, false) : f->htx;
+		struct ffaemu_regs r;
+		size_t len = 0;
+
+		if (fid == FFAEMU_FFA_MEM_SHARE || fid == FFAEMU_FFA_MEM_LEND_64 ||
+		    fid == FFAEMU_FFA_MEM_DONATE) {
+			static const ffaemu_id_t sps[3] = { SP_A, SP_B, SP_C };
+			static struct ffaemu_range rg[4];
+			struct desc d = basic(f, fid);
+
+			/* mostly the host, to some of the partitions */
+			if (lcg(&seed) % 4) {
+				id = 0;
+				tx = f->htx;
+			}
+			if (fid != FFAEMU_FFA_MEM_DONATE) {
+				d.recv = sps;
+				d.nrecv = 1 + (uint32_t)(lcg(&seed) % 3);
+				d.attributes = fid == FFAEMU_FFA_MEM_SHARE || d.nrecv > 1
+						       ? FFAEMU_MEM_ATTR_NORMAL_WB_INNER
+						       : 0;
+			}
+
+			for (unsigned i = 0; i < 4; i++) {
+				rg[i].base = DATA + 0x1000ull * (lcg(&seed) % 64);
+				rg[i].pages = 1 + lcg(&seed) % 2;
+			}
+			d.ranges = rg;
+			d.nranges = 1 + lcg(&seed) % 4;
+			d.sender = id;
+			d.version = id ? ep_version(f, id) : f->hostver;
+			len = build(&d, tx, 4096);
+		} else if (fid == FFAEMU_FFA_MEM_RETRIEVE_REQ_64 && id) {
+			static const uint8_t perms[4] = { 0, NX_RW, FFAEMU_MEM_PERM_INSTR_NX, 0x1f };
+			struct ffaemu_memdesc_receiver me = { .id = id };
+			uint32_t fl = FFAEMU_MEMDESC_F_BYPASS_MULTI_BORROWER;
+
+			me.perms = perms[lcg(&seed) % 4];
+			if (lcg(&seed) % 4 == 0)
+				fl |= (uint32_t)lcg(&seed) & 0x1f;
+			(void)ffaemu_memdesc_build_retrieve_req(0, h, 0, fl, 0, &me, 1,
+								ep_version(f, id), tx, 4096, &len);
+		} else if (fid == FFAEMU_FFA_MEM_RELINQUISH && id) {
+			(void)ffaemu_memdesc_relinquish_build(h, 0, &id, 1, tx, 4096, &len);
+		}
+		/* corrupt a byte or a register now and then */
+		if (len && lcg(&seed) % 8 == 0)
+			tx[lcg(&seed) % len] ^= (uint8_t)(1u << (lcg(&seed) % 8));
+		ffaemu_regs_clear(&r);
+		r.x[0] = fid;
+		switch (fid) {
+		case FFAEMU_FFA_MEM_RECLAIM:
+		case FFAEMU_FFA_MEM_FRAG_RX:
+		case FFAEMU_FFA_MEM_FRAG_TX:
+			ffaemu_regs_set_handle(&r, 1, h);
+			r.x[3] = lcg(&seed) % 3 ? (lcg(&seed) % 64) * 16 : lcg(&seed);
+			break;
+		default:
+			r.x[1] = len;
+			r.x[2] = lcg(&seed) % 10 ? len : lcg(&seed) % 5000;
+			break;
+		}
+		if (lcg(&seed) % 20 == 0)
+			r.x[1 + lcg(&seed) % 7] = (uint64_t)lcg(&seed) << (lcg(&seed) % 32);
+		call(f, id, &r);
+		/* a send that handed out a handle: remember it */
+		if (ffaemu_regs_w(&r, 0) == FFAEMU_FFA_SUCCESS && ffaemu_regs_w(&r, 2) &&
+		    (fid == FFAEMU_FFA_MEM_SHARE || fid == FFAEMU_FFA_MEM_LEND_64 ||
+		     fid == FFAEMU_FFA_MEM_DONATE || fid == FFAEMU_FFA_MEM_FRAG_TX))
+			handles[lcg(&seed) % 8] = ffaemu_regs_handle(&r, 2);
+		if (ffaemu_regs_w(&r, 0) == FFAEMU_FFA_MEM_FRAG_RX)
+			handles[lcg(&seed) % 8] = ffaemu_regs_handle(&r, 1);
+		assert_true(ffaemu_regs_w(&r, 0) == FFAEMU_FFA_ERROR ||
+			    ffaemu_regs_w(&r, 0) == FFAEMU_FFA_SUCCESS ||
+			    ffaemu_regs_w(&r, 0) == FFAEMU_FFA_MEM_FRAG_RX ||
+			    ffaemu_regs_w(&r, 0) == FFAEMU_FFA_MEM_FRAG_TX ||
+			    ffaemu_regs_w(&r, 0) == FFAEMU_FFA_MEM_RETRIEVE_RESP);
+		seen[0] += ffaemu_regs_w(&r, 0) == FFAEMU_FFA_SUCCESS;
+		seen[1] += ffaemu_regs_w(&r, 0) == FFAEMU_FFA_MEM_FRAG_RX;
+		seen[2] += ffaemu_regs_w(&r, 0) == FFAEMU_FFA_MEM_RETRIEVE_RESP;
+		seen[3] += ffaemu_regs_w(&r, 0) == FFAEMU_FFA_MEM_FRAG_TX;
+		if (ffaemu_mem_check(f->mem, why, sizeof(why)))
+			fail_msg("call %u: %s", iter, why);
+	}
+	print_message("storm: %u success, %u FRAG_RX, %u RETRIEVE_RESP, %u FRAG_TX\n", seen[0],
+		      seen[1], seen[2], seen[3]);
+	/* the storm reached the success paths, not only the first checks */
+	assert_true(seen[0] > 30 && seen[2] > 5);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1835,6 +1954,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_transaction_of_262144_pages, setup12, teardown),
 		cmocka_unit_test_setup_teardown(test_faults_corrupt_replies_as_asked, setup12,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_random_calls_keep_the_page_map_consistent,
+						setup12, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
