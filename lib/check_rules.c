@@ -652,7 +652,7 @@ static void check_callee(struct chk_sink *s, struct chk_caller *st,
 		uint64_t w = val(out, 2, is64);
 		unsigned fields = is64 ? 20 : 10, max_ids = is64 ? 20 : 10;
 		unsigned lists = (unsigned)((w >> 7) & 0x1fu), ids = lists;
-		uint64_t used = 0x7full << 7 | 1u;
+		uint64_t used = (0x1full << 7) | 1u; /* more-pending bit and list count */
 
 		for (unsigned i = 0; i < lists && i < fields; i++) {
 			ids += (unsigned)((w >> (12 + 2 * i)) & 3u);
