@@ -1044,6 +1044,35 @@ static void test_msg_send2_forwarded_by_the_hypervisor_for_a_vm(void **state)
 }
 
 
+
+static void test_aarch32_partition_and_configured_mailbox(void **state)
+{
+	struct fx *f = *state;
+	struct ffaemu_sp_config c;
+	struct ffaemu_regs r;
+	ffaemu_sp_config_builtin(&c, FFAEMU_SP_ECHO, 0x8001);
+	c.props = FFAEMU_SP_PROP_DIRECT_REQ_RECV; /* AArch32 */
+	c.tx_pa = 0xf0200000ull;
+	c.rx_pa = 0xf0201000ull;
+	assert_int_equal(ffaemu_spmc_add_sp(f->spmc, &c), 0);
+	assert_int_equal(fx_ep(f, 0x8001).tx_pa, 0xf0200000ull);
+	assert_int_equal(fx_ep(f, 0x8001).rx_pa, 0xf0201000ull);
+	fx_version(f, FFAEMU_FFA_1_2);
+	/* no SMC64 messages for an AArch32 partition (A8) */
+	assert_ffa_error(CALL(f, FFAEMU_FFA_MSG_SEND_DIRECT_REQ_64, 0x8001), FFAEMU_FFA_DENIED);
+	r = CALL(f, FFAEMU_FFA_MSG_SEND_DIRECT_REQ, 0x8001, 0, 3);
+	assert_int_equal(r.x[0], FFAEMU_FFA_MSG_SEND_DIRECT_RESP);
+	assert_int_equal(r.x[3], 3);
+	/* v1.1+ callers see it is not AArch64 (D1 bit 8) */
+	assert_ffa_success(fx_map_host(f));
+	assert_ffa_success(CALL(f, FFAEMU_FFA_PARTITION_INFO_GET));
+	{
+		struct ffaemu_partinfo pi;
+		assert_int_equal(ffaemu_partinfo_decode(fx_ptr(f, HOST_RX, 24), 24, 24, &pi), 0);
+		assert_int_equal(pi.props, FFAEMU_SP_PROP_DIRECT_REQ_RECV);
+	}
+}
+
 /* ---- robustness from the partition side --------------------------------- */
 
 static void test_random_calls_from_a_partition_never_break_the_spmc(void **state)
@@ -1121,6 +1150,7 @@ int main(void)
 		T(test_mem_perm_only_for_sel0_partitions),
 		T(test_console_log_64_uses_x2_to_x17_at_v1_2_only),
 		T(test_msg_send2_forwarded_by_the_hypervisor_for_a_vm),
+		T(test_aarch32_partition_and_configured_mailbox),
 		T(test_random_calls_from_a_partition_never_break_the_spmc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,21 @@
  *
  * Behaviour is data: a profile (version, buffer sizes, optional ABIs,
  * quirks) and a set of partitions (ID, UUIDs, properties, handler).
+ *
+ * Model choices (synchronous host model):
+ *  - A partition runs only inside the call that delivered its message; it
+ *    leaves by returning its exit call from the handler. Messages go to
+ *    vCPU 0; FFA_RUN may name any vCPU below the execution-context count.
+ *  - A partition answering with the wrong width (C1.2), a response to the
+ *    wrong endpoint, MSG_WAIT while a request is pending, or an unknown
+ *    exit: the requester receives FFA_ERROR(ABORTED), the partition goes
+ *    back to waiting.
+ *  - MSG_WAIT/YIELD/DIRECT_RESP called through a partition's conduit
+ *    (instead of returned) get DENIED after their MBZ checks.
+ *  - FFA_MEM_PERM_GET/SET: argument checks, then DENIED (Hafnium allows
+ *    them only during partition initialisation, which is not modelled).
+ *  - Replies write every result register of the call's SMCCC convention
+ *    (unused ones zero); registers the convention preserves are kept.
  */
 #ifndef FFAEMU_SPMC_H
 #define FFAEMU_SPMC_H
