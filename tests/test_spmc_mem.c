@@ -1281,7 +1281,10 @@ static void test_ns_bit_only_for_retrievers_that_opted_in(void **state)
 	h = send_ok(f, FFAEMU_FFA_MEM_SHARE, &d);
 	/* SP_A opts in through FFA_FEATURES(MEM_RETRIEVE_REQ, bit 1) (spec C5.1, G7) */
 	assert_non_null(ep);
-	spmc_mem_note_ns_bit(f->spmc, ep, true);
+	regs3(&r, FFAEMU_FFA_FEATURES, FFAEMU_FFA_MEM_RETRIEVE_REQ, 2, 0);
+	call(f, SP_A, &r);
+	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_SUCCESS);
+	assert_true(ffaemu_regs_w(&r, 2) & 2u);
 	retrieve_as(f, SP_A, h, 0, FFAEMU_MEMDESC_F_BYPASS_MULTI_BORROWER, 0, &r);
 	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_MEM_RETRIEVE_RESP);
 	assert_true(ep_buf(f, SP_A, true)[2] & FFAEMU_MEM_ATTR_NS);
