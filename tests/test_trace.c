@@ -946,6 +946,34 @@ static int write_scenario_svg(const char *path)
 	return (fclose(out) == 0 && rc == FFAEMU_OK) ? 0 : 1;
 }
 
+static void recorder_out_of_memory_drops_calls_and_counts_them(void **state)
+{
+	const struct ffaemu_allocator a = {sizeof(a), failing_alloc, failing_realloc, plain_free, NULL};
+	(void)state;
+
+	for (int n = 1; n < 16; n++) {
+		struct ffaemu_trace_config cfg;
+		struct ffaemu_trace *t = NULL;
+		struct stack s;
+
+		stack_open(&s, true);
+		ffaemu_trace_config_default(&cfg);
+		cfg.alloc = &a;
+		fail_after = n;
+		if (ffaemu_trace_new(&cfg, &t) == FFAEMU_OK) {
+			if (ffaemu_trace_attach(t, s.host_edge) == FFAEMU_OK &&
+			    ffaemu_trace_attach(t, s.proxy_edge) == FFAEMU_OK &&
+			    ffaemu_trace_attach(t, s.sp_edge) == FFAEMU_OK) {
+				scenario(&s); /* the stack itself must not notice */
+				assert_int_equal(ffaemu_trace_count(t) + ffaemu_trace_dropped(t), 7);
+			}
+		}
+		fail_after = 1 << 30;
+		ffaemu_trace_free(&t);
+		stack_close(&s);
+	}
+}
+
 int main(int argc, char **argv)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -969,6 +997,7 @@ int main(int argc, char **argv)
 		T(attach_twice_and_detach_unknown_are_errors),
 		cmocka_unit_test(names_of_instances_and_conduits),
 		T(allocation_failure_in_reader_and_writers_is_clean),
+		cmocka_unit_test(recorder_out_of_memory_drops_calls_and_counts_them),
 	};
 #undef T
 	if (argc == 3 && strcmp(argv[1], "--svg") == 0)
