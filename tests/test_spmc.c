@@ -108,8 +108,9 @@ static void fa_free(void *u, void *ptr)
 
 static void test_allocation_failure_at_any_point_is_clean(void **state)
 {
+	bool completed = false;
 	(void)state;
-	for (int n = 0; n < 60; n++) {
+	for (int n = 0; n < 200 && !completed; n++) {
 		struct fail_alloc fa = {n, 0};
 		struct ffaemu_allocator a = {sizeof(a), fa_alloc, fa_realloc, fa_free, &fa};
 		struct ffaemu_spmc_config c;
@@ -123,12 +124,39 @@ static void test_allocation_failure_at_any_point_is_clean(void **state)
 			rc = ffaemu_spmc_add_preset(s, "acs-fvp");
 			if (rc)
 				assert_int_equal(ffaemu_spmc_sp_count(s), 0);
+			else
+				completed = true;
 			ffaemu_spmc_free(&s);
 		} else {
 			assert_int_equal(rc, FFAEMU_ENOMEM);
 		}
 		assert_int_equal(fa.live, 0);
 	}
+	assert_true(completed);
+}
+
+
+static void test_secure_pool_is_returned_to_a_shared_memory(void **state)
+{
+	struct ffaemu_mem *mem = NULL;
+	struct ffaemu_spmc_config c;
+	struct ffaemu_spmc *a = NULL, *b = NULL;
+	struct ffaemu_mem_stats st;
+	(void)state;
+	assert_int_equal(ffaemu_mem_new(NULL, &mem), 0);
+	ffaemu_spmc_config_default(&c);
+	c.mem = mem;
+	assert_int_equal(ffaemu_spmc_new(&c, &a), 0);
+	assert_int_equal(ffaemu_spmc_add_preset(a, "acs-fvp"), 0);
+	/* the same pool twice in one memory overlaps */
+	assert_int_equal(ffaemu_spmc_new(&c, &b), FFAEMU_EEXIST);
+	ffaemu_spmc_free(&a);
+	ffaemu_mem_get_stats(mem, &st);
+	assert_int_equal(st.regions, 0);
+	assert_int_equal(ffaemu_spmc_new(&c, &b), 0);
+	assert_ptr_equal(ffaemu_spmc_mem(b), mem);
+	ffaemu_spmc_free(&b);
+	ffaemu_mem_free(&mem);
 }
 
 /* ---- FFA_VERSION (spec C4) --------------------------------------------- */
@@ -1112,6 +1140,7 @@ int main(void)
 		cmocka_unit_test(test_profiles_are_named_and_default_is_hafnium),
 		cmocka_unit_test(test_new_rejects_bad_profiles),
 		cmocka_unit_test(test_allocation_failure_at_any_point_is_clean),
+		cmocka_unit_test(test_secure_pool_is_returned_to_a_shared_memory),
 		cmocka_unit_test(test_version_reply_table),
 		T(test_version_records_last_request_until_negotiated),
 		T(test_version_after_negotiation_hafnium_refuses_another),

@@ -119,8 +119,8 @@ FFAEMU_API const char *ffaemu_spmc_profile_name_at(size_t i);
 struct ffaemu_spmc_config {
 	size_t size;                              /* sizeof(struct ffaemu_spmc_config) */
 	const struct ffaemu_spmc_profile *profile; /* copied; NULL = default profile */
-	struct ffaemu_mem *mem;                   /* shared physical memory; NULL = the SPMC
-						     creates (and owns) one */
+	struct ffaemu_mem *mem;                   /* shared physical memory (must outlive the
+						     SPMC); NULL = the SPMC creates and owns one */
 	ffaemu_pa_t secure_base;                  /* secure RAM the SPMC adds to mem for SP
 						     mailboxes; default 0xf0000000 */
 	uint64_t secure_size;                     /* default 16 MiB; 0 = add none */

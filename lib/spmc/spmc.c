@@ -168,6 +168,10 @@ void ffaemu_spmc_free(struct ffaemu_spmc **pspmc)
 	ffaemu_alloc_free(&spmc->alloc, spmc->sps);
 	ffaemu_alloc_free(&spmc->alloc, spmc->eps);
 	ffaemu_node_free(&spmc->node);
+	/* Give a shared memory its secure pool back (best effort: pages still
+	 * shared or pinned keep the region). */
+	if (spmc->sec_added && !spmc->own_mem)
+		(void)ffaemu_mem_remove(spmc->mem, spmc->sec_base);
 	if (spmc->own_mem)
 		ffaemu_mem_free(&spmc->mem);
 	{
@@ -254,8 +258,6 @@ int ffaemu_spmc_new(const struct ffaemu_spmc_config *cfg, struct ffaemu_spmc **o
 	*out = pub;
 	return FFAEMU_OK;
 fail:
-	if (spmc->sec_added && !spmc->own_mem)
-		(void)ffaemu_mem_remove(spmc->mem, spmc->sec_base);
 	ffaemu_spmc_free(&pub);
 	return rc;
 }
