@@ -20,7 +20,7 @@
  *     shape  := ret '(' [ 'void' | param { ',' param } ] ')'  |  preset-name
  *     ret    := 'void' | scalar [ reg ] | agg
  *     param  := scalar [ reg ] | agg [ dir ] | agg '*' [ dir ] | 'void' '*' [ dir ]
- *     scalar := 'u64' | 'ulong' | 'u32'
+ *     scalar := 'u64' | 'uint64_t' | 'ulong' | 'u32' | 'uint32_t'   (ulong: LP64 hosts)
  *     agg    := 'struct' N [ 'b' ]         N = 1..18 registers of 64 bits
  *     reg    := 'x' K                      K = 0..17
  *     dir    := 'in' | 'out' | 'inout'
