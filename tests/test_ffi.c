@@ -753,6 +753,41 @@ static void foreign_nodes_call_every_preset_shape(void **state)
 	}
 }
 
+static uint32_t c_w1;
+static uint64_t c_x2;
+
+static uint32_t h_custom(uint32_t w1, uint64_t x2, struct four *out)
+{
+	c_w1 = w1;
+	c_x2 = x2;
+	out->x[3] = 0x3333;
+	return 0x84000061u;
+}
+
+static void foreign_node_custom_shape_with_w_registers(void **state)
+{
+	struct ffaemu_ffi_shape s;
+	struct ffaemu_node *node;
+	struct ffaemu_regs r, in;
+
+	(void)state;
+	assert_int_equal(ffaemu_ffi_shape_parse("u32 x0(u32 x1, u64, struct4* out)", &s, NULL), 0);
+	assert_int_equal(ffaemu_ffi_node_new(&s, (ffaemu_ffi_fn)h_custom, "custom", NULL, &node), 0);
+	fill_args(&r, 0x99);
+	in = r;
+	ffaemu_node_call(node, &r, NULL);
+	assert_int_equal(c_w1, (uint32_t)in.x[1]);
+	assert_int_equal(c_x2, in.x[2]);
+	/* the out struct started as the caller's registers; the callee changed x3 */
+	assert_int_equal(r.x[0], 0x84000061u);
+	assert_int_equal(r.x[1], in.x[1]);
+	assert_int_equal(r.x[2], in.x[2]);
+	assert_int_equal(r.x[3], 0x3333);
+	for (unsigned n = 4; n < FFAEMU_NREGS; n++)
+		assert_int_equal(r.x[n], in.x[n]);
+	ffaemu_node_free(&node);
+}
+
 static void adapter_to_foreign_node_round_trip(void **state)
 {
 	struct fixture *f = *state;
@@ -1074,6 +1109,7 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test(two_whole_systems_answer_through_their_own_adapters),
 		cmocka_unit_test(foreign_nodes_call_every_preset_shape),
+		cmocka_unit_test(foreign_node_custom_shape_with_w_registers),
 		cmocka_unit_test_setup_teardown(adapter_to_foreign_node_round_trip, setup, teardown),
 		cmocka_unit_test(shape_strings_parse_to_their_canonical_form),
 		cmocka_unit_test(malformed_shapes_are_rejected_and_change_nothing),
