@@ -277,23 +277,27 @@ void chk_report(struct chk_sink *s, enum chk_rule rule, const struct ffaemu_trac
 		uint32_t in_regs, uint32_t out_regs, const char *fmt, ...)
 {
 	struct ffaemu_check *c = s->check;
-	struct ffaemu_check_violation *v;
+	struct ffaemu_check_violation *v, scratch;
+	bool stored = false;
 	va_list ap;
 
 	if (!c->enabled[rule] || chk_catalogue[rule].severity < c->cfg.min_severity)
 		return;
 	c->total++;
 	c->hits[rule]++;
-	if (c->cfg.max_violations && c->nv >= c->cfg.max_violations)
-		return;
-	if (c->nv == c->capv) {
-		void *np = grow(&c->alloc, c->v, &c->capv, sizeof(*c->v));
+	v = &scratch;
+	if (!c->cfg.max_violations || c->nv < c->cfg.max_violations) {
+		if (c->nv == c->capv) {
+			void *np = grow(&c->alloc, c->v, &c->capv, sizeof(*c->v));
 
-		if (!np)
-			return;
-		c->v = np;
+			if (np)
+				c->v = np;
+		}
+		if (c->nv < c->capv) {
+			v = &c->v[c->nv];
+			stored = true;
+		}
 	}
-	v = &c->v[c->nv++];
 	memset(v, 0, sizeof(*v));
 	v->rule = &chk_catalogue[rule];
 	v->call_index = rec->index;
@@ -309,6 +313,10 @@ void chk_report(struct chk_sink *s, enum chk_rule rule, const struct ffaemu_trac
 	va_start(ap, fmt);
 	vsnprintf(v->detail, sizeof(v->detail), fmt, ap);
 	va_end(ap);
+	if (stored)
+		c->nv++;
+	if (c->cfg.report_fn)
+		c->cfg.report_fn(c->cfg.report_user, v);
 }
 
 /* ---- feeding calls ---- */

@@ -192,6 +192,8 @@ int ffaemu_trace_new(const struct ffaemu_trace_config *user_cfg, struct ffaemu_t
 		memcpy(&cfg, user_cfg, user_cfg->size < sizeof(cfg) ? user_cfg->size : sizeof(cfg));
 		cfg.size = sizeof(cfg);
 	}
+	if (cfg.live_format != FFAEMU_TRACE_HUMAN && cfg.live_format != FFAEMU_TRACE_JSONL)
+		return FFAEMU_EINVAL;
 	ffaemu_alloc_init(&a, cfg.alloc);
 	t = ffaemu_alloc_zalloc(&a, sizeof(*t));
 	if (!t)
@@ -282,6 +284,8 @@ static void trace_observer(void *user, const struct ffaemu_edge_event *ev)
 	rec.ffa_version = v ? v : (ve ? ve->version : 0);
 	if (ve)
 		trc_vers_update(ve, &rec);
+	if (t->cfg.live_fn)
+		trc_live(&rec, t->cfg.live_format, t->cfg.live_fn, t->cfg.live_user);
 	push_record(t, &rec);
 }
 

@@ -478,6 +478,24 @@ int ffaemu_trace_diff_format(const struct ffaemu_trace_record *rec, const struct
 	return tb_ret(&b);
 }
 
+void trc_live(const struct ffaemu_trace_record *rec, int fmt,
+	      int (*fn)(void *user, const char *data, size_t len), void *user)
+{
+	char line[2048];
+	struct tbuf b;
+
+	/* No allocation on the call path: a line longer than this is cut (the edge name). */
+	tb_init(&b, line, sizeof(line) - 1);
+	if (fmt == FFAEMU_TRACE_JSONL)
+		jsonl_line(&b, rec);
+	else
+		human_line(&b, rec);
+	if (b.pos > sizeof(line) - 2)
+		b.pos = sizeof(line) - 2;
+	line[b.pos++] = '\n';
+	fn(user, line, b.pos);
+}
+
 /* ---- writing a whole trace ---- */
 
 struct sink {

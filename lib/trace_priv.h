@@ -55,6 +55,10 @@ const char *trc_fid_name(uint32_t fid, char *buf, size_t len);
 void trc_edge_ends(const struct ffaemu_trace_record *rec, char *from, size_t flen, char *to,
 		   size_t tlen);
 
+/* Live output of one record: one HUMAN or JSONL line with its newline. */
+void trc_live(const struct ffaemu_trace_record *rec, int fmt,
+	      int (*fn)(void *user, const char *data, size_t len), void *user);
+
 /* The trace's allocator (writers need scratch memory). */
 const struct ffaemu_alloc *trc_alloc_of(const struct ffaemu_trace *t);
 /* Append keeping rec->index (the JSONL reader). */

@@ -761,10 +761,26 @@ static void violation_format_names_rule_call_edge_spec_and_registers(void **stat
 	run_close(&r);
 }
 
-static void storage_cap_keeps_counting(void **state)
+struct reports {
+	unsigned n;
+	char last[32];
+	uint64_t last_index;
+};
+
+static void on_report(void *user, const struct ffaemu_check_violation *v)
+{
+	struct reports *r = user;
+
+	r->n++;
+	snprintf(r->last, sizeof(r->last), "%s", v->rule->id);
+	r->last_index = v->call_index;
+}
+
+static void storage_cap_keeps_counting_and_reporting(void **state)
 {
 	const struct rcase *c = find_case("FFA-ID-001", true);
 	struct ffaemu_check_config cfg;
+	struct reports rep = {0};
 	struct run r;
 	(void)state;
 
@@ -772,6 +788,8 @@ static void storage_cap_keeps_counting(void **state)
 	ffaemu_check_free(&r.check);
 	ffaemu_check_config_default(&cfg);
 	cfg.max_violations = 1;
+	cfg.report_fn = on_report;
+	cfg.report_user = &rep;
 	assert_int_equal(ffaemu_check_new(&cfg, &r.check), FFAEMU_OK);
 	assert_int_equal(ffaemu_check_attach(r.check, r.edge), FFAEMU_OK);
 	run_steps(&r, c);
@@ -779,6 +797,10 @@ static void storage_cap_keeps_counting(void **state)
 	assert_int_equal(ffaemu_check_count(r.check), 2);
 	assert_int_equal(ffaemu_check_stored(r.check), 1);
 	assert_null(ffaemu_check_violation_at(r.check, 1));
+	/* Reported as they happen, stored or not. */
+	assert_int_equal(rep.n, 2);
+	assert_string_equal(rep.last, "FFA-ID-001");
+	assert_int_equal(rep.last_index, 3);
 	run_close(&r);
 }
 
@@ -946,7 +968,7 @@ int main(void)
 		cmocka_unit_test(assumed_version_restores_the_layout_rules),
 		cmocka_unit_test(mark_counts_only_later_violations),
 		cmocka_unit_test(violation_format_names_rule_call_edge_spec_and_registers),
-		cmocka_unit_test(storage_cap_keeps_counting),
+		cmocka_unit_test(storage_cap_keeps_counting_and_reporting),
 		cmocka_unit_test(attach_detach_errors),
 		cmocka_unit_test(allocation_failure_is_clean),
 		cmocka_unit_test(library_stacks_run_a_driver_scenario_without_violations),

@@ -410,6 +410,35 @@ static void jsonl_line_has_the_documented_schema(void **state)
 						    sizeof(line)), -1);
 }
 
+static void live_output_matches_the_recording(void **state)
+{
+	struct ffaemu_trace_config cfg;
+	struct ffaemu_trace *t;
+	struct membuf live = {0};
+	struct stack s;
+	char *after;
+	(void)state;
+
+	stack_open(&s, true);
+	ffaemu_trace_config_default(&cfg);
+	cfg.live_fn = mem_sink;
+	cfg.live_user = &live;
+	cfg.live_format = FFAEMU_TRACE_JSONL;
+	assert_int_equal(ffaemu_trace_new(&cfg, &t), FFAEMU_OK);
+	attach_all(t, &s);
+	scenario(&s);
+	after = render(t, FFAEMU_TRACE_JSONL);
+	assert_non_null(live.p);
+	assert_string_equal(live.p, after);
+	free(after);
+	free(live.p);
+	ffaemu_trace_free(&t);
+	cfg.live_format = FFAEMU_TRACE_SVG; /* not a line format */
+	assert_int_equal(ffaemu_trace_new(&cfg, &t), FFAEMU_EINVAL);
+	assert_null(t);
+	stack_close(&s);
+}
+
 static void same_scenario_gives_the_same_bytes(void **state)
 {
 	struct fixture *f = *state;
@@ -984,6 +1013,7 @@ int main(int argc, char **argv)
 		T(jsonl_round_trip_is_lossless),
 		T(jsonl_line_has_the_documented_schema),
 		T(same_scenario_gives_the_same_bytes),
+		cmocka_unit_test(live_output_matches_the_recording),
 		cmocka_unit_test(jsonl_reader_is_strict_with_line_and_column),
 		cmocka_unit_test(jsonl_reader_accepts_any_key_order_and_blank_lines),
 		cmocka_unit_test(jsonl_reader_survives_every_single_byte_mutation),

@@ -100,6 +100,12 @@ struct ffaemu_check_config {
 	ffaemu_trace_version_fn version_fn;  /* default NULL: infer from FFA_VERSION (online only) */
 	void *version_user;
 	const struct ffaemu_allocator *alloc; /* default NULL (libc) */
+	/*
+	 * Default NULL. Called at once for every violation recorded (enabled,
+	 * at or above min_severity), stored or not; v is valid during the call.
+	 */
+	void (*report_fn)(void *user, const struct ffaemu_check_violation *v);
+	void *report_user;
 };
 
 FFAEMU_API void ffaemu_check_config_default(struct ffaemu_check_config *cfg);

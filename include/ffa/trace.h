@@ -91,6 +91,14 @@ struct ffaemu_trace_config {
 	ffaemu_trace_version_fn version_fn; /* default NULL: infer from FFA_VERSION */
 	void *version_user;
 	const struct ffaemu_allocator *alloc; /* default NULL (libc) */
+	/*
+	 * Default NULL. Live output: each record, as it completes, formatted
+	 * as live_format (HUMAN or JSONL, one line with its newline) and passed
+	 * to live_fn; completion order, so nested calls come first.
+	 */
+	int (*live_fn)(void *user, const char *data, size_t len);
+	void *live_user;
+	int live_format; /* enum ffaemu_trace_format; default FFAEMU_TRACE_HUMAN */
 };
 
 FFAEMU_API void ffaemu_trace_config_default(struct ffaemu_trace_config *cfg);
