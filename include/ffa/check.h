@@ -114,7 +114,11 @@ struct ffaemu_check;
 
 /* cfg may be NULL (defaults). 0, FFAEMU_EINVAL or FFAEMU_ENOMEM. */
 FFAEMU_API int ffaemu_check_new(const struct ffaemu_check_config *cfg, struct ffaemu_check **out);
-/* Detaches from every edge, frees, clears *check. Accepts NULL. */
+/*
+ * Detaches from every edge, frees, clears *check. Accepts NULL. The
+ * attached edges must still exist: free (or detach) the checker before the
+ * edges it observes.
+ */
 FFAEMU_API void ffaemu_check_free(struct ffaemu_check **check);
 
 /* Online: check every call of the edge. FFAEMU_EEXIST if already attached. */

@@ -107,7 +107,11 @@ struct ffaemu_trace;
 
 /* cfg may be NULL (defaults). 0, FFAEMU_EINVAL or FFAEMU_ENOMEM. */
 FFAEMU_API int ffaemu_trace_new(const struct ffaemu_trace_config *cfg, struct ffaemu_trace **out);
-/* Detaches from every edge still attached, frees, clears *trace. Accepts NULL. */
+/*
+ * Detaches from every edge still attached, frees, clears *trace. Accepts
+ * NULL. The attached edges must still exist: free (or detach) the trace
+ * before the edges it observes.
+ */
 FFAEMU_API void ffaemu_trace_free(struct ffaemu_trace **trace);
 
 /* Start/stop recording the calls of one edge. FFAEMU_EEXIST if already attached. */
