@@ -626,20 +626,29 @@ static void test_init_6_4_requires_exactly_1_0(void **state)
 }
 
 /* post-init: ID must be 0, FEATURES(RXTX_MAP_64) minimum <= PAGE_SIZE. */
+static uint32_t g_min_size;
+static void spmc_min_size(struct ffaemu_spmc_profile *p)
+{
+	p->rxtx_min_size = g_min_size;
+}
+
 static void test_post_init_rxtx_minimum_vs_page_size(void **state)
 {
+	/* The real SPMC: its minimum size, and (to 1.2 callers) its maximum in w2[31:16]. */
 	static const struct {
 		const char *profile;
-		uint32_t page;
-		uint64_t w2;
+		bool mask_fix;
+		uint32_t page, spmc_min;
 		bool ok;
 	} rows[] = {
-		{P2026, 4096, 0, true},         {P2026, 4096, 1, false},
-		{P2026, 4096, 2, false},        {P2026, 16384, 2, true},
-		{P2026, 16384, 1, false},       {P2026, 65536, 1, true},
-		{P2026, 4096, 3, false},        {P2026, 4096, 0x00010000, true},
-		{"pkvm-6.11", 4096, 0x00010000, false}, /* whole w2 before 3f5952917498 */
-		{"pkvm-6.18", 4096, 0x00010000, true},
+		{P2026, true, 4096, 4096, true},     {P2026, true, 4096, 65536, false},
+		{P2026, true, 4096, 16384, false},   {P2026, true, 16384, 16384, true},
+		{P2026, true, 16384, 65536, false},  {P2026, true, 65536, 65536, true},
+		{P2026, true, 65536, 4096, true},
+		/* a 1.2 SPMC puts its maximum page count in w2[31:16] (spec C5.1) */
+		{"pkvm-6.18", true, 4096, 4096, true},
+		{P2026, false, 4096, 4096, false},   /* whole w2 switched: before 3f5952917498 */
+		{"pkvm-6.11", true, 4096, 4096, true}, /* asks 1.1: no maximum, no breakage */
 	};
 
 	(void)state;
@@ -650,17 +659,40 @@ static void test_post_init_rxtx_minimum_vs_page_size(void **state)
 
 		assert_int_equal(ffaemu_proxy_profile_get(rows[i].profile, &p), 0);
 		p.page_size = rows[i].page;
-		h = h_new_ex(&p, FFAEMU_SMCCC_1_2, NULL);
-		h->si->rxtx_feat_w2 = rows[i].w2;
+		p.fixes.features_mask = rows[i].mask_fix;
+		g_min_size = rows[i].spmc_min;
+		h = h_real_ex(&p, FFAEMU_SMCCC_1_2, NULL, spmc_min_size);
 		assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
 		r = hcall(h, FFAEMU_FFA_VERSION, p.max_version, 0, 0, 0, 0);
 		if (rows[i].ok) {
 			assert_int_equal(r.x[0], p.max_version);
-			assert_true(hst(h).min_rxtx_size <= rows[i].page);
+			assert_int_equal(hst(h).min_rxtx_size, rows[i].spmc_min);
 		} else {
 			assert_true(r.x[0] == UINT64_MAX);
 			assert_false(hst(h).negotiated);
 		}
+		h_free(h);
+	}
+}
+
+/* A lying SPMC (stand-in): a non-zero ID for the NS endpoint, a reserved size code. */
+static void test_post_init_rejects_bad_id_and_reserved_size(void **state)
+{
+	static const struct {
+		uint64_t id, w2;
+	} rows[] = {{1, 0}, {0x10000, 0}, {0, 3}};
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		struct h *h = h_new(P2026, NULL);
+		struct ffaemu_regs r;
+
+		h->si->id_w2 = rows[i].id;
+		h->si->rxtx_feat_w2 = rows[i].w2;
+		assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
+		r = hcall(h, FFAEMU_FFA_VERSION, FFAEMU_FFA_1_2, 0, 0, 0, 0);
+		assert_true(r.x[0] == UINT64_MAX);
+		assert_false(hst(h).negotiated);
 		h_free(h);
 	}
 }
@@ -1792,51 +1824,71 @@ static bool hook_random(struct standin *s, struct ffaemu_regs *r)
 	return true;
 }
 
+static void fuzz_run(struct h *h, uint64_t seed, int rounds)
+{
+	char why[128];
+
+	for (int i = 0; i < rounds; i++) {
+		struct ffaemu_regs r;
+		uint8_t junk[256];
+
+		for (int n = 0; n < FFAEMU_NREGS; n++)
+			r.x[n] = xs(&seed);
+		switch (xs(&seed) % 4) {
+		case 0: /* an FF-A ID, 32 or 64 */
+			r.x[0] = ((xs(&seed) & 1) ? 0xc4000000u : 0x84000000u) |
+				 (0x60u + (xs(&seed) % 0xa0u));
+			break;
+		case 1: /* a memory call with small lengths and a junk descriptor */
+			for (size_t k = 0; k < sizeof(junk); k++)
+				junk[k] = (uint8_t)xs(&seed);
+			if (xs(&seed) & 1)
+				junk[0] = junk[1] = 0; /* sender 0 */
+			ffaemu_mem_write(h->mem, HOST_TX, junk, sizeof(junk));
+			r.x[0] = (xs(&seed) & 1) ? FFAEMU_FFA_MEM_SHARE_64 : FFAEMU_FFA_MEM_FRAG_TX;
+			r.x[1] = xs(&seed) % 8192;
+			r.x[2] = xs(&seed) % 300;
+			r.x[3] = (xs(&seed) & 7) ? 0 : r.x[3];
+			r.x[4] = (xs(&seed) & 7) ? 0 : r.x[4];
+			break;
+		case 2:
+			r.x[0] = FFAEMU_FFA_MEM_RECLAIM;
+			break;
+		default:
+			break; /* anything at all */
+		}
+		h->ctx.imm = (xs(&seed) & 15) ? 0 : (uint16_t)xs(&seed);
+		hraw(h, &r);
+	}
+	if (ffaemu_mem_check(h->mem, why, sizeof(why)) != 0)
+		fail_msg("%s: %s", h->prof.name, why);
+}
+
 static void test_fuzz_registers_and_descriptors(void **state)
 {
 	(void)state;
 	for (size_t p = 0; p < ffaemu_proxy_profile_count(); p++) {
 		uint64_t seed = 0x9e3779b97f4a7c15ull + p;
 		struct h *h = h_new(ffaemu_proxy_profile_name_at(p), NULL);
-		char why[128];
 
+		/* a stand-in that also answers at random: a malicious SPMC */
 		h->si->user = &seed;
 		h_up(h, true);
 		h->si->hook = hook_random;
-		for (int i = 0; i < 4000; i++) {
-			struct ffaemu_regs r;
-			uint8_t junk[256];
+		fuzz_run(h, seed ^ 0x5555, 4000);
+		h_free(h);
+	}
+}
 
-			for (int n = 0; n < FFAEMU_NREGS; n++)
-				r.x[n] = xs(&seed);
-			switch (xs(&seed) % 4) {
-			case 0: /* an FF-A ID, 32 or 64 */
-				r.x[0] = ((xs(&seed) & 1) ? 0xc4000000u : 0x84000000u) |
-					 (0x60u + (xs(&seed) % 0xa0u));
-				break;
-			case 1: /* a memory call with small lengths and a junk descriptor */
-				for (size_t k = 0; k < sizeof(junk); k++)
-					junk[k] = (uint8_t)xs(&seed);
-				if (xs(&seed) & 1)
-					junk[0] = junk[1] = 0; /* sender 0 */
-				ffaemu_mem_write(h->mem, HOST_TX, junk, sizeof(junk));
-				r.x[0] = (xs(&seed) & 1) ? FFAEMU_FFA_MEM_SHARE_64 : FFAEMU_FFA_MEM_FRAG_TX;
-				r.x[1] = xs(&seed) % 8192;
-				r.x[2] = xs(&seed) % 300;
-				r.x[3] = (xs(&seed) & 7) ? 0 : r.x[3];
-				r.x[4] = (xs(&seed) & 7) ? 0 : r.x[4];
-				break;
-			case 2:
-				r.x[0] = FFAEMU_FFA_MEM_RECLAIM;
-				break;
-			default:
-				break; /* anything at all */
-			}
-			h->ctx.imm = (xs(&seed) & 15) ? 0 : (uint16_t)xs(&seed);
-			hraw(h, &r);
-		}
-		if (ffaemu_mem_check(h->mem, why, sizeof(why)) != 0)
-			fail_msg("%s: %s", h->prof.name, why);
+/* The same host-side fuzzing against the real fake SPMC. */
+static void test_fuzz_host_calls_real_spmc(void **state)
+{
+	(void)state;
+	for (size_t p = 0; p < ffaemu_proxy_profile_count(); p++) {
+		struct h *h = h_real(ffaemu_proxy_profile_name_at(p));
+
+		h_up(h, true);
+		fuzz_run(h, 0x2545f4914f6cdd1dull + p, 3000);
 		h_free(h);
 	}
 }
@@ -1890,23 +1942,40 @@ typedef bool (*bug_fn)(const char *profile);
 /* NULL profile name: g_custom_prof (pkvm-2026 minus one fix). */
 static struct ffaemu_proxy_profile g_custom_prof;
 
+/* The stand-in, for rows that need an SPMC fault injection cannot make. */
 static struct h *bh(const char *pr, void (*tweak)(struct standin *))
 {
 	return pr ? h_new(pr, tweak) : h_new_ex(&g_custom_prof, FFAEMU_SMCCC_1_2, tweak);
 }
 
+/* The real fake SPMC (spmc NULL: the version the profile asks for). */
+static struct h *brs(const char *pr, const char *spmc, void (*tweak)(struct ffaemu_spmc_profile *))
+{
+	return pr ? h_real_spmc(pr, spmc, tweak)
+		  : h_real_ex(&g_custom_prof, FFAEMU_SMCCC_1_2, spmc, tweak);
+}
+
+static struct h *br(const char *pr)
+{
+	return brs(pr, NULL, NULL);
+}
+
 
 static bool bug_version_s32(const char *pr)
 {
-	struct h *h = bh(pr, tweak_no_ffa);
-	bool bug = ffaemu_proxy_init(h->proxy) != 0;
+	struct h *h = br(pr);
+	bool bug;
+
+	/* an SPMC answering -1 in w0, zero-extended, as a W-register write does */
+	h_fault(h, FFAEMU_SPMC_FAULT_VERSION, FFAEMU_FFA_VERSION, 0, 0xffffffffull);
+	bug = ffaemu_proxy_init(h->proxy) != 0;
 	h_free(h);
 	return bug;
 }
 
 static bool bug_imm16(const char *pr)
 {
-	struct h *h = bh(pr, NULL);
+	struct h *h = br(pr);
 	struct ffaemu_regs r;
 	bool bug;
 	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
@@ -1919,7 +1988,7 @@ static bool bug_imm16(const char *pr)
 
 static bool bug_x0_upper(const char *pr)
 {
-	struct h *h = bh(pr, NULL);
+	struct h *h = br(pr);
 	struct ffaemu_regs r;
 	bool bug;
 	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
@@ -1934,13 +2003,13 @@ static bool bug_x0_upper(const char *pr)
 
 static bool bug_reclaim_bounds(const char *pr)
 {
-	struct h *h = bh(pr, NULL);
+	struct h *h = br(pr);
 	struct ffaemu_regs r;
 	uint64_t handle;
 	bool bug;
 	h_up(h, true);
 	handle = share_n(h, 2);
-	put(h->si->txn[0].desc, 80 + 4, 4, 0x10000000u);
+	h_fault(h, FFAEMU_SPMC_FAULT_RETRIEVE_COUNT, FFAEMU_FFA_MEM_RETRIEVE_REQ_64, 0, 0x10000000u);
 	r = hcall(h, FFAEMU_FFA_MEM_RECLAIM, (uint32_t)handle, handle >> 32, 0, 0, 0);
 	assert_ffa_error(r, FFAEMU_FFA_ABORTED);
 	bug = hst(h).el2_faults > 0;
@@ -1950,7 +2019,7 @@ static bool bug_reclaim_bounds(const char *pr)
 
 static bool bug_emad_offset(const char *pr)
 {
-	struct h *h = bh(pr, NULL);
+	struct h *h = br(pr);
 	uint32_t len;
 	bool bug;
 	h_up(h, true);
@@ -1976,7 +2045,7 @@ static bool bug_page_aligned(const char *pr)
 	else
 		p = g_custom_prof;
 	p.page_size = 16384;
-	h = h_new_ex(&p, FFAEMU_SMCCC_1_2, NULL);
+	h = h_real_ex(&p, FFAEMU_SMCCC_1_2, NULL, NULL);
 	h_up(h, true);
 	g_o = one_range(SHARE_PA + 0x1000, 4);
 	len = write_desc(h, &g_o);
@@ -2001,7 +2070,7 @@ static bool bug_zero_response(const char *pr)
 
 static bool bug_downgrade(const char *pr)
 {
-	struct h *h = bh(pr, NULL);
+	struct h *h = br(pr);
 	struct ffaemu_regs r;
 	bool bug;
 	h_up(h, false);
@@ -2026,7 +2095,7 @@ static bool bug_features_mask(const char *pr)
 
 static bool bug_composite_overflow(const char *pr)
 {
-	struct h *h = bh(pr, NULL);
+	struct h *h = br(pr);
 	uint32_t len;
 	bool bug;
 	h_up(h, true);
@@ -2041,7 +2110,7 @@ static bool bug_composite_overflow(const char *pr)
 
 static bool bug_mem_len(const char *pr)
 {
-	struct h *h = bh(pr, NULL);
+	struct h *h = br(pr);
 	struct ffaemu_regs r;
 	uint32_t len;
 	bool bug;
@@ -2094,7 +2163,7 @@ static bool bug_range_validity(const char *pr)
 
 static bool bug_no_gate(const char *pr)
 {
-	struct h *h = bh(pr, NULL);
+	struct h *h = br(pr);
 	struct ffaemu_regs r;
 	bool bug;
 	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
@@ -2106,7 +2175,7 @@ static bool bug_no_gate(const char *pr)
 
 static bool bug_narrow_range(const char *pr)
 {
-	struct h *h = bh(pr, NULL);
+	struct h *h = br(pr);
 	bool bug;
 	h_up(h, false);
 	(void)hcall(h, FFAEMU_FFA_NOTIFICATION_SET, 0, 0, 0, 0, 0);
@@ -2119,7 +2188,7 @@ static bool bug_narrow_range(const char *pr)
 
 static bool bug_direct_req_denied(const char *pr)
 {
-	struct h *h = bh(pr, NULL);
+	struct h *h = br(pr);
 	struct ffaemu_regs r;
 	bool bug;
 	h_up(h, false);
@@ -2131,7 +2200,7 @@ static bool bug_direct_req_denied(const char *pr)
 
 static bool bug_x4_kept(const char *pr)
 {
-	struct h *h = bh(pr, NULL);
+	struct h *h = br(pr);
 	struct ffaemu_regs r;
 	bool bug;
 	h_up(h, false);
@@ -2146,7 +2215,7 @@ static bool bug_x4_kept(const char *pr)
 
 static bool bug_notif_forwarded(const char *pr)
 {
-	struct h *h = bh(pr, NULL);
+	struct h *h = br(pr);
 	bool bug;
 	h_up(h, false);
 	(void)hcall(h, FFAEMU_FFA_NOTIFICATION_BITMAP_CREATE, 0, 1, 0, 0, 0);
@@ -2157,7 +2226,7 @@ static bool bug_notif_forwarded(const char *pr)
 
 static bool bug_no_part_copy(const char *pr)
 {
-	struct h *h = bh(pr, NULL);
+	struct h *h = br(pr);
 	uint8_t host[2];
 	bool bug;
 	h_up(h, true);
@@ -2170,7 +2239,7 @@ static bool bug_no_part_copy(const char *pr)
 
 static bool bug_version_1_1_cap(const char *pr)
 {
-	struct h *h = bh(pr, NULL);
+	struct h *h = brs(pr, "spmc-1.2", NULL);
 	bool bug;
 	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
 	bug = hst(h).hyp_version < FFAEMU_FFA_1_2;
@@ -2180,9 +2249,8 @@ static bool bug_version_1_1_cap(const char *pr)
 
 static bool bug_init_exact_1_0(const char *pr)
 {
-	struct h *h = bh(pr, NULL);
+	struct h *h = brs(pr, "spmc-1.1", own_version);
 	bool bug;
-	h->si->version = FFAEMU_FFA_1_1;
 	bug = ffaemu_proxy_init(h->proxy) != 0;
 	h_free(h);
 	return bug;
@@ -2190,7 +2258,7 @@ static bool bug_init_exact_1_0(const char *pr)
 
 static bool bug_resp64_forwarded(const char *pr)
 {
-	struct h *h = bh(pr, NULL);
+	struct h *h = br(pr);
 	bool bug;
 	h_up(h, false);
 	(void)hcall(h, FFAEMU_FFA_MSG_SEND_DIRECT_RESP_64, 0, 0, 0, 0, 0);
@@ -2201,7 +2269,7 @@ static bool bug_resp64_forwarded(const char *pr)
 
 static bool bug_req2_forwarded(const char *pr)
 {
-	struct h *h = bh(pr, NULL);
+	struct h *h = br(pr);
 	bool bug;
 	h_up(h, false);
 	(void)hcall(h, FFAEMU_FFA_PARTITION_INFO_GET_REGS, 0, 0, 0, 0, 0);
@@ -2304,6 +2372,7 @@ int main(void)
 		cmocka_unit_test(test_init_smccc_below_1_2_inert),
 		cmocka_unit_test(test_init_6_4_requires_exactly_1_0),
 		cmocka_unit_test(test_post_init_rxtx_minimum_vs_page_size),
+		cmocka_unit_test(test_post_init_rejects_bad_id_and_reserved_size),
 		cmocka_unit_test(test_deny_list_exact_per_profile),
 		cmocka_unit_test(test_deny_list_live_per_profile),
 		cmocka_unit_test(test_ffa_range_before_and_after_6_11),
@@ -2340,6 +2409,7 @@ int main(void)
 		cmocka_unit_test(test_new_allocation_failures_clean),
 		cmocka_unit_test(test_new_rejects_bad_profile_and_base),
 		cmocka_unit_test(test_fuzz_registers_and_descriptors),
+		cmocka_unit_test(test_fuzz_host_calls_real_spmc),
 		cmocka_unit_test(test_reclaim_emad_read_before_fraglen_check),
 	};
 	return cmocka_run_group_tests_name("proxy", tests, NULL, NULL);

@@ -526,6 +526,7 @@ static struct h *h_real_ex(const struct ffaemu_proxy_profile *prof, uint32_t smc
 		assert_int_equal(ffaemu_sp_config_builtin(&part, FFAEMU_SP_ECHO,
 							  (ffaemu_id_t)(SP_ID + i)), 0);
 		part.ffa_version = sp.ffa_version;
+		part.rxtx_pages = sp.rxtx_min_size / 4096; /* at least the SPMC's minimum */
 		assert_int_equal(ffaemu_spmc_add_sp(h->spmc, &part), 0);
 	}
 	ffaemu_el3_config_default(&ec);
