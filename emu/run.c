@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include <ffa/check.h>
+#include <ffa/ffi.h>
 #include <ffa/proxy.h>
 #include <ffa/script.h>
 #include <ffa/spmc.h>
@@ -56,6 +57,7 @@ struct ctx {
 	size_t nattached;
 	struct job *job;
 	unsigned tap_n;
+	struct ffaemu_node *plugin; /* --proxy plugin:...: the user's proxy node */
 };
 
 static char *xstrdup(const char *s)
@@ -135,7 +137,17 @@ static void attach(struct ctx *c, struct ffaemu_edge *e)
 static void on_system(void *user, struct ffaemu_system *sys)
 {
 	struct ctx *c = user;
-	struct ffaemu_proxy *p = ffaemu_system_proxy(sys);
+	struct ffaemu_proxy *p;
+
+	/* A plug-in proxy takes the proxy's place on a stack built with "none";
+	 * it calls EL3 through the system's hypervisor edge. */
+	if (c->plugin && !ffaemu_system_proxy(sys) &&
+	    !strcmp(ffaemu_system_proxy_name(sys), "none")) {
+		ffaemu_system_set_proxy_node(sys, c->plugin);
+		ffaemu_plugin_set_down(c->plugin, ffaemu_system_proxy_edge(sys), NULL);
+		attach(c, ffaemu_system_proxy_edge(sys));
+	}
+	p = ffaemu_system_proxy(sys);
 
 	attach(c, ffaemu_system_host_edge(sys));
 	if (p) {
@@ -185,8 +197,11 @@ static void on_system_end(void *user, struct ffaemu_system *sys)
 {
 	struct ctx *c = user;
 
-	(void)sys;
 	harvest(c);
+	if (c->plugin && ffaemu_system_proxy_name(sys) == ffaemu_node_name(c->plugin)) {
+		ffaemu_plugin_set_down(c->plugin, NULL, NULL);
+		ffaemu_system_set_proxy_node(sys, NULL);
+	}
 	for (size_t i = 0; i < c->nattached; i++) {
 		if (c->check)
 			ffaemu_check_detach(c->check, c->attached[i]);
@@ -266,7 +281,7 @@ static void run_job(struct ctx *c, struct job *j, const char *spmc)
 	double t0;
 
 	ffaemu_script_run_config_default(&rc);
-	rc.proxy = j->proxy;
+	rc.proxy = c->plugin ? "none" : j->proxy;
 	rc.spmc = spmc;
 	rc.report = report;
 	rc.on_system = on_system;
@@ -464,7 +479,7 @@ static void usage_conform(FILE *o)
 static void usage_run(FILE *o)
 {
 	fprintf(o,
-		"usage: ffa-emu run [--proxy PROFILE|none|all] [--spmc PROFILE]\n"
+		"usage: ffa-emu run [--proxy PROFILE|none|plugin:PATH:SYMBOL:SHAPE] [--spmc PROFILE]\n"
 		"                   [--format text|tap|junit] [--trace FILE] [--strict]\n"
 		"                   [--verbose] FILE...\n"
 		"\n"
@@ -570,11 +585,16 @@ static int run_common(bool conform, int argc, char **argv)
 	if (!conform && !proxy)
 		proxy = "none";
 	if (proxy && !strncmp(proxy, "plugin:", 7)) {
-		fprintf(stderr, "ffa-emu: plug-in proxies are not wired into the tool yet\n");
-		(void)plugin;
-		return EMU_EXIT_USAGE;
+		int rc = ffaemu_plugin_load(proxy, NULL, &plugin);
+
+		if (rc) {
+			fprintf(stderr, "ffa-emu: cannot load plug-in '%s': %s\n", proxy,
+				ffaemu_strerror(rc));
+			return rc == FFAEMU_EIO ? EMU_EXIT_IO : EMU_EXIT_USAGE;
+		}
+		c.plugin = plugin;
 	}
-	if (proxy && strcmp(proxy, "all") && strcmp(proxy, "none")) {
+	if (proxy && strcmp(proxy, "all") && strcmp(proxy, "none") && !plugin) {
 		struct ffaemu_proxy_profile pp;
 
 		if (ffaemu_proxy_profile_get(proxy, &pp)) {
@@ -743,6 +763,7 @@ out:
 	free(jobs);
 	ffaemu_check_free(&c.check);
 	ffaemu_trace_free(&c.trace);
+	ffaemu_node_free(&plugin);
 	return status;
 }
 
