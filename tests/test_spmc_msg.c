@@ -1073,6 +1073,82 @@ static void test_aarch32_partition_and_configured_mailbox(void **state)
 	}
 }
 
+
+/* ---- every refused call leaves every observable state as it was --------- */
+
+struct snap {
+	struct ffaemu_spmc_ep_info ep[4];
+	struct ffaemu_spmc_notif_info ni[4];
+	uint64_t entries[4];
+	size_t console;
+};
+
+static const ffaemu_id_t snap_ids[4] = {0, 0x8001, 0x8002, 0x8003};
+
+static void take_snap(struct fx *f, struct snap *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(ffaemu_spmc_ep_info(f->spmc, snap_ids[i], &s->ep[i]), 0);
+		assert_int_equal(ffaemu_spmc_notif_info(f->spmc, snap_ids[i], &s->ni[i]), 0);
+		s->entries[i] = ffaemu_spmc_sp_entries(f->spmc, snap_ids[i]);
+	}
+	s->console = ffaemu_spmc_console(f->spmc, 0x8003, NULL, 0);
+}
+
+static void test_refused_calls_change_no_state(void **state)
+{
+	static const struct {
+		uint64_t x[6];
+		int32_t err;
+	} rows[] = {
+		{{FFAEMU_FFA_RXTX_MAP_64, HOST_TX + 0x4000, HOST_RX + 0x4000, 1}, FFAEMU_FFA_DENIED},
+		{{FFAEMU_FFA_RXTX_UNMAP, 1}, FFAEMU_FFA_INVALID_PARAMETERS},
+		{{FFAEMU_FFA_RX_RELEASE, 0x10000}, FFAEMU_FFA_INVALID_PARAMETERS},
+		{{FFAEMU_FFA_RX_ACQUIRE, 9}, FFAEMU_FFA_INVALID_PARAMETERS},
+		{{FFAEMU_FFA_PARTITION_INFO_GET, 1, 2, 3, 4}, FFAEMU_FFA_INVALID_PARAMETERS},
+		{{FFAEMU_FFA_PARTITION_INFO_GET, 0, 0, 0, 0, 2}, FFAEMU_FFA_INVALID_PARAMETERS},
+		{{FFAEMU_FFA_MSG_SEND_DIRECT_REQ, 0x8001, 5}, FFAEMU_FFA_INVALID_PARAMETERS},
+		{{FFAEMU_FFA_MSG_SEND_DIRECT_REQ, 0x80018002u}, FFAEMU_FFA_INVALID_PARAMETERS},
+		{{FFAEMU_FFA_MSG_SEND_DIRECT_REQ2, 0x8001, 7, 7}, FFAEMU_FFA_INVALID_PARAMETERS},
+		{{FFAEMU_FFA_RUN, 0x80010000u, 1}, FFAEMU_FFA_INVALID_PARAMETERS},
+		{{FFAEMU_FFA_RUN, 0x80010009u}, FFAEMU_FFA_INVALID_PARAMETERS},
+		{{FFAEMU_FFA_MSG_SEND2, 0, 1}, FFAEMU_FFA_INVALID_PARAMETERS},
+		{{FFAEMU_FFA_NOTIFICATION_BITMAP_CREATE, 0, 1}, FFAEMU_FFA_DENIED},
+		{{FFAEMU_FFA_NOTIFICATION_BITMAP_DESTROY, 0x8001}, FFAEMU_FFA_INVALID_PARAMETERS},
+		{{FFAEMU_FFA_NOTIFICATION_BIND, 0x80010000u, 0, 1}, FFAEMU_FFA_DENIED},
+		{{FFAEMU_FFA_NOTIFICATION_BIND, 0x80020000u, 2, 1}, FFAEMU_FFA_INVALID_PARAMETERS},
+		{{FFAEMU_FFA_NOTIFICATION_UNBIND, 0x80020000u, 0, 1}, FFAEMU_FFA_DENIED}, /* pending */
+		{{FFAEMU_FFA_NOTIFICATION_UNBIND, 0x80010000u, 0, 1}, FFAEMU_FFA_INVALID_PARAMETERS},
+		{{FFAEMU_FFA_NOTIFICATION_SET, 0x00008002u, 0, 1}, FFAEMU_FFA_DENIED},
+		{{FFAEMU_FFA_NOTIFICATION_GET, 0x00010000u, 1}, FFAEMU_FFA_INVALID_PARAMETERS},
+		{{FFAEMU_FFA_CONSOLE_LOG, 1, 0x41}, FFAEMU_FFA_NOT_SUPPORTED},
+		{{FFAEMU_FFA_MSG_WAIT}, FFAEMU_FFA_NOT_SUPPORTED},
+		{{FFAEMU_FFA_FEATURES, FFAEMU_FFA_RXTX_MAP_64, 1}, FFAEMU_FFA_NOT_SUPPORTED},
+	};
+	struct fx *f = *state;
+	struct snap before, after;
+
+	fx_add_builtin(f, FFAEMU_SP_ECHO, 0x8001);
+	fx_add_builtin(f, FFAEMU_SP_NOTIFIER, 0x8002);
+	fx_add_builtin(f, FFAEMU_SP_CONSOLE, 0x8003);
+	fx_version(f, FFAEMU_FFA_1_2);
+	assert_ffa_success(fx_map_host(f));
+	assert_ffa_success(CALL(f, FFAEMU_FFA_NOTIFICATION_BITMAP_CREATE, 0, 1));
+	assert_ffa_success(CALL(f, FFAEMU_FFA_NOTIFICATION_BIND, 0x80020000u, 0, 1));
+	/* some live state: a full RX, a pending notification */
+	assert_int_equal(CALL(f, FFAEMU_FFA_MSG_SEND_DIRECT_REQ, 0x8002, 0, 0, 1).x[3], 0);
+	assert_ffa_success(CALL(f, FFAEMU_FFA_PARTITION_INFO_GET));
+	take_snap(f, &before);
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		struct ffaemu_regs r = fx_callv(f, rows[i].x, 6);
+		assert_ffa_error(r, rows[i].err);
+		take_snap(f, &after);
+		if (memcmp(&before, &after, sizeof(before)) != 0)
+			fail_msg("row %zu (fid %#llx) changed state", i, (unsigned long long)rows[i].x[0]);
+	}
+}
+
 /* ---- robustness from the partition side --------------------------------- */
 
 static void test_random_calls_from_a_partition_never_break_the_spmc(void **state)
@@ -1151,6 +1227,7 @@ int main(void)
 		T(test_console_log_64_uses_x2_to_x17_at_v1_2_only),
 		T(test_msg_send2_forwarded_by_the_hypervisor_for_a_vm),
 		T(test_aarch32_partition_and_configured_mailbox),
+		T(test_refused_calls_change_no_state),
 		T(test_random_calls_from_a_partition_never_break_the_spmc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
