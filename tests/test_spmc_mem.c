@@ -1293,6 +1293,50 @@ static void test_ns_bit_only_for_retrievers_that_opted_in(void **state)
 	assert_false(ep_buf(f, SP_B, true)[2] & FFAEMU_MEM_ATTR_NS);
 }
 
+/* The hypervisor (ID 0 at the NS physical instance) lends a VM's pages for the VM. */
+static void test_hypervisor_sends_for_a_vm(void **state)
+{
+	static const struct ffaemu_range vm_pages[1] = { { DATA + 0x60000, 2 } };
+	struct fx *f = *state;
+	struct desc d = basic(f, FFAEMU_FFA_MEM_LEND);
+	struct ffaemu_page_info pi;
+	struct ffaemu_regs r;
+	ffaemu_handle_t h;
+	size_t len;
+
+	assert_int_equal(ffaemu_mem_donate(f->mem, vm_pages, 1,
+					   ffaemu_owner_make(FFAEMU_OWNER_HOST, 0),
+					   ffaemu_owner_make(FFAEMU_OWNER_VM, 5)), 0);
+	d.sender = 5;
+	d.ranges = vm_pages;
+	d.nranges = 1;
+	/* the host's own pages named with the VM as sender: not the VM's to lend */
+	{
+		struct desc bad = d;
+
+		bad.ranges = two_ranges;
+		bad.nranges = 2;
+		len = build(&bad, f->htx, 4096);
+		regs3(&r, FFAEMU_FFA_MEM_LEND_64, len, len, 0);
+		call(f, 0, &r);
+		assert_int_equal(err_of(&r), DEN);
+	}
+	h = send_ok(f, FFAEMU_FFA_MEM_LEND_64, &d);
+	page(f, DATA + 0x61000, &pi);
+	assert_int_equal(pi.owner.kind, FFAEMU_OWNER_VM);
+	assert_int_equal(pi.state, FFAEMU_PAGE_LENT);
+	retrieve_from(f, SP_A, 5, h, NX_RW, 0, 0, &r);
+	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_MEM_RETRIEVE_RESP);
+	rx_release(f, SP_A);
+	relinquish_as(f, SP_A, h, 0, &r);
+	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_SUCCESS);
+	reclaim(f, h, 0, &r);
+	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_SUCCESS);
+	page(f, DATA + 0x61000, &pi);
+	assert_int_equal(pi.state, FFAEMU_PAGE_OWNED);
+	assert_int_equal(pi.owner.id, 5);
+}
+
 /* An SP lends its own secure memory to another SP: no NS bit, NWd borrowers refused. */
 static void test_sp_lends_secure_memory_to_sp(void **state)
 {
@@ -1946,6 +1990,7 @@ int main(void)
 						setup12, teardown),
 		cmocka_unit_test_setup_teardown(test_ns_bit_only_for_retrievers_that_opted_in, setup12,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_hypervisor_sends_for_a_vm, setup12, teardown),
 		cmocka_unit_test_setup_teardown(test_sp_lends_secure_memory_to_sp, setup12, teardown),
 		cmocka_unit_test_setup_teardown(test_allocation_failures_roll_back, setup12, teardown),
 		cmocka_unit_test(test_profile_bounds_the_descriptor_size),
