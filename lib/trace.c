@@ -174,6 +174,8 @@ void ffaemu_trace_config_default(struct ffaemu_trace_config *cfg)
 		return;
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->size = sizeof(*cfg);
+	cfg->record_entry = true;
+	cfg->live_format = FFAEMU_TRACE_HUMAN;
 }
 
 int ffaemu_trace_new(const struct ffaemu_trace_config *user_cfg, struct ffaemu_trace **out)

@@ -17,8 +17,8 @@
  * Nesting (an SP calling the SPMC inside a direct request, a proxy
  * forwarding to EL3) is recovered from the record's depth: a call at depth d
  * encloses the calls at depth > d that completed just before it. Depth comes
- * from ffaemu_call_ctx.depth, or, with record_entry, from the recorder
- * itself (it then wraps each attached edge's callee to see call entry).
+ * from the recorder itself (record_entry, the default: it wraps each
+ * attached edge's callee to see call entry), or from ffaemu_call_ctx.depth.
  *
  * JSON Lines schema (one object per line, keys in this order when written;
  * the reader accepts any order but rejects unknown, missing or duplicated
@@ -84,10 +84,10 @@ struct ffaemu_trace_config {
 	size_t size;                        /* sizeof(struct ffaemu_trace_config) */
 	size_t max_records;                 /* default 0 = unlimited; further calls are counted
 					       in ffaemu_trace_dropped() but not stored */
-	bool record_entry;                  /* default false: wrap the callee of each attached
-					       edge to see call entry, so nesting is exact even
-					       if nodes leave ctx->depth at 0. The trace must then
-					       be detached (or freed) before the edges are freed. */
+	bool record_entry;                  /* default true: wrap the callee of each attached
+					       edge (a transparent node) to see call entry, so
+					       nesting is exact even if nodes leave ctx->depth at
+					       0; false: depth = ffaemu_call_ctx.depth. */
 	ffaemu_trace_version_fn version_fn; /* default NULL: infer from FFA_VERSION */
 	void *version_user;
 	const struct ffaemu_allocator *alloc; /* default NULL (libc) */
