@@ -1074,6 +1074,50 @@ static void test_aarch32_partition_and_configured_mailbox(void **state)
 }
 
 
+
+static void test_features_seen_by_a_partition(void **state)
+{
+	struct fx *f = *state;
+	struct ffaemu_sp_config c;
+	struct ffaemu_regs r;
+	add_rpc(f, 0x8001, 0); /* S-EL1 */
+	ffaemu_sp_config_default(&c);
+	c.id = 0x8002;
+	c.handler = rpc_handler;
+	c.props |= FFAEMU_SP_PROP_DIRECT_REQ2_RECV;
+	c.el = 0;
+	assert_int_equal(ffaemu_spmc_add_sp(f->spmc, &c), 0);
+	fx_version(f, FFAEMU_FFA_1_2);
+	/* NPI and MEI are for S-EL1 partitions, SRI for the NWd (C5.1) */
+	r = rpc(f, 0x8001, FFAEMU_FFA_FEATURES, FFAEMU_FFA_FEATURE_NPI, 0, 0, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
+	assert_int_equal(r.x[2], 5);
+	r = rpc(f, 0x8001, FFAEMU_FFA_FEATURES, FFAEMU_FFA_FEATURE_MEI, 0, 0, 0, 0);
+	assert_int_equal(r.x[2], 4);
+	assert_ffa_error(rpc(f, 0x8001, FFAEMU_FFA_FEATURES, FFAEMU_FFA_FEATURE_SRI, 0, 0, 0, 0),
+			 FFAEMU_FFA_NOT_SUPPORTED);
+	assert_ffa_error(rpc(f, 0x8002, FFAEMU_FFA_FEATURES, FFAEMU_FFA_FEATURE_NPI, 0, 0, 0, 0),
+			 FFAEMU_FFA_NOT_SUPPORTED);
+	/* partition-only ABIs */
+	assert_int_equal(rpc(f, 0x8001, FFAEMU_FFA_FEATURES, FFAEMU_FFA_CONSOLE_LOG_64, 0, 0, 0, 0).x[0],
+			 FFAEMU_FFA_SUCCESS);
+	assert_int_equal(rpc(f, 0x8001, FFAEMU_FFA_FEATURES, FFAEMU_FFA_MSG_WAIT, 0, 0, 0, 0).x[0],
+			 FFAEMU_FFA_SUCCESS);
+	assert_ffa_error(rpc(f, 0x8001, FFAEMU_FFA_FEATURES, FFAEMU_FFA_MEM_PERM_GET, 0, 0, 0, 0),
+			 FFAEMU_FFA_NOT_SUPPORTED);
+	assert_int_equal(rpc(f, 0x8002, FFAEMU_FFA_FEATURES, FFAEMU_FFA_MEM_PERM_GET, 0, 0, 0, 0).x[0],
+			 FFAEMU_FFA_SUCCESS);
+	/* NWd-only ones */
+	assert_ffa_error(rpc(f, 0x8001, FFAEMU_FFA_FEATURES, FFAEMU_FFA_RUN, 0, 0, 0, 0),
+			 FFAEMU_FFA_NOT_SUPPORTED);
+	assert_ffa_error(rpc(f, 0x8001, FFAEMU_FFA_FEATURES, FFAEMU_FFA_RX_ACQUIRE, 0, 0, 0, 0),
+			 FFAEMU_FFA_NOT_SUPPORTED);
+	/* no hypervisor retrieve for a partition (C5.1 bit 2) */
+	r = rpc(f, 0x8001, FFAEMU_FFA_FEATURES, FFAEMU_FFA_MEM_RETRIEVE_REQ_64, 2, 0, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
+	assert_int_equal(r.x[2], 2);
+}
+
 /* ---- every refused call leaves every observable state as it was --------- */
 
 struct snap {
@@ -1227,6 +1271,7 @@ int main(void)
 		T(test_console_log_64_uses_x2_to_x17_at_v1_2_only),
 		T(test_msg_send2_forwarded_by_the_hypervisor_for_a_vm),
 		T(test_aarch32_partition_and_configured_mailbox),
+		T(test_features_seen_by_a_partition),
 		T(test_refused_calls_change_no_state),
 		T(test_random_calls_from_a_partition_never_break_the_spmc),
 	};
