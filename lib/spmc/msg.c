@@ -307,7 +307,6 @@ static void do_run(struct spmc *spmc, struct spmc_ep *ep, struct ffaemu_regs *r)
 
 static void do_sp_blocking_call(struct spmc_ep *ep, struct ffaemu_regs *r, uint32_t fid)
 {
-	(void)ep;
 	if (fid == FFAEMU_FFA_MSG_WAIT && !msg_wait_args_ok(r, ep->version)) {
 		spmc_reply_error(r, INVAL);
 		return;

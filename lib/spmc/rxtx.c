@@ -18,8 +18,7 @@ static bool ranges_overlap(uint64_t a, uint64_t b, uint64_t size)
 }
 
 /* Is every page of [pa, pa+size) the caller's own, unshared RAM of its world? */
-static int32_t check_buffer_pages(struct spmc *spmc, const struct spmc_ep *ep, ffaemu_pa_t pa,
-				  uint64_t size, bool secure)
+static int32_t check_buffer_pages(struct spmc *spmc, ffaemu_pa_t pa, uint64_t size, bool secure)
 {
 	for (uint64_t off = 0; off < size; off += FFAEMU_PAGE_SIZE) {
 		struct ffaemu_page_info pi;
@@ -34,7 +33,6 @@ static int32_t check_buffer_pages(struct spmc *spmc, const struct spmc_ep *ep, f
 		if (secure ? pi.owner.kind != FFAEMU_OWNER_SECURE
 			   : pi.owner.kind == FFAEMU_OWNER_SECURE || pi.owner.kind == FFAEMU_OWNER_NONE)
 			return FFAEMU_FFA_DENIED;
-		(void)ep;
 	}
 	return 0;
 }
@@ -64,9 +62,9 @@ int32_t spmc_mailbox_map(struct spmc *spmc, struct spmc_ep *ep, ffaemu_pa_t tx, 
 		return INVAL;
 	if (!ffaemu_mem_is_ram(spmc->mem, tx, size) || !ffaemu_mem_is_ram(spmc->mem, rx, size))
 		return INVAL;
-	err = check_buffer_pages(spmc, ep, tx, size, secure);
+	err = check_buffer_pages(spmc, tx, size, secure);
 	if (!err)
-		err = check_buffer_pages(spmc, ep, rx, size, secure);
+		err = check_buffer_pages(spmc, rx, size, secure);
 	if (err)
 		return err;
 	/* Each buffer must lie in one region to be one host block. */
@@ -91,7 +89,6 @@ static int32_t map_forwarded(struct spmc *spmc, struct spmc_ep *hyp,
 	struct ffaemu_ep_rxtx_desc d;
 	struct spmc_ep *vm;
 	struct spmc_ep tmp;
-	bool created = false;
 	int32_t err;
 
 	/* Only the hypervisor at the NS physical instance, v1.1+, when the
@@ -121,9 +118,7 @@ static int32_t map_forwarded(struct spmc *spmc, struct spmc_ep *hyp,
 		vm = spmc_ep_get_ns(spmc, d.id);
 		if (!vm)
 			return FFAEMU_FFA_NO_MEMORY;
-		created = true;
 	}
-	(void)created;
 	vm->mb = tmp.mb;
 	vm->mb.by_hyp = true;
 	return 0;
