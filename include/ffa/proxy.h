@@ -176,9 +176,15 @@ FFAEMU_API int ffaemu_proxy_new(const struct ffaemu_proxy_config *cfg, struct ff
 FFAEMU_API void ffaemu_proxy_free(struct ffaemu_proxy **proxy);
 /* The node to make the callee of the host's edge. Owned by the proxy. */
 FFAEMU_API struct ffaemu_node *ffaemu_proxy_node(struct ffaemu_proxy *proxy);
-FFAEMU_API const struct ffaemu_proxy_profile *ffaemu_proxy_get_profile(const struct ffaemu_proxy *proxy);
-/* The proxy's edges towards EL3 (for observers): SMCCC 1.1 and 1.2 contracts. */
-FFAEMU_API struct ffaemu_edge *ffaemu_proxy_down_edge(struct ffaemu_proxy *proxy, uint32_t smccc_version);
+FFAEMU_API const struct ffaemu_proxy_profile *
+ffaemu_proxy_get_profile(const struct ffaemu_proxy *proxy);
+/*
+ * The proxy's edges towards EL3 (for observers): smccc_version < 1.2 gives
+ * the SMCCC 1.1 edge (handled calls of older profiles), else the 1.2 edge
+ * (handled calls of newer profiles and every forwarded call).
+ */
+FFAEMU_API struct ffaemu_edge *ffaemu_proxy_down_edge(struct ffaemu_proxy *proxy,
+						      uint32_t smccc_version);
 
 /* Life cycle of the proxy (pkvm-proxy 1.4). */
 enum ffaemu_proxy_state {

@@ -128,7 +128,7 @@ static int post_init(struct ffaemu_proxy *p)
 	ffaemu_regs_clear(&d);
 	d.x[0] = FFAEMU_FFA_ID_GET;
 	proxy_down(p, &d);
-	/* The host shares the NS physical ID, which must be 0 (HOST_FFA_ID). */
+	/* The host shares the NS physical ID, which must be 0 (HOST_FFA_ID; pkvm-proxy 1.4). */
 	if (d.x[0] != FFAEMU_FFA_SUCCESS || d.x[2] != 0)
 		return -1;
 
@@ -171,7 +171,7 @@ int ffaemu_proxy_init(struct ffaemu_proxy *p)
 		return FFAEMU_OK;
 	}
 
-	/* Step 2-3: no FF-A below -> inert (needs the (s32) fix for a W-register -1). */
+	/* Steps 2-3 (pkvm-proxy 1.4): no FF-A below -> inert (needs the (s32) fix for a W-register -1). */
 	ffaemu_regs_clear(&d);
 	d.x[0] = FFAEMU_FFA_VERSION;
 	d.x[1] = p->prof.init_version;
@@ -180,7 +180,8 @@ int ffaemu_proxy_init(struct ffaemu_proxy *p)
 		p->state = FFAEMU_PROXY_INERT;
 		return FFAEMU_OK;
 	}
-	/* Step 4: another major fails pKVM init; v6.4 wanted exactly 1.0. */
+	/* Step 4 (pkvm-proxy 1.4; s2 12bdce4f4119): another major fails pKVM init;
+	 * v6.4 wanted exactly 1.0. */
 	if (((d.x[0] >> 16) & 0x7fffu) != 1 ||
 	    (!p->prof.fixes.init_any_1x && d.x[0] != FFAEMU_FFA_1_0)) {
 		p->state = FFAEMU_PROXY_FAILED;
@@ -224,13 +225,13 @@ static void do_version(struct ffaemu_proxy *p, const struct ffaemu_regs *in,
 	else
 		*res = p->last_down;
 
-	/* Bit 31 is not checked: major is bits [30:16] only. */
+	/* Bit 31 is not checked: major is bits [30:16] only (pkvm-proxy 1.5; spec C4 says MBZ). */
 	if (ffaemu_ffa_version_major(req) != 1) {
 		res->x[0] = (uint64_t)(int64_t)FFAEMU_FFA_NOT_SUPPORTED;
 		return;
 	}
 	if (p->negotiated) {
-		/* No way back once negotiated; f41426939244 refuses a lower minor. */
+		/* No way back once negotiated; f41426939244 refuses a lower minor (pkvm-proxy 1.5). */
 		if (req_minor < hyp_minor &&
 		    p->prof.downgrade == FFAEMU_PROXY_DOWNGRADE_NOT_SUPPORTED)
 			res->x[0] = (uint64_t)(int64_t)FFAEMU_FFA_NOT_SUPPORTED;
@@ -275,7 +276,7 @@ static bool do_features(struct ffaemu_proxy *p, const struct ffaemu_regs *in,
 	case FFAEMU_FFA_MEM_SHARE_64:
 	case FFAEMU_FFA_MEM_LEND:
 	case FFAEMU_FFA_MEM_LEND_64:
-		/* No dynamically allocated buffers: the descriptor must be in TX. */
+		/* No dynamically allocated buffers: the descriptor must be in TX (pkvm-proxy 1.9; spec C5.1). */
 		proxy_res_success(res, 0);
 		return true;
 	default:
@@ -308,7 +309,7 @@ static void do_rxtx_map(struct ffaemu_proxy *p, const struct ffaemu_regs *in,
 	void *tx_ptr = NULL, *rx_ptr = NULL;
 	int32_t err;
 
-	/* The count is fixed at one kernel page, in 4K units. */
+	/* The count is fixed at one kernel page, in 4K units (pkvm-proxy 1.10 steps 1-2). */
 	if (npages != ps / FFAEMU_PAGE_SIZE || (tx & (ps - 1)) || (rx & (ps - 1))) {
 		proxy_res_error(res, FFAEMU_FFA_INVALID_PARAMETERS);
 		return;
@@ -324,7 +325,7 @@ static void do_rxtx_map(struct ffaemu_proxy *p, const struct ffaemu_regs *in,
 	d.x[2] = p->hyp_rx_pa;
 	d.x[3] = npages;
 	proxy_down(p, &d);
-	/* The SPMC's w2 is the error; a non-ERROR reply with w2 = 0 passes as success. */
+	/* The SPMC's w2 is the error; a non-ERROR reply with w2 = 0 passes as success (1.10 step 4). */
 	err = d.x[0] == FFAEMU_FFA_SUCCESS ? 0 : (int32_t)(uint32_t)d.x[2];
 	if (err) {
 		proxy_res_error(res, err);
@@ -332,7 +333,7 @@ static void do_rxtx_map(struct ffaemu_proxy *p, const struct ffaemu_regs *in,
 	}
 	p->hyp_mapped = true;
 
-	/* Share then pin each page; TX == RX fails at the second share. */
+	/* Share then pin each page; TX == RX fails at the second share (pkvm-proxy 1.10 steps 5-6). */
 	if (ffaemu_mem_hyp_share(p->mem, &rt, 1, host) != FFAEMU_OK)
 		goto err_unmap;
 	if (ffaemu_mem_hyp_share(p->mem, &rr, 1, host) != FFAEMU_OK)
@@ -389,7 +390,7 @@ static void host_unmap_pages(struct ffaemu_proxy *p)
 static void do_rxtx_unmap(struct ffaemu_proxy *p, const struct ffaemu_regs *in,
 			  struct ffaemu_regs *res)
 {
-	/* The whole w1 must be HOST_FFA_ID (0). */
+	/* The whole w1 must be HOST_FFA_ID (0) (pkvm-proxy 1.10). */
 	if (ffaemu_regs_w(in, 1) != 0 || !p->host_mapped) {
 		proxy_res_error(res, FFAEMU_FFA_INVALID_PARAMETERS);
 		return;
@@ -423,12 +424,12 @@ static void do_part_get(struct ffaemu_proxy *p, const struct ffaemu_regs *in,
 		return;
 	if (p->hyp_version > FFAEMU_FFA_1_0) {
 		if (ffaemu_regs_w(in, 5) & 1u)
-			return; /* count only: nothing in RX */
+			return; /* count only: nothing in RX (pkvm-proxy 1.12 step 4; spec C5.4) */
 		size = (uint32_t)d.x[3];
 	} else {
 		size = 8; /* spec D1: 1.0 descriptors, no size in w3 */
 	}
-	bytes = size * count; /* u32 arithmetic, as upstream */
+	bytes = size * count; /* u32 arithmetic, as upstream (pkvm-proxy 1.12 step 5) */
 	if (bytes > p->prof.page_size) {
 		proxy_res_error(res, FFAEMU_FFA_ABORTED);
 		return;

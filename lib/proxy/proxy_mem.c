@@ -61,7 +61,8 @@ static enum ranges_rc build_ranges(struct ffaemu_proxy *p, const uint8_t *buf, u
 		if (!rd(p, buf, len, c, 8, &base) || !rd(p, buf, len, c + 8, 4, &pg))
 			return RANGES_FAULT;
 		size = pg * FFAEMU_PAGE_SIZE;
-		/* Whole kernel pages only: FF-A pages are 4K, PAGE_SIZE may be more (1.1). */
+		/* Whole kernel pages only: FF-A pages are 4K, PAGE_SIZE may be more
+		 * (pkvm-proxy 1.1, 1.13 step 11; spec D5). */
 		if (size % ps)
 			return RANGES_BAD;
 		/* 6a7a181f6921: aligned base; before, it was truncated to a pfn. */
@@ -71,7 +72,7 @@ static enum ranges_rc build_ranges(struct ffaemu_proxy *p, const uint8_t *buf, u
 			base &= ~(ps - 1);
 		}
 		if (pg == 0) {
-			/* "Validate input range" (Sep 2025): empty ranges refused. */
+			/* "Validate input range" (Sep 2025): empty ranges refused (pkvm-proxy 1.16). */
 			if (p->prof.fixes.range_validity)
 				return RANGES_BAD;
 			continue;
@@ -220,7 +221,7 @@ void proxy_mem_frag_tx(struct ffaemu_proxy *p, const struct ffaemu_regs *in,
 	enum ranges_rc rrc;
 	size_t n = 0;
 
-	/* Whole constituents only, within one kernel page. */
+	/* Whole constituents only, within one kernel page (pkvm-proxy 1.14; spec E2). */
 	if (fraglen > p->prof.page_size || fraglen % PROXY_CONSTITUENT_SIZE ||
 	    !p->host_mapped) {
 		proxy_res_error(res, FFAEMU_FFA_INVALID_PARAMETERS);
@@ -233,7 +234,7 @@ void proxy_mem_frag_tx(struct ffaemu_proxy *p, const struct ffaemu_regs *in,
 		return;
 	}
 	if (rrc != RANGES_OK || share_ranges(p, n) != FFAEMU_OK) {
-		/* Abort the whole transaction at the SPMC; its answer is only WARNed. */
+		/* Abort the whole transaction at the SPMC; its answer is only WARNed (pkvm-proxy 1.14). */
 		ffaemu_regs_clear(&d);
 		d.x[0] = FFAEMU_FFA_MEM_RECLAIM;
 		d.x[1] = lo;
@@ -252,7 +253,7 @@ void proxy_mem_frag_tx(struct ffaemu_proxy *p, const struct ffaemu_regs *in,
 	d.x[3] = fraglen;
 	d.x[4] = ep;
 	proxy_down(p, &d);
-	/* Only this fragment is undone: earlier ones stay shared (documented upstream). */
+	/* Only this fragment is undone: earlier ones stay shared (pkvm-proxy 1.14). */
 	if (d.x[0] != FFAEMU_FFA_SUCCESS && d.x[0] != FFAEMU_FFA_MEM_FRAG_RX)
 		unshare_ranges(p, n);
 	*res = d;
@@ -263,7 +264,7 @@ static void reclaim_fail(struct ffaemu_proxy *p, struct ffaemu_regs *res, int32_
 {
 	struct ffaemu_regs d;
 
-	/* d66e50beb911: give the hyp RX back on every error path too. */
+	/* d66e50beb911: give the hyp RX back on every error path too (pkvm-proxy 1.15). */
 	if (release && p->prof.fixes.rx_release) {
 		ffaemu_regs_clear(&d);
 		d.x[0] = FFAEMU_FFA_RX_RELEASE;
@@ -337,7 +338,7 @@ void proxy_mem_reclaim(struct ffaemu_proxy *p, const struct ffaemu_regs *in,
 			return;
 		}
 	} else if (comp_off > len || fraglen > ps) {
-		/* Before 8c6db30d7952: WARN_ON (a panic on most pKVM builds), then ABORTED. */
+		/* Before 8c6db30d7952: WARN_ON (a panic on most pKVM builds), then ABORTED (1.15 step 4). */
 		p->warnings++;
 		reclaim_fail(p, res, FFAEMU_FFA_ABORTED, true);
 		return;
@@ -375,7 +376,7 @@ void proxy_mem_reclaim(struct ffaemu_proxy *p, const struct ffaemu_regs *in,
 			return;
 		}
 		if (fl > ps || fragoff + fl > p->desc_size) {
-			/* Upstream trusts w3 and would copy past RX / the desc buffer. */
+			/* Upstream trusts w3 and would copy past RX / the desc buffer (pkvm-proxy 1.15 step 6). */
 			p->el2_faults++;
 			reclaim_fail(p, res, FFAEMU_FFA_ABORTED, true);
 			return;
