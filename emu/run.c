@@ -617,6 +617,17 @@ static int run_common(bool conform, int argc, char **argv)
 		}
 	}
 	nprof = profile_list(proxy, profiles, 64);
+	for (size_t k = 0; conform && k < nonly; k++) {
+		bool found = false;
+
+		for (size_t i = 0; i < emu_suite_count; i++)
+			found |= !strcmp(only[k], emu_suites[i].name);
+		if (!found) {
+			fprintf(stderr, "ffa-emu conform: no suite '%s' (see --list)\n", only[k]);
+			status = EMU_EXIT_USAGE;
+			goto out;
+		}
+	}
 
 	/* Parse everything first: a syntax error stops before anything runs. */
 	{

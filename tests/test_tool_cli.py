@@ -34,6 +34,8 @@ def main():
     # conform: suites listed, the summary table, exit status from results
     p = run(exe, 'conform', '--list')
     assert p.returncode == 0 and 'negotiation' in p.stdout and 'memory-share' in p.stdout
+    p = run(exe, 'conform', '--suite', 'no-such-suite')
+    assert p.returncode == 2 and 'no-such-suite' in p.stderr
     p = run(exe, 'conform', '--proxy', 'none', '--suite', 'negotiation')
     assert p.returncode == 0, p.stdout
     assert 'PASS:' in p.stdout and 'suite' in p.stdout and 'negotiation' in p.stdout
