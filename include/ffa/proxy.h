@@ -126,7 +126,18 @@ struct ffaemu_proxy_profile {
 	uint32_t reserved[8];    /* MBZ */
 };
 
-/* Built-in profiles: "pkvm-6.4" ... "pkvm-2026-direct-msg". */
+/*
+ * Built-in profiles (pkvm-proxy section 2):
+ *   pkvm-6.4     first proxy: FF-A 1.0 (exact at init), IDs 0x60-0x7f, no VERSION
+ *                trap/gate, DIRECT_REQ and FEATURES denied, x0-x3, SMCCC 1.1
+ *   pkvm-6.10    32-bit DIRECT_REQ allowed, FEATURES handled, any 1.x, RX release
+ *   pkvm-6.11    (-6.17) FF-A 1.1, VERSION trap + gate, IDs 0x60-0xff, partition info
+ *   pkvm-6.18    FF-A 1.2 series: SMCCC 1.2, x0-x17, notifications/REQ2/... denied,
+ *                FEATURES w2[1:0], downgrade refused, len check, composite wrap fix
+ *   pkvm-2026    (default) + (s32) VERSION, imm16, 64-bit FID, EMAD offset, page
+ *                alignment, range validity, reclaim bounds, zeroed reply, RESP_64 denied
+ *   pkvm-2026-direct-msg  + pending direct messaging: REQ src/flags checks, REQ2 at 1.2
+ */
 FFAEMU_API size_t ffaemu_proxy_profile_count(void);
 /* Name of built-in profile i, or NULL. */
 FFAEMU_API const char *ffaemu_proxy_profile_name_at(size_t i);
