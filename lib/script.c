@@ -20,6 +20,9 @@
 #include "script_priv.h"
 
 static void set_error(struct ffaemu_script_error *err, const char *file, unsigned line,
+		      unsigned col, const char *fmt, ...) SCRIPT_PRINTF(5, 6);
+
+static void set_error(struct ffaemu_script_error *err, const char *file, unsigned line,
 		      unsigned col, const char *fmt, ...)
 {
 	va_list ap;

@@ -7,6 +7,12 @@
 
 #include "alloc.h"
 
+#if defined(__GNUC__) || defined(__clang__)
+#define SCRIPT_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define SCRIPT_PRINTF(f, a)
+#endif
+
 #define SCRIPT_MAX_LINE 4096
 #define SCRIPT_MAX_TOKS 64
 #define SCRIPT_MAX_TOK_LEN 200

@@ -43,6 +43,9 @@ struct run {
 };
 
 static int run_error(struct run *r, const struct script_tok *t, int rc, const char *fmt, ...)
+	SCRIPT_PRINTF(4, 5);
+
+static int run_error(struct run *r, const struct script_tok *t, int rc, const char *fmt, ...)
 {
 	va_list ap;
 
