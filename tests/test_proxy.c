@@ -1791,6 +1791,15 @@ static void test_new_rejects_bad_profile_and_base(void **state)
 	/* the region went with it */
 	assert_int_equal(ffaemu_proxy_new(&pc, &px2), 0);
 	ffaemu_proxy_free(&px2);
+	/* PAs from the config: the RAM must already be there */
+	pc.add_hyp_region = false;
+	assert_int_equal(ffaemu_proxy_new(&pc, &px), FFAEMU_ERANGE);
+	assert_null(px);
+	assert_int_equal(ffaemu_mem_add_ram(mem, pc.hyp_base, ffaemu_proxy_hyp_ram_size(&p),
+					    FFAEMU_MEM_NS, ffaemu_owner_make(FFAEMU_OWNER_HYP, 0)), 0);
+	assert_int_equal(ffaemu_proxy_new(&pc, &px), 0);
+	ffaemu_proxy_free(&px);
+	assert_int_equal(ffaemu_mem_remove(mem, pc.hyp_base), 0); /* left to its owner */
 	ffaemu_el3_free(&el3);
 	ffaemu_mem_free(&mem);
 }
