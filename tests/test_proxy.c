@@ -1982,6 +1982,22 @@ static bool bug_version_s32(const char *pr)
 	return bug;
 }
 
+/* The same (s32) compare on the downgrade path (pkvm-proxy 1.5). */
+static bool bug_downgrade_s32(const char *pr)
+{
+	struct h *h = br(pr);
+	struct ffaemu_regs r;
+	bool bug;
+
+	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
+	h_fault(h, FFAEMU_SPMC_FAULT_VERSION, FFAEMU_FFA_VERSION, 0, 0xffffffffull);
+	r = hcall(h, FFAEMU_FFA_VERSION, FFAEMU_FFA_1_1, 0, 0, 0, 0);
+	/* the refusal went unnoticed: the hyp adopted 1.1 and negotiated */
+	bug = r.x[0] == FFAEMU_FFA_1_1 && hst(h).negotiated;
+	h_free(h);
+	return bug;
+}
+
 static bool bug_imm16(const char *pr)
 {
 	struct h *h = br(pr);
@@ -2314,6 +2330,8 @@ static const struct {
 	{"103e17aac09c composite offset wrap", "pkvm-6.11", "pkvm-6.18", bug_composite_overflow,
 	 offsetof(struct ffaemu_proxy_fixes, composite_overflow) + 1},
 	{"582234b0d841 (s32) NOT_SUPPORTED", "pkvm-6.18", P2026, bug_version_s32,
+	 offsetof(struct ffaemu_proxy_fixes, version_s32) + 1},
+	{"582234b0d841 (s32) on the downgrade path", "pkvm-6.18", P2026, bug_downgrade_s32,
 	 offsetof(struct ffaemu_proxy_fixes, version_s32) + 1},
 	{"Sep 2025 range validity", "pkvm-6.18", P2026, bug_range_validity,
 	 offsetof(struct ffaemu_proxy_fixes, range_validity) + 1},
