@@ -63,11 +63,14 @@ static bool parse_u64(const char *s, uint64_t *out)
 	if (!*s)
 		return false;
 	errno = 0;
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		*out = strtoull(s + 2, &end, 16);
-	else
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		s += 2;
+		*out = strtoull(s, &end, 16);
+	} else {
 		*out = strtoull(s, &end, 10);
-	if (errno || *end)
+	}
+	/* at least one digit, nothing after it, no sign strtoull would accept */
+	if (errno || *end || end == s || !isxdigit((unsigned char)*s))
 		return false;
 	if (neg)
 		*out = (uint64_t)0 - *out;

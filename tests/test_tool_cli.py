@@ -93,8 +93,9 @@ def main():
     assert 'FFA_ERROR DENIED' in p.stdout, p.stdout
     p = run(exe, 'decode', '-', stdin='x0             = 0xc400006f\nx1 = 0x8001\nx2 = 0x0\n')
     assert '0x0000 -> 0x8001' in p.stdout, p.stdout
-    p = run(exe, 'decode', 'nonsense')
-    assert p.returncode == 2 and p.stderr
+    for junk in ('nonsense', '0x', '0x-1', '- 1'):
+        p = run(exe, 'decode', junk)
+        assert p.returncode == 2 and p.stderr, junk
 
     # rules: the checker's catalogue
     p = run(exe, 'rules')
