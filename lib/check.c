@@ -27,9 +27,12 @@ struct chk_sink {
 	struct ffaemu_check *check;
 };
 
-/* Did the checker see this edge from its first call? */
+/*
+ * Edges seen so far (by name), and state keys (callees) with calls the
+ * checker missed: an edge first seen above call 0 makes its callee "late".
+ */
 struct chk_edge {
-	const char *edge; /* interned */
+	const char *name; /* interned edge name, or state key */
 	bool joined_late;
 };
 
@@ -45,8 +48,8 @@ struct ffaemu_check {
 	size_t ncallers, capcallers;
 	struct chk_handle *handles;
 	size_t nhandles, caphandles;
-	struct chk_edge *edges;
-	size_t nedges, capedges;
+	struct chk_edge *edges, *keys;
+	size_t nedges, capedges, nkeys, capkeys;
 	struct trc_strtab strs;
 	struct trc_vers vers; /* online version tracking, as the tracer does it */
 	uint64_t next_index;
@@ -133,7 +136,7 @@ void ffaemu_check_config_default(struct ffaemu_check_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->size = sizeof(*cfg);
 	cfg->min_severity = FFAEMU_CHECK_INFO;
-	cfg->default_ffa_version = FFAEMU_FFA_1_0;
+	cfg->default_ffa_version = 0;
 }
 
 int ffaemu_check_new(const struct ffaemu_check_config *user_cfg, struct ffaemu_check **out)
@@ -155,8 +158,6 @@ int ffaemu_check_new(const struct ffaemu_check_config *user_cfg, struct ffaemu_c
 	if ((unsigned)cfg.min_severity > FFAEMU_CHECK_ERROR ||
 	    !ffaemu_ffa_version_valid(cfg.default_ffa_version))
 		return FFAEMU_EINVAL;
-	if (!cfg.default_ffa_version)
-		cfg.default_ffa_version = FFAEMU_FFA_1_0;
 	ffaemu_alloc_init(&a, cfg.alloc);
 	c = ffaemu_alloc_zalloc(&a, sizeof(*c));
 	if (!c)
@@ -189,6 +190,7 @@ void ffaemu_check_free(struct ffaemu_check **check)
 	ffaemu_alloc_free(&a, c->callers);
 	ffaemu_alloc_free(&a, c->handles);
 	ffaemu_alloc_free(&a, c->edges);
+	ffaemu_alloc_free(&a, c->keys);
 	trc_strtab_free(&c->strs, &a);
 	trc_vers_free(&c->vers, &a);
 	ffaemu_alloc_free(&a, c);
@@ -203,6 +205,7 @@ static void forget_state(struct ffaemu_check *c)
 	c->ncallers = 0;
 	c->nhandles = 0;
 	c->nedges = 0;
+	c->nkeys = 0;
 	c->vers.n = 0;
 	c->next_index = 0;
 }
@@ -321,38 +324,66 @@ void chk_report(struct chk_sink *s, enum chk_rule rule, const struct ffaemu_trac
 
 /* ---- feeding calls ---- */
 
-static struct chk_edge *edge_state(struct ffaemu_check *c, const char *edge, uint64_t edge_index)
+static struct chk_edge *name_entry(struct ffaemu_check *c, struct chk_edge **tab, size_t *n,
+				   size_t *cap, const char *name, bool *added)
 {
-	for (size_t i = 0; i < c->nedges; i++)
-		if (c->edges[i].edge == edge)
-			return &c->edges[i];
-	if (c->nedges == c->capedges) {
-		void *np = grow(&c->alloc, c->edges, &c->capedges, sizeof(*c->edges));
+	*added = false;
+	for (size_t i = 0; i < *n; i++)
+		if ((*tab)[i].name == name)
+			return &(*tab)[i];
+	if (*n == *cap) {
+		void *np = grow(&c->alloc, *tab, cap, sizeof(**tab));
 
 		if (!np)
 			return NULL;
-		c->edges = np;
+		*tab = np;
 	}
-	c->edges[c->nedges].edge = edge;
-	/* The edge counts calls from 0: a first sighting above 0 means calls were missed. */
-	c->edges[c->nedges].joined_late = edge_index != 0;
-	return &c->edges[c->nedges++];
+	(*tab)[*n].name = name;
+	(*tab)[*n].joined_late = false;
+	*added = true;
+	return &(*tab)[(*n)++];
+}
+
+/*
+ * Whether calls to this record's callee may have gone unseen: the edge
+ * counts calls from 0, so a first sighting above 0 means the checker joined
+ * late, and every conduit to that callee shares the doubt (a proxy that
+ * negotiated on its SMCCC 1.1 conduit and talks on the 1.2 one).
+ */
+static int joined_late(struct ffaemu_check *c, const struct ffaemu_trace_record *rec, bool *late)
+{
+	bool added;
+	struct chk_edge *e = name_entry(c, &c->edges, &c->nedges, &c->capedges, rec->edge, &added);
+	struct chk_edge *k;
+
+	if (!e)
+		return FFAEMU_ENOMEM;
+	if (added)
+		e->joined_late = rec->edge_index != 0;
+	k = name_entry(c, &c->keys, &c->nkeys, &c->capkeys, trc_state_key(rec), &added);
+	if (!k)
+		return FFAEMU_ENOMEM;
+	k->joined_late |= e->joined_late;
+	*late = k->joined_late;
+	return FFAEMU_OK;
 }
 
 static int run_record(struct ffaemu_check *c, const struct ffaemu_trace_record *src)
 {
 	struct ffaemu_trace_record rec = *src;
 	struct chk_caller *st;
-	struct chk_edge *es;
+	bool late;
 
 	rec.edge = trc_intern(&c->strs, &c->alloc, src->edge);
-	if (!rec.edge)
+	rec.callee = src->callee ? trc_intern(&c->strs, &c->alloc, src->callee) : NULL;
+	if (!rec.edge || (src->callee && !rec.callee))
 		return FFAEMU_ENOMEM;
-	es = edge_state(c, rec.edge, rec.edge_index);
-	st = caller_state(c, rec.edge, rec.caller);
-	if (!st || !es)
+	if (joined_late(c, &rec, &late))
 		return FFAEMU_ENOMEM;
-	chk_evaluate(&c->sink, st, &rec, c->cfg.default_ffa_version, es->joined_late);
+	st = caller_state(c, trc_state_key(&rec), rec.caller);
+	if (!st)
+		return FFAEMU_ENOMEM;
+	chk_evaluate(&c->sink, st, &rec, c->cfg.default_ffa_version, late);
 	return FFAEMU_OK;
 }
 
@@ -365,6 +396,14 @@ int ffaemu_check_assume_version(struct ffaemu_check *c, const char *edge, ffaemu
 
 	if (!c || !edge || !version || !ffaemu_ffa_version_valid(version))
 		return FFAEMU_EINVAL;
+	/* An attached edge's name stands for its callee: the state lives there. */
+	for (size_t i = 0; i < c->natt; i++) {
+		if (strcmp(ffaemu_edge_name(c->att[i]->edge), edge) == 0 &&
+		    trc_callee_name(c->att[i]->edge)) {
+			edge = trc_callee_name(c->att[i]->edge);
+			break;
+		}
+	}
 	e = trc_intern(&c->strs, &c->alloc, edge);
 	if (!e)
 		return FFAEMU_ENOMEM;
@@ -413,9 +452,11 @@ static void check_observer(void *user, const struct ffaemu_edge_event *ev)
 	trc_record_from_event(&rec, ev);
 	rec.index = c->next_index++;
 	rec.edge = trc_intern(&c->strs, &c->alloc, ev->edge_name);
-	if (!rec.edge)
+	if (trc_callee_name(ev->edge))
+		rec.callee = trc_intern(&c->strs, &c->alloc, trc_callee_name(ev->edge));
+	if (!rec.edge || (trc_callee_name(ev->edge) && !rec.callee))
 		return;
-	ve = trc_vers_get(&c->vers, &c->alloc, rec.edge, rec.caller);
+	ve = trc_vers_get(&c->vers, &c->alloc, trc_state_key(&rec), rec.caller);
 	if (c->cfg.version_fn)
 		v = c->cfg.version_fn(c->cfg.version_user, ev);
 	rec.ffa_version = v ? v : (ve ? ve->version : 0);

@@ -68,9 +68,9 @@ enum chk_rule {
 
 extern const struct ffaemu_check_rule chk_catalogue[CHK_RULE_COUNT];
 
-/* What the checker knows about one caller on one edge. */
+/* What the checker knows about one caller of one callee (trc_state_key). */
 struct chk_caller {
-	const char *edge; /* interned */
+	const char *edge; /* interned state key: the callee's name, else the edge's */
 	ffaemu_id_t caller;
 	bool ended;         /* negotiation over (spec C4) */
 	bool requested_set;
@@ -79,9 +79,9 @@ struct chk_caller {
 	bool mapped;        /* an RX/TX pair is mapped */
 };
 
-/* A memory handle seen on one edge. */
+/* A memory handle seen at one callee (the relayer that allocated it). */
 struct chk_handle {
-	const char *edge;
+	const char *edge; /* interned state key */
 	uint64_t handle;
 	bool reclaimed;
 	bool sending;      /* a fragmented send is in progress (spec E2) */
@@ -104,9 +104,10 @@ struct chk_handle *chk_handle_add(struct chk_sink *s, const char *edge, uint64_t
 /*
  * Evaluate every rule on one completed call and then update st (and the
  * handle table) with what the call did. rec->ffa_version is the version in
- * force (0 = none seen); default_version is assumed for a caller that never
- * negotiated, unless joined_late: the checker missed the edge's first calls,
- * so an unseen negotiation is possible and version-dependent rules hold back.
+ * force (0 = none seen); default_version (0 = unknown) is assumed for a
+ * caller that never negotiated, unless joined_late: the checker missed
+ * calls to this callee, so an unseen negotiation is possible and
+ * version-dependent rules hold back.
  */
 void chk_evaluate(struct chk_sink *s, struct chk_caller *st, const struct ffaemu_trace_record *rec,
 		  uint32_t default_version, bool joined_late);

@@ -377,7 +377,7 @@ static void check_smccc(struct chk_sink *s, const struct ffaemu_trace_record *re
 
 static void check_caller(struct chk_sink *s, struct chk_caller *st,
 			 const struct ffaemu_trace_record *rec, const struct ffaemu_abi *abi,
-			 uint32_t fid, uint32_t ver)
+			 uint32_t fid, uint32_t ver, bool joined_late)
 {
 	const struct ffaemu_regs *in = &rec->in;
 	bool is64 = fid_is64(fid);
@@ -416,7 +416,7 @@ static void check_caller(struct chk_sink *s, struct chk_caller *st,
 			chk_report(s, CHK_FFA_VER_003, rec, FFAEMU_REG(1), 0,
 				   "asked for 0x%08x after negotiating 0x%08x", (unsigned)req,
 				   (unsigned)st->requested);
-	} else if (!rec->ffa_version && ver && !reply_is_next_event(fid)) {
+	} else if (!rec->ffa_version && !joined_late && !reply_is_next_event(fid)) {
 		/* pKVM refuses these, Xen answers NOT_SUPPORTED (spec C4, UNCONFIRMED). */
 		chk_report(s, CHK_FFA_VER_001, rec, FFAEMU_REG(0), 0,
 			   "%s before FFA_VERSION", abi->name);
@@ -756,7 +756,7 @@ static void check_handles(struct chk_sink *s, const struct ffaemu_trace_record *
 				   "invalid handle returned");
 			return;
 		}
-		h = chk_handle_find(s, rec->edge, handle);
+		h = chk_handle_find(s, trc_state_key(rec), handle);
 		if (h && !h->reclaimed)
 			chk_report(s, CHK_FFA_MEM_003, rec, 0,
 				   is_success(reply) ? FFAEMU_REG_RANGE(2, 3) : FFAEMU_REG_RANGE(1, 2),
@@ -767,7 +767,7 @@ static void check_handles(struct chk_sink *s, const struct ffaemu_trace_record *
 				   "offset %u after a first fragment of %u",
 				   (unsigned)ffaemu_regs_w(out, 3), (unsigned)ffaemu_regs_w(in, 2));
 		if (!h)
-			h = chk_handle_add(s, rec->edge, handle);
+			h = chk_handle_add(s, trc_state_key(rec), handle);
 		if (h) {
 			h->reclaimed = false;
 			h->sending = reply == FFAEMU_FFA_MEM_FRAG_RX;
@@ -776,7 +776,7 @@ static void check_handles(struct chk_sink *s, const struct ffaemu_trace_record *
 		return;
 	}
 	if (call == FFAEMU_FFA_MEM_FRAG_TX) {
-		h = chk_handle_find(s, rec->edge, ffaemu_regs_handle(in, 1));
+		h = chk_handle_find(s, trc_state_key(rec), ffaemu_regs_handle(in, 1));
 		if (h && h->sending && !h->reclaimed) {
 			/* FRAG_RX w3 is cumulative; FRAG_TX w3 is this fragment's length (spec G6). */
 			uint32_t want = h->received + ffaemu_regs_w(in, 3);
@@ -795,7 +795,7 @@ static void check_handles(struct chk_sink *s, const struct ffaemu_trace_record *
 		bool accepted = is_success(reply) || reply == FFAEMU_FFA_MEM_FRAG_RX ||
 				reply == FFAEMU_FFA_MEM_FRAG_TX;
 
-		h = chk_handle_find(s, rec->edge, handle);
+		h = chk_handle_find(s, trc_state_key(rec), handle);
 		if (h && h->reclaimed && accepted)
 			chk_report(s, CHK_FFA_MEM_001, rec, FFAEMU_REG_RANGE(1, 2), FFAEMU_REG(0),
 				   "handle 0x%llx was reclaimed", (unsigned long long)handle);
@@ -854,7 +854,7 @@ void chk_evaluate(struct chk_sink *s, struct chk_caller *st, const struct ffaemu
 	if (!ffaemu_fid_is_ffa(call) || (rec->violations & FFAEMU_EDGE_V_AARCH32_SMC64))
 		return;
 	abi = ffaemu_abi_by_fid(call);
-	check_caller(s, st, rec, abi, call, ver);
+	check_caller(s, st, rec, abi, call, ver, joined_late);
 	if (!edge_synthesised(rec)) {
 		check_callee(s, st, rec, abi, call, ver);
 		check_handles(s, rec, call);

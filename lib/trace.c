@@ -17,6 +17,7 @@ struct trc_attach {
 	struct ffaemu_edge *edge;
 	struct ffaemu_node *wrapper; /* record_entry only */
 	struct ffaemu_node *inner;   /* the callee the wrapper forwards to */
+	struct ffaemu_node_ops ops;  /* the wrapper's ops: named after inner */
 	struct ffaemu_trace *trace;
 };
 
@@ -118,6 +119,14 @@ void trc_vers_free(struct trc_vers *v, const struct ffaemu_alloc *a)
 {
 	ffaemu_alloc_free(a, v->e);
 	memset(v, 0, sizeof(*v));
+}
+
+const char *trc_callee_name(const struct ffaemu_edge *edge)
+{
+	const struct ffaemu_node *n = edge ? ffaemu_edge_callee(edge) : NULL;
+
+	/* The entry wrapper carries its inner node's name (see ffaemu_trace_attach). */
+	return n ? ffaemu_node_name(n) : NULL;
 }
 
 void trc_record_from_event(struct ffaemu_trace_record *rec, const struct ffaemu_edge_event *ev)
@@ -276,11 +285,13 @@ static void trace_observer(void *user, const struct ffaemu_edge_event *ev)
 	if (t->cfg.record_entry)
 		rec.depth = t->open_calls; /* calls still open enclose this one */
 	rec.edge = trc_intern(&t->strs, &t->alloc, ev->edge_name);
-	if (!rec.edge) {
+	if (trc_callee_name(ev->edge))
+		rec.callee = trc_intern(&t->strs, &t->alloc, trc_callee_name(ev->edge));
+	if (!rec.edge || (trc_callee_name(ev->edge) && !rec.callee)) {
 		t->dropped++;
 		return;
 	}
-	ve = trc_vers_get(&t->vers, &t->alloc, rec.edge, rec.caller);
+	ve = trc_vers_get(&t->vers, &t->alloc, trc_state_key(&rec), rec.caller);
 	if (t->cfg.version_fn)
 		v = t->cfg.version_fn(t->cfg.version_user, ev);
 	rec.ffa_version = v ? v : (ve ? ve->version : 0);
@@ -327,7 +338,10 @@ int ffaemu_trace_attach(struct ffaemu_trace *t, struct ffaemu_edge *edge)
 	at->trace = t;
 	if (t->cfg.record_entry && ffaemu_edge_callee(edge)) {
 		at->inner = ffaemu_edge_callee(edge);
-		rc = ffaemu_node_new(&wrapper_ops, at, t->cfg.alloc, &at->wrapper);
+		/* Same name as the node it stands in front of: records and checkers see through it. */
+		at->ops = wrapper_ops;
+		at->ops.name = ffaemu_node_name(at->inner);
+		rc = ffaemu_node_new(&at->ops, at, t->cfg.alloc, &at->wrapper);
 		if (rc) {
 			ffaemu_alloc_free(&t->alloc, at);
 			return rc;
@@ -372,6 +386,13 @@ int ffaemu_trace_assume_version(struct ffaemu_trace *t, const char *edge, ffaemu
 
 	if (!t || !edge || !version || !ffaemu_ffa_version_valid(version))
 		return FFAEMU_EINVAL;
+	for (size_t i = 0; i < t->natt; i++) {
+		if (strcmp(ffaemu_edge_name(t->att[i]->edge), edge) == 0 &&
+		    trc_callee_name(t->att[i]->edge)) {
+			edge = trc_callee_name(t->att[i]->edge);
+			break;
+		}
+	}
 	e = trc_intern(&t->strs, &t->alloc, edge);
 	ve = e ? trc_vers_get(&t->vers, &t->alloc, e, caller) : NULL;
 	if (!ve)
@@ -414,7 +435,8 @@ static int append_keep_index(struct ffaemu_trace *t, const struct ffaemu_trace_r
 	struct ffaemu_trace_record rec = *src;
 
 	rec.edge = trc_intern(&t->strs, &t->alloc, src->edge);
-	if (!rec.edge)
+	rec.callee = src->callee ? trc_intern(&t->strs, &t->alloc, src->callee) : NULL;
+	if (!rec.edge || (src->callee && !rec.callee))
 		return FFAEMU_ENOMEM;
 	if (keep_index) {
 		if (rec.index >= t->next_index)

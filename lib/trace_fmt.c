@@ -418,6 +418,11 @@ static void jsonl_line(struct tbuf *b, const struct ffaemu_trace_record *rec)
 
 	tb_printf(b, "{\"type\":\"call\",\"index\":%llu,\"edge\":", (unsigned long long)rec->index);
 	json_string(b, rec->edge ? rec->edge : "");
+	tb_printf(b, ",\"callee\":");
+	if (rec->callee)
+		json_string(b, rec->callee);
+	else
+		tb_printf(b, "null");
 	tb_printf(b, ",\"edge_index\":%llu,\"caller\":%u,\"instance\":\"%s\",\"el\":%u,",
 		  (unsigned long long)rec->edge_index, (unsigned)rec->caller, inst ? inst : "NP",
 		  (unsigned)rec->el);

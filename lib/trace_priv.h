@@ -42,8 +42,15 @@ struct trc_vers_entry *trc_vers_get(struct trc_vers *v, const struct ffaemu_allo
 void trc_vers_update(struct trc_vers_entry *e, const struct ffaemu_trace_record *rec);
 void trc_vers_free(struct trc_vers *v, const struct ffaemu_alloc *a);
 
-/* Fill everything but index, edge and ffa_version from an edge event. */
+/* Fill everything but index, edge, callee and ffa_version from an edge event. */
 void trc_record_from_event(struct ffaemu_trace_record *rec, const struct ffaemu_edge_event *ev);
+/* Name of an edge's callee, seeing through the recorder's entry wrapper; NULL if none. */
+const char *trc_callee_name(const struct ffaemu_edge *edge);
+/* Key of the protocol state a record belongs to: its callee, else its edge (both interned). */
+static inline const char *trc_state_key(const struct ffaemu_trace_record *rec)
+{
+	return rec->callee ? rec->callee : rec->edge;
+}
 
 /* Decoded text of the call side / reply side of a record (human and diagram labels). */
 int trc_describe_call(const struct ffaemu_trace_record *rec, char *buf, size_t len);

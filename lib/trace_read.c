@@ -272,19 +272,19 @@ static bool parse_version(struct rd *r, uint32_t *out, bool allow_null)
 }
 
 enum key {
-	K_TYPE, K_INDEX, K_EDGE, K_EDGE_INDEX, K_CALLER, K_INSTANCE, K_EL, K_SECURE, K_AARCH32,
+	K_TYPE, K_INDEX, K_EDGE, K_CALLEE, K_EDGE_INDEX, K_CALLER, K_INSTANCE, K_EL, K_SECURE, K_AARCH32,
 	K_IMM, K_CONDUIT, K_SMCCC, K_FFA, K_DEPTH, K_ABI, K_IN, K_OUT, K_VIOL, K_PRES, K_UPPER,
 	K_POISON, K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
-	"type", "index", "edge", "edge_index", "caller", "instance", "el", "secure", "aarch32",
+	"type", "index", "edge", "callee", "edge_index", "caller", "instance", "el", "secure", "aarch32",
 	"imm", "conduit", "smccc", "ffa", "depth", "abi", "in", "out", "violations",
 	"preserved_changed", "smc32_upper", "poisoned",
 };
 
 static bool parse_value(struct rd *r, enum key k, struct ffaemu_trace_record *rec, char *edge,
-			size_t edge_cap)
+			char *callee, size_t cap)
 {
 	char s[64];
 	uint64_t v;
@@ -304,7 +304,14 @@ static bool parse_value(struct rd *r, enum key k, struct ffaemu_trace_record *re
 	case K_INDEX:
 		return parse_uint(r, UINT64_MAX, &rec->index);
 	case K_EDGE:
-		return parse_string(r, edge, edge_cap);
+		return parse_string(r, edge, cap);
+	case K_CALLEE:
+		if (peek_null(r))
+			return true;
+		if (!parse_string(r, callee, cap))
+			return false;
+		rec->callee = callee;
+		return true;
 	case K_EDGE_INDEX:
 		return parse_uint(r, UINT64_MAX, &rec->edge_index);
 	case K_CALLER:
@@ -393,7 +400,7 @@ static bool parse_value(struct rd *r, enum key k, struct ffaemu_trace_record *re
 
 #define EDGE_CAP 256
 
-static bool parse_line(struct rd *r, struct ffaemu_trace_record *rec, char *edge)
+static bool parse_line(struct rd *r, struct ffaemu_trace_record *rec, char *edge, char *callee)
 {
 	bool seen[K_COUNT] = {false};
 
@@ -423,7 +430,7 @@ static bool parse_line(struct rd *r, struct ffaemu_trace_record *rec, char *edge
 			return fail(r, "duplicate key \"%s\"", key);
 		}
 		seen[k] = true;
-		if (!expect(r, ':') || !parse_value(r, (enum key)k, rec, edge, EDGE_CAP))
+		if (!expect(r, ':') || !parse_value(r, (enum key)k, rec, edge, callee, EDGE_CAP))
 			return false;
 		skip_ws(r);
 		if (r->p < r->end && *r->p == ',') {
@@ -465,7 +472,7 @@ int ffaemu_trace_read_jsonl(const char *text, size_t len, const struct ffaemu_tr
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
 		struct ffaemu_trace_record rec;
-		char edge[EDGE_CAP];
+		char edge[EDGE_CAP], callee[EDGE_CAP];
 
 		line++;
 		memset(&r, 0, sizeof(r));
@@ -482,7 +489,7 @@ int ffaemu_trace_read_jsonl(const char *text, size_t len, const struct ffaemu_tr
 				ffaemu_trace_free(&t);
 				return FFAEMU_EPARSE;
 			}
-			if (!parse_line(&r, &rec, edge)) {
+			if (!parse_line(&r, &rec, edge, callee)) {
 				ffaemu_trace_free(&t);
 				return FFAEMU_EPARSE;
 			}

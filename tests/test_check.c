@@ -639,6 +639,38 @@ static void severity_filter_drops_warnings(void **state)
 	run_close(&r);
 }
 
+static void unnegotiated_caller_is_judged_at_the_configured_default_version(void **state)
+{
+	static const struct rcase rows = {
+		"default", true, "PARTITION_INFO_GET without FFA_VERSION",
+		.steps = {{.in = CALL(PIG), .reply = SUCC(0, 1, 24)}},
+	};
+	struct ffaemu_check_config cfg;
+	struct run r;
+	(void)state;
+
+	/* Default: version unknown, only the missing negotiation is reported. */
+	run_open(&r, &rows);
+	run_steps(&r, &rows);
+	assert_int_equal(ffaemu_check_count(r.check), 1);
+	assert_int_equal(ffaemu_check_rule_hits(r.check, "FFA-VER-001"), 1);
+	run_close(&r);
+
+	/* Strict: v1.0 assumed, so the 24-byte size in w3 is wrong too. */
+	run_open(&r, &rows);
+	ffaemu_check_free(&r.check);
+	ffaemu_check_config_default(&cfg);
+	cfg.default_ffa_version = FFAEMU_FFA_1_0;
+	assert_int_equal(ffaemu_check_new(&cfg, &r.check), FFAEMU_OK);
+	assert_int_equal(ffaemu_check_attach(r.check, r.edge), FFAEMU_OK);
+	run_steps(&r, &rows);
+	assert_int_equal(ffaemu_check_rule_hits(r.check, "FFA-VER-001"), 1);
+	assert_int_equal(ffaemu_check_rule_hits(r.check, "FFA-PINFO-001"), 1);
+	run_close(&r);
+	cfg.default_ffa_version = 0x80000000u;
+	assert_int_equal(ffaemu_check_new(&cfg, &r.check), FFAEMU_EINVAL);
+}
+
 /* Calls the checker never saw: one host call made before it is attached. */
 static void run_open_late(struct run *r, const struct rcase *c, const struct step *early)
 {
@@ -874,6 +906,76 @@ static void allocation_failure_is_clean(void **state)
 	}
 }
 
+static const struct ffaemu_node_ops script2_ops = {
+	.size = sizeof(struct ffaemu_node_ops),
+	.name = "script2",
+	.call = script_call,
+};
+
+/* Two conduits, one caller: negotiate on the first, use the second. */
+static uint64_t two_conduits(bool same_callee, uint64_t *ver001, uint64_t *rx002)
+{
+	static const struct step steps[] = {
+		NEG_VERSION,
+		{.in = CALL(PIG), .reply = SUCC(0, 1, 24)},
+		{.in = CALL(FFAEMU_FFA_RX_RELEASE), .reply = SUCC(0)},
+	};
+	struct ffaemu_edge_config cfg;
+	struct ffaemu_node *n1, *n2;
+	struct ffaemu_edge *e11, *e12;
+	struct ffaemu_check *chk;
+	struct script sc;
+	uint64_t count;
+
+	assert_int_equal(ffaemu_node_new(&script_ops, &sc, NULL, &n1), FFAEMU_OK);
+	assert_int_equal(ffaemu_node_new(same_callee ? &script_ops : &script2_ops, &sc, NULL, &n2),
+			 FFAEMU_OK);
+	ffaemu_edge_config_default(&cfg);
+	cfg.name = "proxy->el3 (SMCCC 1.1)";
+	cfg.smccc_version = FFAEMU_SMCCC_1_1;
+	assert_int_equal(ffaemu_edge_new(&cfg, n1, &e11), FFAEMU_OK);
+	cfg.name = "proxy->el3";
+	cfg.smccc_version = FFAEMU_SMCCC_1_2;
+	assert_int_equal(ffaemu_edge_new(&cfg, n2, &e12), FFAEMU_OK);
+	assert_int_equal(ffaemu_check_new(NULL, &chk), FFAEMU_OK);
+	assert_int_equal(ffaemu_check_attach(chk, e11), FFAEMU_OK);
+	assert_int_equal(ffaemu_check_attach(chk, e12), FFAEMU_OK);
+	for (size_t i = 0; i < 3; i++) {
+		struct ffaemu_regs regs = steps[i].in;
+		struct ffaemu_call_ctx ctx = steps[i].ctx;
+
+		sc.cur = &steps[i];
+		/* VERSION and RX_RELEASE on the 1.1 conduit, PARTITION_INFO_GET on the 1.2 one. */
+		ffaemu_edge_call(i == 1 ? e12 : e11, &regs, &ctx);
+	}
+	count = ffaemu_check_count(chk);
+	*ver001 = ffaemu_check_rule_hits(chk, "FFA-VER-001");
+	*rx002 = ffaemu_check_rule_hits(chk, "FFA-RX-002");
+	ffaemu_check_free(&chk);
+	ffaemu_edge_free(&e11);
+	ffaemu_edge_free(&e12);
+	ffaemu_node_free(&n1);
+	ffaemu_node_free(&n2);
+	return count;
+}
+
+static void conduits_to_one_callee_share_the_protocol_state(void **state)
+{
+	uint64_t ver001, rx002;
+	(void)state;
+
+	/* Same callee: the version and RX ownership carry over; nothing to report. */
+	assert_int_equal(two_conduits(true, &ver001, &rx002), 0);
+	/*
+	 * Different callees: PARTITION_INFO_GET before negotiating with the
+	 * second (FFA-VER-001, and its v1.0 layout rules), and an RX_RELEASE
+	 * with nothing in the first callee's RX (FFA-RX-002).
+	 */
+	assert_true(two_conduits(false, &ver001, &rx002) >= 2);
+	assert_int_equal(ver001, 1);
+	assert_int_equal(rx002, 1);
+}
+
 /* ---- the library's own stack ---- */
 
 static void sys_call(struct ffaemu_system *s, uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3,
@@ -965,6 +1067,7 @@ int main(void)
 		cmocka_unit_test(disabled_rule_records_nothing_and_wildcard_reenables),
 		cmocka_unit_test(severity_filter_drops_warnings),
 		cmocka_unit_test(checker_joining_late_judges_only_what_holds_at_every_version),
+		cmocka_unit_test(unnegotiated_caller_is_judged_at_the_configured_default_version),
 		cmocka_unit_test(assumed_version_restores_the_layout_rules),
 		cmocka_unit_test(mark_counts_only_later_violations),
 		cmocka_unit_test(violation_format_names_rule_call_edge_spec_and_registers),
@@ -972,6 +1075,7 @@ int main(void)
 		cmocka_unit_test(attach_detach_errors),
 		cmocka_unit_test(allocation_failure_is_clean),
 		cmocka_unit_test(library_stacks_run_a_driver_scenario_without_violations),
+		cmocka_unit_test(conduits_to_one_callee_share_the_protocol_state),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

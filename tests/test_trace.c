@@ -342,6 +342,8 @@ static void assert_records_equal(const struct ffaemu_trace_record *a,
 {
 	assert_int_equal(a->index, b->index);
 	assert_string_equal(a->edge, b->edge);
+	if (a->callee || b->callee)
+		assert_string_equal(a->callee, b->callee);
 	assert_int_equal(a->edge_index, b->edge_index);
 	assert_int_equal(a->caller, b->caller);
 	assert_int_equal(a->instance, b->instance);
@@ -393,7 +395,7 @@ static void jsonl_line_has_the_documented_schema(void **state)
 				       sizeof(line));
 	assert_true(n > 0 && (size_t)n < sizeof(line));
 	assert_non_null(strstr(line, "{\"type\":\"call\",\"index\":1,\"edge\":\"host->proxy\","
-				     "\"edge_index\":0,\"caller\":0,\"instance\":\"NV\",\"el\":1,"
+				     "\"callee\":\"proxy\",\"edge_index\":0,\"caller\":0,\"instance\":\"NV\",\"el\":1,"
 				     "\"secure\":false,\"aarch32\":false,\"imm\":0,\"conduit\":\"SMC\","
 				     "\"smccc\":\"1.2\",\"ffa\":null,\"depth\":0,\"abi\":\"FFA_VERSION\","
 				     "\"in\":[\"0x0000000084000063\",\"0x0000000000010002\","));
@@ -465,7 +467,8 @@ static void same_scenario_gives_the_same_bytes(void **state)
 /* A valid line to mutate; every key once. */
 #define REGS18 "[\"0x0\",\"0x0\",\"0x0\",\"0x0\",\"0x0\",\"0x0\",\"0x0\",\"0x0\",\"0x0\"," \
 	       "\"0x0\",\"0x0\",\"0x0\",\"0x0\",\"0x0\",\"0x0\",\"0x0\",\"0x0\",\"0x0\"]"
-#define HEAD "{\"type\":\"call\",\"index\":0,\"edge\":\"e\",\"edge_index\":0,\"caller\":0," \
+#define HEAD "{\"type\":\"call\",\"index\":0,\"edge\":\"e\",\"callee\":null,\"edge_index\":0," \
+	     "\"caller\":0," \
 	     "\"instance\":\"NP\",\"el\":1,\"secure\":false,\"aarch32\":false,\"imm\":0,"      \
 	     "\"conduit\":\"SMC\",\"smccc\":\"1.2\",\"ffa\":null,\"depth\":0,\"abi\":null,"
 #define TAIL "\"violations\":0,\"preserved_changed\":0,\"smc32_upper\":0,\"poisoned\":0}"
@@ -531,7 +534,8 @@ static void jsonl_reader_accepts_any_key_order_and_blank_lines(void **state)
 				   "\"abi\":\"FFA_X\",\"depth\":2,\"ffa\":\"1.1\",\"smccc\":\"1.0\","
 				   "\"conduit\":\"HVC\",\"imm\":0,\"aarch32\":true,\"secure\":true,"
 				   "\"el\":0,\"instance\":\"SV\",\"caller\":32769,\"edge_index\":7,"
-				   "\"edge\":\"sp\\u002d>spmc\",\"index\":9,\"type\":\"call\"}\n";
+				   "\"edge\":\"sp\\u002d>spmc\",\"callee\":\"spmc\",\"index\":9,"
+				   "\"type\":\"call\"}\n";
 	struct ffaemu_trace *t;
 	const struct ffaemu_trace_record *r;
 	(void)state;
@@ -542,6 +546,8 @@ static void jsonl_reader_accepts_any_key_order_and_blank_lines(void **state)
 	r = ffaemu_trace_at(t, 1);
 	assert_int_equal(r->index, 9);
 	assert_string_equal(r->edge, "sp->spmc");
+	assert_string_equal(r->callee, "spmc");
+	assert_null(ffaemu_trace_at(t, 0)->callee);
 	assert_int_equal(r->caller, 0x8001);
 	assert_int_equal(r->instance, FFAEMU_INSTANCE_SV);
 	assert_int_equal(r->conduit, FFAEMU_CONDUIT_HVC);

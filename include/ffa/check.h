@@ -17,9 +17,10 @@
  *   assert(ffaemu_check_count_since(chk, m) == 0);
  *   ffaemu_check_free(&chk);
  *
- * The checker keeps per (edge, caller) protocol state it can see on the
+ * The checker keeps per (callee, caller) protocol state it can see on the
  * wire: the negotiated FF-A version, whether negotiation ended, RX buffer
- * ownership, mapped RX/TX, and live/reclaimed memory handles.
+ * ownership, mapped RX/TX, and live/reclaimed memory handles. Two edges to
+ * one callee (a proxy's SMCCC 1.1 and 1.2 conduits to EL3) share it.
  */
 #ifndef FFAEMU_CHECK_H
 #define FFAEMU_CHECK_H
@@ -90,9 +91,9 @@ struct ffaemu_check_config {
 	enum ffaemu_check_severity min_severity; /* default FFAEMU_CHECK_INFO: keep all */
 	/*
 	 * FF-A version assumed, for the layout rules, for a caller that never
-	 * negotiated on an edge the checker saw from its first call. Default
-	 * FFAEMU_FFA_1_0 (the oldest layout; x8-x17 not yet in the convention
-	 * range).
+	 * negotiated (spec C4 leaves that case UNCONFIRMED). Default 0: unknown,
+	 * judge only what holds at every version (FFA-VER-001 still reports the
+	 * missing negotiation). FFAEMU_FFA_1_0 makes the v1.0 layouts mandatory.
 	 */
 	uint32_t default_ffa_version;
 	size_t max_violations;               /* default 0 = unlimited; beyond it violations are
@@ -139,7 +140,9 @@ FFAEMU_API int ffaemu_check_trace(struct ffaemu_check *check, const struct ffaem
  * seen negotiating may have done so unseen; version-dependent rules then
  * judge only what holds at every FF-A version, and FFA-VER-001 stays
  * quiet. ffaemu_check_assume_version() states the version instead (as for
- * a proxy that negotiated with EL3 at boot). 0, FFAEMU_EINVAL, FFAEMU_ENOMEM.
+ * a proxy that negotiated with EL3 at boot): edge names an attached edge
+ * (the state belongs to its callee), or else is taken as a callee name.
+ * 0, FFAEMU_EINVAL, FFAEMU_ENOMEM.
  */
 FFAEMU_API int ffaemu_check_assume_version(struct ffaemu_check *check, const char *edge,
 					   ffaemu_id_t caller, uint32_t version);

@@ -24,7 +24,7 @@
  * the reader accepts any order but rejects unknown, missing or duplicated
  * keys; registers are 18 hex strings "0x%016x"):
  *
- *   {"type":"call","index":N,"edge":"host->proxy","edge_index":N,
+ *   {"type":"call","index":N,"edge":"host->proxy","callee":"pkvm"|null,"edge_index":N,
  *    "caller":N,"instance":"NP|NV|SV|SP","el":N,"secure":bool,
  *    "aarch32":bool,"imm":N,"conduit":"SMC|HVC|SVC","smccc":"1.2",
  *    "ffa":"1.2"|null,"depth":N,"abi":"FFA_VERSION"|null,
@@ -78,6 +78,12 @@ struct ffaemu_trace_record {
 	uint32_t preserved_changed;
 	uint32_t smc32_upper;
 	uint32_t poisoned;
+	/*
+	 * Name of the edge's callee node (ffaemu_node_name), NULL if the edge
+	 * had none. Protocol state (negotiated version, RX ownership, handles)
+	 * is kept per (callee, caller): two conduits to one callee share it.
+	 */
+	const char *callee;
 };
 
 struct ffaemu_trace_config {
@@ -120,9 +126,10 @@ FFAEMU_API int ffaemu_trace_attach(struct ffaemu_trace *trace, struct ffaemu_edg
 FFAEMU_API int ffaemu_trace_detach(struct ffaemu_trace *trace, struct ffaemu_edge *edge);
 
 /*
- * Declare that caller already negotiated version on the edge named edge
- * before the recorder was attached (a proxy that negotiated at boot):
- * its records then carry that version. 0, FFAEMU_EINVAL or FFAEMU_ENOMEM.
+ * Declare that caller already negotiated version before the recorder was
+ * attached (a proxy that negotiated at boot): its records then carry that
+ * version. edge names an attached edge (its callee is what counts), or
+ * else is taken as a callee name. 0, FFAEMU_EINVAL or FFAEMU_ENOMEM.
  */
 FFAEMU_API int ffaemu_trace_assume_version(struct ffaemu_trace *trace, const char *edge,
 					   ffaemu_id_t caller, uint32_t version);
