@@ -120,20 +120,27 @@ static int new_edge(struct ffaemu_system *s, const char *name, struct ffaemu_nod
 	return ffaemu_edge_new(&ec, callee, out);
 }
 
-static int make_proxy(struct ffaemu_system *s, const char *name, struct ffaemu_proxy **out)
+/* A built-in profile by name, at the system's kernel page size. */
+static int named_profile(struct ffaemu_system *s, const char *name,
+			 struct ffaemu_proxy_profile *prof)
 {
-	struct ffaemu_proxy_profile prof;
+	int rc = ffaemu_proxy_profile_get(name, prof);
+
+	if (!rc)
+		prof->page_size = s->cfg.page_size;
+	return rc;
+}
+
+static int make_proxy(struct ffaemu_system *s, const struct ffaemu_proxy_profile *prof,
+		      struct ffaemu_proxy **out)
+{
 	struct ffaemu_proxy_config pc;
 	int rc;
 
-	rc = ffaemu_proxy_profile_get(name, &prof);
-	if (rc)
-		return rc;
-	prof.page_size = s->cfg.page_size;
 	ffaemu_proxy_config_default(&pc);
 	pc.downstream = s->el3_entry;
 	pc.mem = s->mem;
-	pc.profile = &prof;
+	pc.profile = prof;
 	pc.alloc = s->user_alloc;
 	rc = ffaemu_proxy_new(&pc, out);
 	if (rc)
@@ -226,7 +233,9 @@ int ffaemu_system_new(const struct ffaemu_system_config *cfg, struct ffaemu_syst
 			goto fail;
 	}
 
-	if (cfg->spmc && *cfg->spmc && strcmp(cfg->spmc, "default") != 0) {
+	if (cfg->spmc_profile) {
+		sprof = *cfg->spmc_profile;
+	} else if (cfg->spmc && *cfg->spmc && strcmp(cfg->spmc, "default") != 0) {
 		rc = ffaemu_spmc_profile_by_name(cfg->spmc, &sprof);
 		if (rc)
 			goto fail;
@@ -272,11 +281,20 @@ int ffaemu_system_new(const struct ffaemu_system_config *cfg, struct ffaemu_syst
 	s->host_ctx.el = 1;
 	s->host_ctx.conduit = FFAEMU_CONDUIT_SMC;
 
-	if (cfg->proxy && *cfg->proxy && strcmp(cfg->proxy, "none") != 0) {
-		rc = make_proxy(s, cfg->proxy, &s->proxy);
+	if (cfg->proxy_profile || (cfg->proxy && *cfg->proxy && strcmp(cfg->proxy, "none") != 0)) {
+		struct ffaemu_proxy_profile prof;
+
+		if (cfg->proxy_profile) {
+			prof = *cfg->proxy_profile;
+		} else {
+			rc = named_profile(s, cfg->proxy, &prof);
+			if (rc)
+				goto fail;
+		}
+		rc = make_proxy(s, &prof, &s->proxy);
 		if (rc)
 			goto fail;
-		snprintf(s->proxy_name, sizeof(s->proxy_name), "%s", cfg->proxy);
+		snprintf(s->proxy_name, sizeof(s->proxy_name), "%s", prof.name);
 	}
 	rewire_host(s);
 	*out = s;
@@ -366,38 +384,51 @@ uint32_t ffaemu_system_page_size(const struct ffaemu_system *sys)
 	return sys ? sys->cfg.page_size : 0;
 }
 
-int ffaemu_system_install_proxy(struct ffaemu_system *sys, const char *profile)
+static int install(struct ffaemu_system *sys, const struct ffaemu_proxy_profile *prof)
 {
 	struct ffaemu_proxy *np = NULL;
 	int rc;
 
-	if (!sys || !profile)
-		return FFAEMU_EINVAL;
-	if (strcmp(profile, "none") != 0) {
-		/* The old proxy keeps its hypervisor RAM until it is freed, so the
-		 * new one must not collide: remove the old one first, and put it
-		 * back if the new one cannot be made. */
-		struct ffaemu_proxy *old = sys->proxy;
-		struct ffaemu_proxy_profile check;
-
-		rc = ffaemu_proxy_profile_get(profile, &check);
-		if (rc)
-			return rc;
-		sys->proxy = NULL;
-		ffaemu_proxy_free(&old);
-		rc = make_proxy(sys, profile, &np);
+	/* The old proxy keeps its hypervisor RAM until it is freed, so it goes
+	 * first; if the new one cannot be made the host faces EL3. */
+	ffaemu_proxy_free(&sys->proxy);
+	if (prof) {
+		rc = make_proxy(sys, prof, &np);
 		if (rc) {
 			snprintf(sys->proxy_name, sizeof(sys->proxy_name), "none");
 			rewire_host(sys);
 			return rc;
 		}
-	} else {
-		ffaemu_proxy_free(&sys->proxy);
 	}
 	sys->proxy = np;
-	snprintf(sys->proxy_name, sizeof(sys->proxy_name), "%s", profile);
+	snprintf(sys->proxy_name, sizeof(sys->proxy_name), "%s", prof ? prof->name : "none");
 	rewire_host(sys);
 	return 0;
+}
+
+int ffaemu_system_install_proxy(struct ffaemu_system *sys, const char *profile)
+{
+	struct ffaemu_proxy_profile prof;
+	int rc;
+
+	if (!sys || !profile)
+		return FFAEMU_EINVAL;
+	if (strcmp(profile, "none") == 0)
+		return install(sys, NULL);
+	rc = named_profile(sys, profile, &prof);
+	if (rc)
+		return rc;
+	return install(sys, &prof);
+}
+
+int ffaemu_system_install_proxy_profile(struct ffaemu_system *sys,
+					const struct ffaemu_proxy_profile *profile)
+{
+	if (!sys || !profile)
+		return FFAEMU_EINVAL;
+	if (ffaemu_proxy_profile_validate(profile))
+		return FFAEMU_EINVAL;
+	return install(sys, profile);
 }
 
 int ffaemu_system_set_proxy_node(struct ffaemu_system *sys, struct ffaemu_node *node)

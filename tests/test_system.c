@@ -173,6 +173,46 @@ static void test_every_proxy_profile_and_page_size_builds(void **state)
 	}
 }
 
+/* Profiles can be given as structs, copied and edited (DESIGN: behaviour is data). */
+static void test_profile_structs_override_names(void **state)
+{
+	struct ffaemu_spmc_profile sp;
+	struct ffaemu_proxy_profile pp;
+	struct ffaemu_system_config cfg;
+	struct ffaemu_system *sys = NULL;
+	struct ffaemu_regs r;
+
+	(void)state;
+	ffaemu_spmc_profile_default(&sp);
+	sp.ffa_version = FFAEMU_FFA_1_1;
+	assert_int_equal(ffaemu_proxy_profile_get("pkvm-2026", &pp), 0);
+	pp.gate_error = 0; /* a pKVM without the negotiation gate */
+	snprintf(pp.name, sizeof(pp.name), "pkvm-nogate");
+	ffaemu_system_config_default(&cfg);
+	cfg.spmc = "no-such-spmc";  /* the struct wins */
+	cfg.spmc_profile = &sp;
+	cfg.proxy_profile = &pp;
+	assert_int_equal(ffaemu_system_new(&cfg, &sys), 0);
+	assert_string_equal(ffaemu_system_proxy_name(sys), "pkvm-nogate");
+	r = call0(FFAEMU_FFA_ID_GET, 0);
+	ffaemu_system_call(sys, &r);
+	assert_int_equal((uint32_t)r.x[0], FFAEMU_FFA_SUCCESS);
+	/* without a proxy the 1.1 SPMC answers its own version */
+	assert_int_equal(ffaemu_system_install_proxy(sys, "none"), 0);
+	r = call0(FFAEMU_FFA_VERSION, FFAEMU_FFA_1_1);
+	ffaemu_system_call(sys, &r);
+	assert_int_equal(r.x[0], FFAEMU_FFA_1_1);
+	/* install by struct; an invalid struct is refused and changes nothing */
+	pp.page_size = 12345;
+	assert_int_equal(ffaemu_system_install_proxy_profile(sys, &pp), FFAEMU_EINVAL);
+	assert_string_equal(ffaemu_system_proxy_name(sys), "none");
+	pp.page_size = 4096;
+	assert_int_equal(ffaemu_system_install_proxy_profile(sys, &pp), 0);
+	assert_string_equal(ffaemu_system_proxy_name(sys), "pkvm-nogate");
+	assert_int_equal(ffaemu_system_install_proxy_profile(sys, NULL), FFAEMU_EINVAL);
+	ffaemu_system_free(&sys);
+}
+
 /* ---- rewiring ---- */
 
 static void test_install_proxy_late_puts_the_gate_in_front(void **state)
@@ -418,6 +458,7 @@ int main(void)
 		cmocka_unit_test(test_bad_config_is_refused),
 		cmocka_unit_test(test_conform_preset_adds_six_partitions),
 		cmocka_unit_test(test_every_proxy_profile_and_page_size_builds),
+		cmocka_unit_test(test_profile_structs_override_names),
 		cmocka_unit_test_setup_teardown(test_install_proxy_late_puts_the_gate_in_front,
 						setup_default, teardown),
 		cmocka_unit_test_setup_teardown(test_install_unknown_proxy_keeps_wiring, setup_default,

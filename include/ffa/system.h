@@ -31,6 +31,13 @@ FFAEMU_BEGIN_DECLS
 #define FFAEMU_SYSTEM_RAM_BASE 0x80000000ull
 #define FFAEMU_SYSTEM_RAM_SIZE 0x00400000ull
 
+struct ffaemu_spmc_profile;
+struct ffaemu_proxy_profile;
+
+/*
+ * Partitions beyond a preset: add them with ffaemu_spmc_add_sp() on
+ * ffaemu_system_spmc() once the system exists.
+ */
 struct ffaemu_system_config {
 	size_t size;               /* sizeof(struct ffaemu_system_config) */
 	const char *proxy;         /* proxy profile ("pkvm-6.18"...) or "none"; default "none" */
@@ -46,6 +53,9 @@ struct ffaemu_system_config {
 				      owned by the host (4 KiB aligned); default NULL */
 	uint64_t identity_size;
 	const struct ffaemu_allocator *alloc; /* default NULL (libc) */
+	/* A profile struct instead of a name (copied; wins over the name). Default NULL. */
+	const struct ffaemu_spmc_profile *spmc_profile;
+	const struct ffaemu_proxy_profile *proxy_profile;
 };
 
 FFAEMU_API void ffaemu_system_config_default(struct ffaemu_system_config *cfg);
@@ -89,6 +99,9 @@ FFAEMU_API uint32_t ffaemu_system_page_size(const struct ffaemu_system *sys);
  * new proxy cannot be built (FFAEMU_ENOMEM), the host is left facing EL3.
  */
 FFAEMU_API int ffaemu_system_install_proxy(struct ffaemu_system *sys, const char *profile);
+/* The same with a profile struct (copied; its page_size is used as given). */
+FFAEMU_API int ffaemu_system_install_proxy_profile(struct ffaemu_system *sys,
+						   const struct ffaemu_proxy_profile *profile);
 
 /*
  * Use a user node (e.g. a plug-in) as the proxy. The node reaches EL3
