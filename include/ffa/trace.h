@@ -24,8 +24,8 @@
  * the reader accepts any order but rejects unknown, missing or duplicated
  * keys; registers are 18 hex strings "0x%016x"):
  *
- *   {"type":"call","index":N,"edge":"host->proxy","callee":"pkvm"|null,"edge_index":N,
- *    "caller":N,"instance":"NP|NV|SV|SP","el":N,"secure":bool,
+ *   {"type":"call","index":N,"edge":"host->proxy","callee":"pkvm"|null,
+ *    "edge_index":N,"caller":N,"instance":"NP|NV|SV|SP","el":N,"secure":bool,
  *    "aarch32":bool,"imm":N,"conduit":"SMC|HVC|SVC","smccc":"1.2",
  *    "ffa":"1.2"|null,"depth":N,"abi":"FFA_VERSION"|null,
  *    "in":[18 regs],"out":[18 regs],"violations":N,
@@ -67,8 +67,9 @@ struct ffaemu_trace_record {
 	uint32_t smccc_version;   /* the edge's SMCCC contract */
 	/*
 	 * FF-A version in force when the call was made (0 = none negotiated
-	 * yet). Tracked per (edge, caller) from the FFA_VERSION calls and
-	 * replies seen; a version call itself shows the version before it.
+	 * yet, or unknown). Tracked per (callee, caller) from the FFA_VERSION
+	 * calls and replies seen; a version call itself shows the version
+	 * before it.
 	 */
 	uint32_t ffa_version;
 	uint32_t depth;           /* nesting depth; 0 = outermost */
