@@ -535,6 +535,42 @@ static void test_smc64_reply_zeroes_x8_x17(void **state)
 		assert_int_equal(r.x[i], 0);
 }
 
+/*
+ * An SMC64 call from an endpoint that negotiated v1.0/v1.1: the FF-A ABI at
+ * that version returns in x0-x7 only, so x8-x17 are preserved as for any
+ * SMCCC 1.2 function that does not define them as results (spec A7, C1.4,
+ * G11: "keep them ... for callers below v1.2").
+ */
+static void test_smc64_reply_keeps_x8_x17_for_callers_below_v1_2(void **state)
+{
+	struct fx *f = *state;
+	struct ffaemu_regs r;
+	assert_int_equal(fx_version(f, FFAEMU_FFA_1_1).x[0], FFAEMU_FFA_1_2);
+	ffaemu_regs_clear(&r);
+	r.x[0] = FFAEMU_FFA_RXTX_MAP_64;
+	r.x[1] = HOST_TX;
+	r.x[2] = HOST_RX;
+	r.x[3] = 1;
+	for (int i = 8; i < FFAEMU_NREGS; i++)
+		r.x[i] = 0x5500u + (uint64_t)i;
+	ffaemu_edge_call(f->host, &r, &f->ctx);
+	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
+	for (int i = 1; i < 8; i++)
+		assert_int_equal(r.x[i], 0);
+	for (int i = 8; i < FFAEMU_NREGS; i++)
+		assert_int_equal(r.x[i], 0x5500u + (uint64_t)i);
+	/* An error reply to an SMC64 call of the same caller keeps them too. */
+	ffaemu_regs_clear(&r);
+	r.x[0] = FFAEMU_FFA_RXTX_MAP_64;
+	r.x[1] = HOST_TX;
+	r.x[2] = HOST_RX;
+	r.x[3] = 1;
+	r.x[17] = 0x77;
+	ffaemu_edge_call(f->host, &r, &f->ctx);
+	assert_ffa_error(r, FFAEMU_FFA_DENIED);
+	assert_int_equal(r.x[17], 0x77);
+}
+
 /* ---- RX/TX (spec C5.3) ------------------------------------------------- */
 
 static void test_rxtx_map_success_and_second_map_denied(void **state)
@@ -1155,6 +1191,7 @@ int main(void)
 		T(test_unknown_ffa_fid_is_ffa_error_not_supported),
 		T(test_smc32_args_ignore_upper_halves_and_keep_x8_x17),
 		T(test_smc64_reply_zeroes_x8_x17),
+		T(test_smc64_reply_keeps_x8_x17_for_callers_below_v1_2),
 		T(test_rxtx_map_success_and_second_map_denied),
 		T(test_rxtx_map_32_uses_w1_w2),
 		T(test_rxtx_map_rejects_bad_arguments_without_state_change),

@@ -741,7 +741,9 @@ static void dispatch(struct spmc *spmc, struct spmc_ep *ep, struct ffaemu_regs *
 	}
 }
 
-static void node_call(struct spmc *spmc, struct ffaemu_regs *r, const struct ffaemu_call_ctx *ctx)
+/* *ver = the calling endpoint's FF-A version, 0 if no endpoint was resolved. */
+static void node_call(struct spmc *spmc, struct ffaemu_regs *r, const struct ffaemu_call_ctx *ctx,
+		      uint32_t *ver)
 {
 	struct spmc_ep *ep;
 	struct spmc_fault_slot *hit;
@@ -767,6 +769,7 @@ static void node_call(struct spmc *spmc, struct ffaemu_regs *r, const struct ffa
 		spmc_reply_error(r, err);
 		return;
 	}
+	*ver = ep->version;
 
 	hit = fault_hit(spmc, fid, ep->id);
 	if (hit && hit->f.kind == FFAEMU_SPMC_FAULT_ERROR) {
@@ -825,6 +828,7 @@ static void spmc_node_call(void *self, struct ffaemu_regs *r, const struct ffaem
 	struct ffaemu_regs in = *r;
 	struct ffaemu_smccc_regclass rc;
 	bool smc64 = (ffaemu_regs_w(r, 0) & FFAEMU_SMCCC_SMC64) != 0;
+	uint32_t ver = 0;
 
 	if (!ctx) {
 		memset(&dctx, 0, sizeof(dctx));
@@ -832,7 +836,7 @@ static void spmc_node_call(void *self, struct ffaemu_regs *r, const struct ffaem
 		dctx.el = 1;
 		ctx = &dctx;
 	}
-	node_call(self, r, ctx);
+	node_call(self, r, ctx, &ver);
 	/*
 	 * Every result register of the call's convention is written (unused
 	 * ones zero; spec C1.2, C3, F); registers the convention does not
@@ -840,6 +844,13 @@ static void spmc_node_call(void *self, struct ffaemu_regs *r, const struct ffaem
 	 * keep the caller's values (spec A7, G11).
 	 */
 	rc = ffaemu_smccc_regclass(ctx->smccc_version ? ctx->smccc_version : FFAEMU_SMCCC_1_2, smc64);
+	/*
+	 * Below v1.2 an FF-A ABI returns in x0-x7 only, so an SMC64 call of
+	 * such an endpoint keeps x8-x17 (spec A7, C1.4, G11). The version is
+	 * read after the call: FFA_VERSION itself is SMC32.
+	 */
+	if (smc64 && ver && ver < FFAEMU_FFA_1_2)
+		rc.results &= FFAEMU_REG(8) - 1u;
 	for (unsigned n = 1; n < FFAEMU_NREGS; n++)
 		if (!(rc.results & FFAEMU_REG(n)))
 			r->x[n] = in.x[n];
