@@ -21,7 +21,8 @@
  * "smc" towards EL3, of the same shape as the entry point.
  *
  * passthrough_proxy is the same proxy without mistake 1, for contrast: it
- * passes every check plugin-host makes.
+ * passes every check plugin-host makes and keeps SMCCC's register rules,
+ * but `ffa-emu conform` still fails it for mistake 2.
  */
 #include <stdint.h>
 #include <string.h>
