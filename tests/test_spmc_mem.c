@@ -865,9 +865,14 @@ static void frag_tx_errors(struct fx *f)
 	retrieve_as(f, SP_A, h, NX_RW, 0, 0, &r);
 	assert_int_equal(err_of(&r), INV);
 	snap_same(f, &s, "retrieve of a partial transaction");
-	reclaim(f, h, 0, &r);
+	/* Only its sender may abort a partial transaction (reclaim: spec C1, E2). */
+	regs3(&r, FFAEMU_FFA_MEM_RECLAIM, (uint32_t)h, (uint32_t)(h >> 32), 0);
+	call(f, SP_A, &r);
 	assert_int_equal(err_of(&r), INV);
-	snap_same(f, &s, "reclaim of a partial transaction");
+	snap_same(f, &s, "reclaim of a partial transaction by another endpoint");
+	reclaim(f, h, 4, &r);
+	assert_int_equal(err_of(&r), INV);
+	snap_same(f, &s, "reclaim of a partial transaction with flags [31:2] set");
 
 	/* A bad fragment length drops the transaction (spec E2). */
 	memcpy(f->htx, f->big + off, 24);
@@ -912,6 +917,42 @@ static void frag_tx_errors(struct fx *f)
 		page(f, DATA, &pi);
 		assert_int_equal(pi.state, FFAEMU_PAGE_OWNED);
 	}
+}
+
+/*
+ * pKVM aborts a fragmented send whose FRAG_TX it could not forward with
+ * MEM_RECLAIM(handle, 0) (pkvm-proxy 1.14). Spec E2: "Any error mid-way:
+ * the transaction is dropped. pKVM reclaims the handle to undo earlier
+ * fragments." The sender's RECLAIM of a partial transaction drops it and
+ * succeeds; no page had moved (pages move at the last fragment).
+ */
+static void test_reclaim_by_the_sender_drops_a_partial_send(void **state)
+{
+	struct fx *f = *state;
+	struct ffaemu_page_info pi;
+	struct ffaemu_regs r;
+	size_t off, len;
+	ffaemu_handle_t h = start_fragmented(f, &off, &len), h2;
+	struct desc d = basic(f, FFAEMU_FFA_MEM_SHARE);
+
+	assert_int_equal(spmc_mem_tx_count(f->spmc), 1);
+	reclaim(f, h, 0, &r);
+	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_SUCCESS);
+	assert_int_equal(spmc_mem_tx_count(f->spmc), 0);
+	page(f, DATA, &pi);
+	assert_int_equal(pi.state, FFAEMU_PAGE_OWNED);
+	/* The handle is gone: its next fragment, a retrieve, a reclaim fail. */
+	memcpy(f->htx, f->big + off, len - off);
+	regs3(&r, FFAEMU_FFA_MEM_FRAG_TX, (uint32_t)h, (uint32_t)(h >> 32), len - off);
+	call(f, 0, &r);
+	assert_int_equal(err_of(&r), INV);
+	reclaim(f, h, 0, &r);
+	assert_int_equal(err_of(&r), INV);
+	/* The pages can be sent again, under a new handle. */
+	h2 = send_ok(f, FFAEMU_FFA_MEM_SHARE, &d);
+	assert_true(h2 != h);
+	reclaim(f, h2, 0, &r);
+	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_SUCCESS);
 }
 
 static void test_frag_tx_errors_in_every_sender_layout(void **state)
@@ -1978,6 +2019,8 @@ int main(void)
 		cmocka_unit_test(test_send_errors_change_nothing_in_every_layout),
 		cmocka_unit_test_setup_teardown(test_send_without_tx_is_invalid, setup12, teardown),
 		cmocka_unit_test(test_frag_tx_errors_in_every_sender_layout),
+		cmocka_unit_test_setup_teardown(test_reclaim_by_the_sender_drops_a_partial_send,
+						setup12, teardown),
 		cmocka_unit_test(test_retrieve_errors_in_every_retriever_layout),
 		cmocka_unit_test_setup_teardown(test_frag_rx_before_any_retrieve_is_invalid, setup12,
 						teardown),

@@ -1263,13 +1263,29 @@ static void do_reclaim(struct spmc *spmc, struct spmc_ep *caller, struct ffaemu_
 		return;
 	}
 	/*
-	 * Unknown handle (a hypervisor-allocated one has bit 63 set, D9), not
-	 * the owner, or sending not finished: INVALID_PARAMETERS (spec C1).
+	 * Unknown handle (a hypervisor-allocated one has bit 63 set, D9) or
+	 * not the owner: INVALID_PARAMETERS (spec C1).
 	 */
 	t = (h & FFAEMU_MEM_HANDLE_ALLOC_HYP) ? NULL : tx_find(m, h);
-	if (!t || !t->complete ||
+	if (!t ||
 	    (t->sender != caller->id && !(is_hyp(caller, ctx) && !(t->sender & 0x8000u)))) {
 		spmc_reply_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
+		return;
+	}
+	if (!t->complete) {
+		/*
+		 * Its sender aborts a send still in fragments: the transaction
+		 * is dropped (spec E2: "pKVM reclaims the handle to undo earlier
+		 * fragments"; pkvm-proxy 1.14). No page has moved yet, so there
+		 * is nothing to give back or zero.
+		 */
+		if ((flags & FFAEMU_MEM_RECLAIM_F_ZERO) && t->type == FFAEMU_MEM_TX_SHARE) {
+			spmc_reply_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
+			return;
+		}
+		tx_unlink(m, t);
+		tx_free(spmc, t);
+		spmc_reply_success(r, false, 0, 0);
 		return;
 	}
 	/* A borrower still holds it (spec E1 step 6). */
