@@ -862,11 +862,55 @@ static void test_partition_info_get_v1_0_caller_gets_8_byte_entries(void **state
 	rx = fx_ptr(f, HOST_RX, 4096);
 	assert_int_equal(ffaemu_partinfo_decode(rx, 8, 8, &pi), 0);
 	assert_int_equal(pi.id, 0x8001);
-	/* bits above 2 cleared for v1.0 callers (C5.4, G3) */
-	assert_int_equal(pi.props, FFAEMU_SP_PROP_DIRECT_REQ_RECV | FFAEMU_SP_PROP_INDIRECT_MSG);
+	/*
+	 * bits above 2 cleared for v1.0 callers (C5.4, G3), and indirect
+	 * messaging is shown only to v1.1+ callers (C5.4: v1.0 has only the
+	 * legacy MSG_SEND, which this SPMC does not implement)
+	 */
+	assert_int_equal(pi.props, FFAEMU_SP_PROP_DIRECT_REQ_RECV);
 	assert_int_equal(ffaemu_partinfo_decode(rx + 8, 8, 8, &pi), 0);
 	assert_int_equal(pi.id, 0x8002);
 	assert_int_equal(rx[16], 0);
+}
+
+/*
+ * A partition can only do what its own FF-A version has: indirect messages
+ * from v1.1 (MSG_SEND2 to it is DENIED below), DIRECT_REQ2 from v1.2
+ * (NOT_SUPPORTED below; Hafnium refuses such a manifest). Partition info
+ * must not advertise them (C5.4, C7.3, C7.4, D1).
+ */
+static void test_partition_info_get_hides_abis_newer_than_the_partition(void **state)
+{
+	struct fx *f = *state;
+	const struct ffaemu_uuid nil = {{0}};
+	struct ffaemu_sp_config c;
+	struct ffaemu_partinfo pi;
+	const uint8_t *rx;
+
+	ffaemu_sp_config_builtin(&c, FFAEMU_SP_ECHO, 0x8001);
+	c.ffa_version = FFAEMU_FFA_1_0;
+	c.props = FFAEMU_SP_PROP_DIRECT_REQ_RECV | FFAEMU_SP_PROP_INDIRECT_MSG |
+		  FFAEMU_SP_PROP_AARCH64 | FFAEMU_SP_PROP_DIRECT_REQ2_RECV;
+	assert_int_equal(ffaemu_spmc_add_sp(f->spmc, &c), 0);
+	ffaemu_sp_config_builtin(&c, FFAEMU_SP_ECHO, 0x8002);
+	c.ffa_version = FFAEMU_FFA_1_1;
+	c.props = FFAEMU_SP_PROP_DIRECT_REQ_RECV | FFAEMU_SP_PROP_INDIRECT_MSG |
+		  FFAEMU_SP_PROP_AARCH64 | FFAEMU_SP_PROP_DIRECT_REQ2_RECV;
+	assert_int_equal(ffaemu_spmc_add_sp(f->spmc, &c), 0);
+	fx_version(f, FFAEMU_FFA_1_2);
+	assert_ffa_success(fx_map_host(f));
+	assert_ffa_success(pig(f, &nil, 0));
+	rx = fx_ptr(f, HOST_RX, 4096);
+	assert_int_equal(ffaemu_partinfo_decode(rx, 24, 24, &pi), 0);
+	assert_int_equal(pi.props, FFAEMU_SP_PROP_DIRECT_REQ_RECV | FFAEMU_SP_PROP_AARCH64);
+	assert_int_equal(ffaemu_partinfo_decode(rx + 24, 24, 24, &pi), 0);
+	assert_int_equal(pi.props, FFAEMU_SP_PROP_DIRECT_REQ_RECV | FFAEMU_SP_PROP_INDIRECT_MSG |
+					   FFAEMU_SP_PROP_AARCH64);
+	/* what the SPMC answers to the hidden ABIs */
+	assert_ffa_error(CALL(f, FFAEMU_FFA_MSG_SEND_DIRECT_REQ2, 0x8001u, 0, 0),
+			 FFAEMU_FFA_NOT_SUPPORTED);
+	assert_ffa_error(CALL(f, FFAEMU_FFA_MSG_SEND_DIRECT_REQ2, 0x8002u, 0, 0),
+			 FFAEMU_FFA_NOT_SUPPORTED);
 }
 
 static void test_partition_info_get_specific_uuid_and_errors(void **state)
@@ -1205,6 +1249,7 @@ int main(void)
 		TT(test_forwarded_map_not_in_tfa_profile),
 		T(test_partition_info_get_nil_v1_2_lists_every_uuid),
 		T(test_partition_info_get_v1_0_caller_gets_8_byte_entries),
+		T(test_partition_info_get_hides_abis_newer_than_the_partition),
 		T(test_partition_info_get_specific_uuid_and_errors),
 		T(test_partition_info_get_no_memory_when_it_does_not_fit),
 		T(test_partition_info_get_regs_iterates_with_tag),

@@ -301,6 +301,15 @@ static void pi_fill(const struct spmc_ep *caller, const struct ffaemu_call_ctx *
 	if (caller->kind == SPMC_EP_SP || ctx->instance != FFAEMU_INSTANCE_NP ||
 	    !(props & FFAEMU_SP_PROP_DIRECT_REQ_RECV))
 		props &= ~(FFAEMU_SP_PROP_VM_CREATED | FFAEMU_SP_PROP_VM_DESTROYED);
+	/*
+	 * Indirect messaging is MSG_SEND2 (v1.1): shown only to v1.1+ callers
+	 * and only for v1.1+ partitions (C5.4, C7.4; HF-API); DIRECT_REQ2
+	 * needs a v1.2 partition (C7.3). What is advertised is what works.
+	 */
+	if (caller->version < FFAEMU_FFA_1_1 || sp->ep->version < FFAEMU_FFA_1_1)
+		props &= ~FFAEMU_SP_PROP_INDIRECT_MSG;
+	if (sp->ep->version < FFAEMU_FFA_1_2)
+		props &= ~(FFAEMU_SP_PROP_DIRECT_REQ2_RECV | FFAEMU_SP_PROP_DIRECT_REQ2_SEND);
 	pi->props = props & ffaemu_partinfo_props_mask(caller->version);
 	/* UUID only when the caller asked with the nil UUID (C5.4). */
 	if (with_uuid && sp->cfg.uuid_count)
