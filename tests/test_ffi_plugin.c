@@ -21,6 +21,8 @@
 #include <ffa/ffi.h>
 #include <ffa/node.h>
 #include <ffa/smccc.h>
+#include <ffa/spmc.h>
+#include <ffa/system.h>
 
 struct recorder {
 	unsigned calls;
@@ -298,6 +300,48 @@ static void two_nodes_from_one_object_both_work(void **state)
 	assert_int_equal(r.x[3], 0x0a0b0c0d00000000ull + 3 * 0x1010 + 0x100);
 }
 
+static void a_plugin_inserted_in_front_of_el3_relays_a_whole_system(void **state)
+{
+	struct fixture *f = *state;
+	struct ffaemu_system_config cfg;
+	struct ffaemu_sp_config sp;
+	struct ffaemu_system *sys = NULL;
+	struct ffaemu_edge *next = NULL;
+	struct ffaemu_regs r;
+
+	ffaemu_system_config_default(&cfg);
+	assert_int_equal(ffaemu_system_new(&cfg, &sys), 0);
+	assert_int_equal(ffaemu_sp_config_builtin(&sp, FFAEMU_SP_ECHO, 0x8001), 0);
+	sp.props |= FFAEMU_SP_PROP_DIRECT_REQ_RECV | FFAEMU_SP_PROP_DIRECT_REQ2_RECV;
+	assert_int_equal(ffaemu_spmc_add_sp(ffaemu_system_spmc(sys), &sp), 0);
+	/* negotiate before the plug-in goes in: it answers everything but REQ2 itself */
+	ffaemu_regs_clear(&r);
+	r.x[0] = FFAEMU_FFA_VERSION;
+	r.x[1] = FFAEMU_FFA_1_2;
+	ffaemu_system_call(sys, &r);
+	assert_int_equal(r.x[0], FFAEMU_FFA_1_2);
+
+	assert_int_equal(ffaemu_plugin_load(spec(f, "echo_proxy", "linux-regs"), NULL, &f->plugin),
+			 0);
+	assert_int_equal(ffaemu_system_insert_node(sys, FFAEMU_SYSTEM_AT_EL3, f->plugin, &next), 0);
+	assert_int_equal(ffaemu_plugin_set_down(f->plugin, next, NULL), 0);
+
+	ffaemu_regs_clear(&r);
+	r.x[0] = FFAEMU_FFA_MSG_SEND_DIRECT_REQ2;
+	r.x[1] = 0x800e; /* the plug-in rewrites it to 0x8001 on the way down */
+	for (unsigned n = 4; n < FFAEMU_NREGS; n++)
+		r.x[n] = 0x4200 + n;
+	ffaemu_system_call(sys, &r);
+	assert_int_equal(r.x[0], FFAEMU_FFA_MSG_SEND_DIRECT_RESP2);
+	assert_int_equal(ffaemu_regs_id_hi(&r, 1), 0x8001);
+	for (unsigned n = 4; n < 17; n++)
+		assert_int_equal(r.x[n], 0x4200 + n);
+	assert_int_equal(r.x[17], 0xd0d0); /* the plug-in's mark on the way up */
+	/* the system owns the edge the plug-in calls down through: unbind, then free */
+	assert_int_equal(ffaemu_plugin_set_down(f->plugin, NULL, NULL), 0);
+	ffaemu_system_free(&sys);
+}
+
 struct failing {
 	int left;
 	int live;
@@ -382,6 +426,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(two_nodes_from_one_object_both_work, setup, teardown),
 		cmocka_unit_test_setup_teardown(allocation_failure_at_every_step_leaves_nothing, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(a_plugin_inserted_in_front_of_el3_relays_a_whole_system,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
