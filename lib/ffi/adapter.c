@@ -114,7 +114,6 @@ static void adapter_entry(ffi_cif *cif, void *ret, void **args, void *user)
 	ffaemu_regs_clear(&regs);
 	for (uint32_t i = 0; i < s->nparams; i++) {
 		const struct ffaemu_ffi_item *it = &s->params[i];
-		struct ffaemu_regs part;
 		void *p;
 
 		switch (it->kind) {
@@ -128,15 +127,12 @@ static void adapter_entry(ffi_cif *cif, void *ret, void **args, void *user)
 			break;
 		}
 		case FFAEMU_FFI_STRUCT:
-			fsig_load(&part, it, args[i]);
-			memcpy(regs.x, part.x, (size_t)it->nregs * sizeof(uint64_t));
+			fsig_load(&regs, it, args[i]);
 			break;
 		case FFAEMU_FFI_PTR:
 			memcpy(&p, args[i], sizeof(p));
-			if (it->dir & FFAEMU_FFI_IN) {
-				fsig_load(&part, it, p);
-				memcpy(regs.x, part.x, (size_t)it->nregs * sizeof(uint64_t));
-			}
+			if (it->dir & FFAEMU_FFI_IN)
+				fsig_load(&regs, it, p);
 			break;
 		default:
 			break;
