@@ -776,6 +776,67 @@ static void test_per_vcpu_notifications_are_listed_with_vcpus(void **state)
 	assert_int_equal(r.x[4], 0x0003u);
 }
 
+/*
+ * An endpoint whose pending per-vCPU lists do not fit one reply (10 IDs in
+ * the 32-bit form) is listed over several calls, "more pending" (bit 0)
+ * set until the last; every pending vCPU is listed once, then NO_DATA
+ * (C8). It used to answer NO_DATA with notifications pending.
+ */
+static void test_info_get_splits_an_endpoint_over_calls(void **state)
+{
+	struct fx *f = *state; /* spmc-1.2: per-vCPU on */
+	struct ffaemu_sp_config c;
+	struct ffaemu_regs r;
+	uint32_t seen = 0;
+	int calls = 0;
+	bool more = true;
+
+	ffaemu_sp_config_default(&c);
+	c.id = 0x8001;
+	c.handler = rpc_handler;
+	c.exec_ctx_count = 16;
+	c.props = FFAEMU_SP_PROP_DIRECT_REQ2_RECV | FFAEMU_SP_PROP_DIRECT_REQ_RECV |
+		  FFAEMU_SP_PROP_NOTIFICATIONS | FFAEMU_SP_PROP_AARCH64;
+	assert_int_equal(ffaemu_spmc_add_sp(f->spmc, &c), 0);
+	fx_version(f, FFAEMU_FFA_1_2);
+	assert_int_equal(rpc(f, 0x8001, FFAEMU_FFA_NOTIFICATION_BIND, 0x00008001u, 1, 1, 0, 0).x[0],
+			 FFAEMU_FFA_SUCCESS);
+	for (uint32_t v = 0; v < 16; v++)
+		assert_ffa_success(
+			CALL(f, FFAEMU_FFA_NOTIFICATION_SET, 0x00008001u, (v << 16) | 1, 1));
+	while (more) {
+		uint16_t ids[10];
+		unsigned n = 0, k = 0, lists;
+
+		r = CALL(f, FFAEMU_FFA_NOTIFICATION_INFO_GET);
+		assert_ffa_success(r);
+		assert_true(++calls <= 8);
+		more = (r.x[2] & 1u) != 0;
+		lists = (uint32_t)(r.x[2] >> 7) & 0x1fu;
+		assert_true(lists >= 1);
+		for (unsigned i = 0; i < 10; i++)
+			ids[i] = (uint16_t)(r.x[3 + i / 2] >> (16 * (i % 2)));
+		for (unsigned l = 0; l < lists; l++) {
+			unsigned nv = (unsigned)(r.x[2] >> (12 + 2 * l)) & 3u;
+			assert_true(nv >= 1);
+			assert_true(k + 1 + nv <= 10);
+			assert_int_equal(ids[k], 0x8001);
+			for (unsigned j = 1; j <= nv; j++) {
+				assert_true(ids[k + j] < 16);
+				assert_false(seen & (1u << ids[k + j]));
+				seen |= 1u << ids[k + j];
+			}
+			k += 1 + nv;
+			n++;
+		}
+		/* every register past the last ID is zero */
+		for (unsigned i = k; i < 10; i++)
+			assert_int_equal(ids[i], 0);
+	}
+	assert_int_equal(seen, 0xffffu);
+	assert_ffa_error(CALL(f, FFAEMU_FFA_NOTIFICATION_INFO_GET), FFAEMU_FFA_NO_DATA);
+}
+
 /* ---- the ACS reference partitions (tgt_tfa_fvp v12) --------------------- */
 
 static void test_acs_fvp_preset_partitions(void **state)
@@ -1261,6 +1322,8 @@ int main(void)
 		T(test_notifications_sp_to_host_flow),
 		T(test_notifications_host_to_sp_flow),
 		cmocka_unit_test_setup_teardown(test_per_vcpu_notifications_are_listed_with_vcpus,
+						setup_pcpu, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_info_get_splits_an_endpoint_over_calls,
 						setup_pcpu, fx_teardown),
 		T(test_acs_fvp_preset_partitions),
 		T(test_partition_view_of_partition_info_keeps_send_bits),

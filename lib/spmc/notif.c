@@ -51,6 +51,14 @@ static uint64_t pending_bits(const struct spmc_notif *n)
 	return b;
 }
 
+/* Something new is pending: INFO_GET lists the endpoint again, whole (C8). */
+static void info_rearm(struct spmc_notif *n)
+{
+	n->info_reported = false;
+	n->info_global_done = false;
+	n->info_vcpus_done = 0;
+}
+
 void spmc_notif_raise_spm(struct spmc *spmc, struct spmc_ep *ep, uint32_t bits)
 {
 	(void)spmc;
@@ -58,7 +66,7 @@ void spmc_notif_raise_spm(struct spmc *spmc, struct spmc_ep *ep, uint32_t bits)
 	if (!ep->notif.bitmap)
 		return;
 	ep->notif.pending_spm |= bits;
-	ep->notif.info_reported = false;
+	info_rearm(&ep->notif);
 }
 
 /*
@@ -266,7 +274,7 @@ static void do_set(struct spmc *spmc, struct spmc_ep *ep, struct ffaemu_regs *r,
 		else
 			rcv->notif.pending_vm |= bits;
 	}
-	rcv->notif.info_reported = false;
+	info_rearm(&rcv->notif);
 	spmc_reply_success(r, false, 0, 0);
 }
 
@@ -317,7 +325,11 @@ static void do_get(struct spmc *spmc, struct spmc_ep *ep, struct ffaemu_regs *r,
 
 static void do_info_get(struct spmc *spmc, struct ffaemu_regs *r, bool smc64)
 {
-	/* 16-bit IDs packed from x3/w3: 10 max for SMC32, 20 for SMC64 (C8). */
+	/*
+	 * 16-bit IDs packed from x3/w3: 10 max for SMC32, 20 for SMC64; two
+	 * list-size bits per list in [31:12] / [51:12], so at most as many
+	 * lists as IDs (C8).
+	 */
 	const unsigned max_ids = smc64 ? 20u : 10u;
 	const unsigned per_reg = smc64 ? 4u : 2u;
 	uint16_t ids[20];
@@ -325,40 +337,60 @@ static void do_info_get(struct spmc *spmc, struct ffaemu_regs *r, bool smc64)
 	uint64_t sizes = 0;
 	bool more = false;
 
-	for (size_t e = 0; e < spmc->n_eps; e++) {
+	for (size_t e = 0; e < spmc->n_eps && !more; e++) {
 		struct spmc_ep *ep = spmc->eps[e];
 		struct spmc_notif *n = &ep->notif;
+		uint32_t idx = 0, i = 0;
 		bool global;
-		unsigned need;
-		uint16_t vl[64];
-		unsigned nv = 0;
 
 		if (!n->bitmap || n->info_reported || !notif_any_pending(n))
 			continue;
 		global = n->pending_sp || n->pending_vm || n->pending_spm || n->pending_hyp;
-		for (uint32_t i = 0; i < n->vcpu_count && nv < 64; i++)
-			if (n->pcpu_sp[i] || n->pcpu_vm[i])
-				vl[nv++] = (uint16_t)i;
-		/* Lists of up to 3 vCPU IDs each, one ID list per endpoint for
-		 * a global notification (C8). */
-		need = (global ? 1u : 0u) + (nv + 2) / 3 + nv;
-		if (nids + need > max_ids || nlists + (global ? 1u : 0u) + (nv + 2) / 3 > 31) {
-			more = true;
-			break;
-		}
-		if (global) {
+		/* One list without vCPU IDs for global notifications (C8). */
+		if (global && !n->info_global_done) {
+			if (nids + 1 > max_ids) {
+				more = true;
+				break;
+			}
 			ids[nids++] = ep->id;
 			nlists++;
+			n->info_global_done = true;
 		}
-		for (unsigned k = 0; k < nv; k += 3) {
-			unsigned c = nv - k < 3 ? nv - k : 3;
-			ids[nids++] = ep->id;
-			for (unsigned j = 0; j < c; j++)
-				ids[nids++] = vl[k + j];
-			sizes |= (uint64_t)c << (2 * nlists);
-			nlists++;
+		/*
+		 * Per-vCPU ones: lists of the endpoint ID and up to 3 vCPU IDs,
+		 * continuing after those an earlier call listed; what does not
+		 * fit waits for the next call, with "more pending" set.
+		 */
+		for (;;) {
+			uint16_t vl[3];
+			unsigned c = 0;
+
+			for (; i < n->vcpu_count && c < 3; i++) {
+				if (!(n->pcpu_sp[i] || n->pcpu_vm[i]))
+					continue;
+				if (idx++ < n->info_vcpus_done)
+					continue;
+				if (nids + 1 + c + 1 > max_ids) {
+					more = true;
+					break;
+				}
+				vl[c++] = (uint16_t)i;
+			}
+			if (c) {
+				ids[nids++] = ep->id;
+				for (unsigned j = 0; j < c; j++)
+					ids[nids++] = vl[j];
+				sizes |= (uint64_t)c << (2 * nlists);
+				nlists++;
+				n->info_vcpus_done += c;
+			}
+			if (more || i >= n->vcpu_count)
+				break;
 		}
-		n->info_reported = true;
+		if (!more) {
+			info_rearm(n);
+			n->info_reported = true;
+		}
 	}
 	if (nlists == 0) {
 		/* Nothing pending (C8). */

@@ -58,6 +58,10 @@ struct spmc_notif {
 	uint32_t pending_spm;    /* SPM framework bitmap (bit 0 = RX buffer full) */
 	uint32_t pending_hyp;    /* hypervisor framework bitmap */
 	bool info_reported;      /* already listed by NOTIFICATION_INFO_GET */
+	/* An endpoint listed over several INFO_GET calls (C8 "more pending"):
+	 * how much of it the calls so far listed. Reset with info_reported. */
+	bool info_global_done;
+	uint32_t info_vcpus_done; /* pending vCPUs listed, in vCPU order */
 };
 
 struct spmc_sp;
