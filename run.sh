@@ -58,6 +58,36 @@ build() {
 	meson compile -C "$build" >&2
 }
 
+# ---- Sanitizer and valgrind steps of `test` (owner: fuzz) ----
+# The unit suites (and the fuzz corpora) once more, built with ASan+UBSan in
+# a second build directory, then the unit suites' C programs under valgrind
+# memcheck in the normal one (root meson.build: test setup 'valgrind').
+asan_build=${ASAN_BUILD_DIR:-$build-asan}
+
+sanitizer_tests() {
+	if [ ! -f "$asan_build/build.ninja" ]; then
+		meson setup "$asan_build" "$here" -Dwerror=true -Db_sanitize=address,undefined >&2
+	fi
+	meson compile -C "$asan_build" >&2
+	# UBSan only prints by default: make every report fail the test.
+	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
+	UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:abort_on_error=1:print_stacktrace=1} \
+		meson test -C "$asan_build" --print-errorlogs --suite unit --suite fuzz-replay
+}
+
+valgrind_tests() {
+	install_missing valgrind
+	# Only the C test programs: valgrind on the python drivers tests python.
+	local names
+	names=$(meson introspect --tests "$build" | python3 -c '
+import json, sys
+for t in json.load(sys.stdin):
+    if "ffa-emu:unit" in t["suite"] and "python" not in t["cmd"][0]:
+        print(t["name"])')
+	# shellcheck disable=SC2086 # one test name per word
+	meson test -C "$build" --print-errorlogs --setup valgrind $names
+}
+
 case "${1:-}" in
 conform)
 	shift
@@ -69,7 +99,11 @@ test)
 	shift
 	deps
 	build
-	exec meson test -C "$build" --print-errorlogs "$@"
+	# 1. every suite of the normal build
+	meson test -C "$build" --print-errorlogs "$@"
+	# 2. unit + fuzz-replay under ASan+UBSan; 3. unit under valgrind (see above)
+	sanitizer_tests
+	valgrind_tests
 	;;
 *)
 	usage
