@@ -136,6 +136,88 @@ static void test_allocation_failure_at_any_point_is_clean(void **state)
 }
 
 
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+#include <malloc.h>
+#define HAVE_MALLINFO2 1
+#endif
+
+/* A bump allocator over a static arena: nothing it hands out comes from libc. */
+struct arena {
+	unsigned char *base;
+	size_t used, cap;
+};
+
+static void *arena_alloc(void *u, size_t n)
+{
+	struct arena *a = u;
+	size_t *p;
+	if (n > a->cap - a->used - 16)
+		return NULL;
+	p = (size_t *)(void *)(a->base + a->used);
+	p[0] = n;
+	a->used += 16 + ((n + 15) & ~(size_t)15);
+	return p + 2;
+}
+
+static void *arena_realloc(void *u, void *ptr, size_t n)
+{
+	void *q = arena_alloc(u, n);
+	if (q && ptr) {
+		size_t old = ((size_t *)ptr)[-2];
+		memcpy(q, ptr, old < n ? old : n);
+	}
+	return q;
+}
+
+static void arena_free(void *u, void *ptr)
+{
+	(void)u;
+	(void)ptr;
+}
+
+/*
+ * Every allocation of the SPMC goes through its configured allocator, so
+ * that allocation failure can be injected anywhere (house rule, lib/alloc.h):
+ * adding a partition (its record, vCPUs, bitmaps and its conduit edge) must
+ * not take memory from libc.
+ */
+static void test_add_sp_allocates_only_through_the_allocator(void **state)
+{
+#ifdef HAVE_MALLINFO2
+	static _Alignas(16) unsigned char mem[8u << 20];
+	struct arena ar = {mem, 0, sizeof(mem)};
+	struct ffaemu_allocator a = {sizeof(a), arena_alloc, arena_realloc, arena_free, &ar};
+	struct ffaemu_spmc_config c;
+	struct ffaemu_sp_config sc;
+	struct ffaemu_spmc *s = NULL;
+	size_t before, after;
+	(void)state;
+
+	ffaemu_spmc_config_default(&c);
+	c.alloc = &a;
+	c.secure_size = 1u << 20;
+	assert_int_equal(ffaemu_spmc_new(&c, &s), 0);
+	assert_int_equal(ffaemu_sp_config_builtin(&sc, FFAEMU_SP_FAULTY, 0x8001), 0);
+	{
+		/* Use up libc's cached free chunks so that any libc allocation
+		 * from here on grows the in-use count. */
+		static void *drain[128 * 16];
+		for (size_t i = 0; i < ARRAY_SIZE(drain); i++)
+			drain[i] = malloc(16 + 16 * (i / 16));
+		before = mallinfo2().uordblks;
+		assert_int_equal(ffaemu_spmc_add_sp(s, &sc), 0);
+		after = mallinfo2().uordblks;
+		for (size_t i = 0; i < ARRAY_SIZE(drain); i++)
+			free(drain[i]);
+	}
+	assert_int_equal(after, before);
+	ffaemu_spmc_free(&s);
+#else
+	(void)state;
+	skip();
+#endif
+}
+
 static void test_secure_pool_is_returned_to_a_shared_memory(void **state)
 {
 	struct ffaemu_mem *mem = NULL;
@@ -1220,6 +1302,7 @@ int main(void)
 		cmocka_unit_test(test_profiles_are_named_and_default_is_hafnium),
 		cmocka_unit_test(test_new_rejects_bad_profiles),
 		cmocka_unit_test(test_allocation_failure_at_any_point_is_clean),
+		cmocka_unit_test(test_add_sp_allocates_only_through_the_allocator),
 		cmocka_unit_test(test_secure_pool_is_returned_to_a_shared_memory),
 		cmocka_unit_test(test_version_reply_table),
 		T(test_version_records_last_request_until_negotiated),

@@ -486,7 +486,8 @@ int ffaemu_spmc_add_sp(struct ffaemu_spmc *pub, const struct ffaemu_sp_config *c
 	/* S-EL1 partitions trap with SMC to S-EL2, S-EL0 ones with SVC (B2). */
 	ec.conduit = cfg->el == 0 ? FFAEMU_CONDUIT_SVC : FFAEMU_CONDUIT_SMC;
 	ec.smccc_version = FFAEMU_SMCCC_1_2;
-	ec.alloc = NULL;
+	/* Every allocation through the SPMC's allocator (lib/alloc.h). */
+	ec.alloc = spmc->user_alloc;
 	rc = ffaemu_edge_new(&ec, spmc->node, &sp->edge);
 	if (rc)
 		goto fail;

@@ -203,6 +203,7 @@ int ffaemu_spmc_new(const struct ffaemu_spmc_config *cfg, struct ffaemu_spmc **o
 	if (!spmc)
 		return FFAEMU_ENOMEM;
 	spmc->alloc = a;
+	spmc->user_alloc = cfg->alloc;
 	pub = (struct ffaemu_spmc *)spmc;
 	if (cfg->profile) {
 		if (cfg->profile->size < offsetof(struct ffaemu_spmc_profile, reserved)) {

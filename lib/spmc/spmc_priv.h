@@ -143,6 +143,7 @@ struct spmc_fault_slot {
 
 struct spmc {
 	struct ffaemu_alloc alloc;
+	const struct ffaemu_allocator *user_alloc; /* cfg->alloc, for objects of other modules */
 	struct ffaemu_spmc_profile profile;
 	struct ffaemu_mem *mem;
 	bool own_mem;
