@@ -173,6 +173,7 @@ static void m_attr_type_res(struct fixture *f) { f->buf[2] |= FFAEMU_MEM_ATTR_TY
 static void m_attr_sh_res(struct fixture *f) { f->buf[2] = 0x2d; }
 static void m_attr_cache_res(struct fixture *f) { f->buf[2] = 0x23; }
 static void m_attr_normal(struct fixture *f) { f->buf[2] = FFAEMU_MEM_ATTR_NORMAL_WB_INNER; }
+static void m_attr_unspec(struct fixture *f) { f->buf[2] = 0; }
 static void m_flags_bit5(struct fixture *f) { put32(f->buf + 4, 1u << 5); }
 static void m_flags_bit11(struct fixture *f) { put32(f->buf + 4, (1u << 11) | (1u << 3)); }
 static void m_flags_zero(struct fixture *f) { put32(f->buf + 4, FFAEMU_MEMDESC_F_ZERO); }
@@ -248,6 +249,7 @@ static const struct bad_case bad_cases[] = {
 	C("reserved cacheability", SHARE, VALL, m_attr_cache_res, ATTR_RESERVED),
 	C("donate with memory type", DONATE, VALL, m_attr_normal, ATTR_TYPE),
 	C("1-borrower lend with memory type", LEND, VALL, m_attr_normal, ATTR_TYPE),
+	C("share without memory type", SHARE, VALL, m_attr_unspec, ATTR_TYPE),
 	C("send flags bit 5", LEND, VALL, m_flags_bit5, FLAGS_MBZ),
 	C("retrieve flags bit 11", RETRIEVE_REQ, VALL, m_flags_bit11, FLAGS_MBZ),
 	C("zero flag with share", SHARE, VALL, m_flags_zero, FLAGS_ZERO_SHARE),

@@ -707,6 +707,8 @@ static void m_edge(struct fx *f, struct desc *d, struct ffaemu_regs *r, uint8_t 
 static void m_overlap(struct fx *f, struct desc *d, struct ffaemu_regs *r, uint8_t *b, size_t *l) { d->ranges = r_overlap; d->nranges = 2; }
 static void m_two(struct fx *f, struct desc *d, struct ffaemu_regs *r, uint8_t *b, size_t *l) { d->recv = r_two; d->nrecv = 2; }
 static void m_zero(struct fx *f, struct desc *d, struct ffaemu_regs *r, uint8_t *b, size_t *l) { d->flags = FFAEMU_MEMDESC_F_ZERO; }
+static void m_attr0(struct fx *f, struct desc *d, struct ffaemu_regs *r, uint8_t *b, size_t *l) { d->attributes = 0; }
+static void m_two_attr0(struct fx *f, struct desc *d, struct ffaemu_regs *r, uint8_t *b, size_t *l) { d->recv = r_two; d->nrecv = 2; d->attributes = 0; }
 static void m_handle(struct fx *f, struct desc *d, struct ffaemu_regs *r, uint8_t *b, size_t *l) { b[8] = 1; }
 static void m_perm(struct fx *f, struct desc *d, struct ffaemu_regs *r, uint8_t *b, size_t *l) { d->perms = NX_RW; }
 static void m_range0(struct fx *f, struct desc *d, struct ffaemu_regs *r, uint8_t *b, size_t *l)
@@ -753,6 +755,8 @@ static const struct send_case send_cases[] = {
 	S("page already lent", FFAEMU_FFA_MEM_SHARE_64, DEN, m_mailbox),
 	S("donate to two receivers", FFAEMU_FFA_MEM_DONATE, INV, m_two),
 	S("zero flag with share", FFAEMU_FFA_MEM_SHARE, INV, m_zero),
+	S("share without memory type", FFAEMU_FFA_MEM_SHARE, INV, m_attr0),
+	S("2-borrower lend without memory type", FFAEMU_FFA_MEM_LEND, INV, m_two_attr0),
 	SA("handle set by the sender", FFAEMU_FFA_MEM_LEND, INV, m_handle),
 	S("sender specifies NX", FFAEMU_FFA_MEM_LEND, INV, m_perm),
 	SA("page count != sum", FFAEMU_FFA_MEM_LEND, INV, m_range0),

@@ -125,7 +125,7 @@ enum ffaemu_memdesc_rule {
 	FFAEMU_MEMDESC_R_ATTR_MBZ,          /* attribute bits [15:7] (v1.0: [7]) set */
 	FFAEMU_MEMDESC_R_ATTR_NS,           /* NS bit in a send or retrieve request */
 	FFAEMU_MEMDESC_R_ATTR_RESERVED,     /* reserved type/shareability/cacheability */
-	FFAEMU_MEMDESC_R_ATTR_TYPE,         /* DONATE / 1-borrower LEND must leave type unset */
+	FFAEMU_MEMDESC_R_ATTR_TYPE,         /* type unset for DONATE / 1-borrower LEND, set otherwise */
 	FFAEMU_MEMDESC_R_FLAGS_MBZ,         /* flag bits not defined for this kind */
 	FFAEMU_MEMDESC_R_FLAGS_ZERO_SHARE,  /* zero-memory flag with SHARE */
 	FFAEMU_MEMDESC_R_FLAGS_TYPE,        /* retrieve type bits do not match / missing */

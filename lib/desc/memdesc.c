@@ -69,7 +69,7 @@ static const struct rule_desc rule_table[FFAEMU_MEMDESC_R_COUNT_] = {
 	RULE(R_ATTR_MBZ, "DEN0077A 1.1 Table 10.18 bits [15:7] MBZ; spec D6, F"),
 	RULE(R_ATTR_NS, "DEN0077A 1.1 s10.10.4.1.1 NS bit MBZ in send/retrieve request; spec D6, G7"),
 	RULE(R_ATTR_RESERVED, "DEN0077A 1.1 Table 10.18 reserved encodings; spec D6"),
-	RULE(R_ATTR_TYPE, "DEN0077A 1.1 s10.10.4 type not specified for DONATE / 1-borrower LEND; spec D6"),
+	RULE(R_ATTR_TYPE, "DEN0077A 1.1 s10.10.4 type not specified for DONATE / 1-borrower LEND, specified for SHARE / multi-borrower LEND; spec D6"),
 	RULE(R_FLAGS_MBZ, "DEN0077A 1.1 Tables 10.21-10.22 reserved flags MBZ; spec D7"),
 	RULE(R_FLAGS_ZERO_SHARE, "DEN0077A 1.1 Table 10.21 zero flag not allowed with SHARE; spec D7"),
 	RULE(R_FLAGS_TYPE, "DEN0077A 1.1 Table 10.22 bits [4:3] transaction type; spec D7"),
@@ -183,7 +183,7 @@ int ffaemu_memdesc_check_constituents(const void *buf, size_t len, uint32_t base
 }
 
 static int check_attributes(uint16_t attr, uint32_t version, enum ffaemu_memdesc_kind kind,
-			    uint32_t nrecv, struct ffaemu_memdesc_error *err)
+			    struct ffaemu_memdesc_error *err)
 {
 	uint16_t mbz = ffaemu_ffa_version_minor(version) == 0 ? FFAEMU_MEM_ATTR_MBZ_V1_0
 							      : FFAEMU_MEM_ATTR_MBZ_V1_1;
@@ -203,10 +203,26 @@ static int check_attributes(uint16_t attr, uint32_t version, enum ffaemu_memdesc
 		    (cache != FFAEMU_MEM_ATTR_CACHE_NC && cache != FFAEMU_MEM_ATTR_CACHE_WB))
 			return fail(err, FFAEMU_MEMDESC_R_ATTR_RESERVED, 2, 0);
 	}
-	/* The borrower picks the type for DONATE and 1-borrower LEND (spec D6). */
-	if (type != FFAEMU_MEM_ATTR_TYPE_NOT_SPECIFIED &&
-	    (kind == FFAEMU_MEMDESC_DONATE || (kind == FFAEMU_MEMDESC_LEND && nrecv == 1)))
+	return 0;
+}
+
+/*
+ * The borrower picks the type for DONATE and 1-borrower LEND; for SHARE and
+ * multi-borrower LEND the sender gives the attributes, so they cannot be
+ * left unspecified (spec D6; HF-MEM). Checked once the receiver count is
+ * known to be sound.
+ */
+static int check_attr_type(uint16_t attr, enum ffaemu_memdesc_kind kind, uint32_t nrecv,
+			   struct ffaemu_memdesc_error *err)
+{
+	uint16_t type = attr & FFAEMU_MEM_ATTR_TYPE_MASK;
+
+	if (kind == FFAEMU_MEMDESC_DONATE || (kind == FFAEMU_MEMDESC_LEND && nrecv == 1)) {
+		if (type != FFAEMU_MEM_ATTR_TYPE_NOT_SPECIFIED)
+			return fail(err, FFAEMU_MEMDESC_R_ATTR_TYPE, 2, 0);
+	} else if (is_send(kind) && type == FFAEMU_MEM_ATTR_TYPE_NOT_SPECIFIED) {
 		return fail(err, FFAEMU_MEMDESC_R_ATTR_TYPE, 2, 0);
+	}
 	return 0;
 }
 
@@ -315,7 +331,7 @@ static int parse(const uint8_t *p, size_t avail, size_t total, uint32_t version,
 	/* A hypervisor retrieve request has no receivers (spec E1); pKVM zeroes the rest. */
 	hyp_req = kind == FFAEMU_MEMDESC_RETRIEVE_REQ && d->receiver_count == 0;
 
-	rc = check_attributes(d->attributes, version, kind, d->receiver_count, err);
+	rc = check_attributes(d->attributes, version, kind, err);
 	if (rc)
 		return rc;
 	rc = check_flags(d->flags, kind, err);
@@ -342,6 +358,9 @@ static int parse(const uint8_t *p, size_t avail, size_t total, uint32_t version,
 			    : (uint64_t)d->emad_offset + (uint64_t)d->receiver_count * d->emad_size;
 	if (array_end > avail)
 		return fail(err, FFAEMU_MEMDESC_R_EMAD_COUNT, 28, 0);
+	rc = check_attr_type(d->attributes, kind, d->receiver_count, err);
+	if (rc)
+		return rc;
 
 	memset(seen, 0, sizeof(seen));
 	comp = 0;
