@@ -122,6 +122,23 @@ const char *ffaemu_edge_name(const struct ffaemu_edge *edge)
 	return edge ? edge->name : NULL;
 }
 
+int ffaemu_edge_set_name(struct ffaemu_edge *edge, const char *name)
+{
+	char *n;
+
+	if (!edge || !name)
+		return FFAEMU_EINVAL;
+	if (strcmp(edge->name, name) == 0)
+		return 0;
+	n = ffaemu_alloc_strdup(&edge->alloc, name);
+	if (!n)
+		return FFAEMU_ENOMEM;
+	ffaemu_alloc_free(&edge->alloc, edge->name);
+	edge->name = n;
+	edge->cfg.name = n;
+	return 0;
+}
+
 const struct ffaemu_edge_config *ffaemu_edge_get_config(const struct ffaemu_edge *edge)
 {
 	return edge ? &edge->cfg : NULL;

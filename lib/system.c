@@ -36,6 +36,7 @@ struct ffaemu_system {
 	struct ffaemu_node *spmc_head;   /* first user node at the SPMC point, or NULL */
 	struct ffaemu_node *host_head;   /* first user node at the HOST point, or NULL */
 	struct ffaemu_edge *host_tail;   /* the edge the last HOST insert forwards through */
+	struct ffaemu_node *host_tail_node; /* the node that calls through host_tail */
 	struct ffaemu_edge *host_edge;
 	struct ffaemu_edge *down_edge;   /* for a user proxy node: callee = el3_entry */
 	struct ffaemu_call_ctx host_ctx;
@@ -66,13 +67,38 @@ static struct ffaemu_node *proxy_or_el3(struct ffaemu_system *s)
 	return s->el3_entry;
 }
 
+/*
+ * Participant name of what the host edge (or the last HOST insertion)
+ * reaches, for edge names "a->b" that traces draw as lanes a and b.
+ */
+static const char *proxy_or_el3_name(const struct ffaemu_system *s)
+{
+	return s->user_proxy || s->proxy ? "proxy" : "el3";
+}
+
+/*
+ * Edge names follow the wiring so that a ladder diagram reads
+ * "host -> proxy -> el3". A failed rename (no memory) keeps the old name:
+ * only the diagram suffers, never a call.
+ */
+static void name_edge(struct ffaemu_edge *e, const char *from, const char *to)
+{
+	char name[96];
+
+	snprintf(name, sizeof(name), "%s->%s", from ? from : "node", to ? to : "node");
+	(void)ffaemu_edge_set_name(e, name);
+}
+
 static void rewire_host(struct ffaemu_system *s)
 {
 	if (s->host_head) {
 		ffaemu_edge_set_callee(s->host_tail, proxy_or_el3(s));
 		ffaemu_edge_set_callee(s->host_edge, s->host_head);
+		name_edge(s->host_tail, ffaemu_node_name(s->host_tail_node), proxy_or_el3_name(s));
+		name_edge(s->host_edge, "host", ffaemu_node_name(s->host_head));
 	} else {
 		ffaemu_edge_set_callee(s->host_edge, proxy_or_el3(s));
+		name_edge(s->host_edge, "host", proxy_or_el3_name(s));
 	}
 }
 
@@ -269,10 +295,11 @@ int ffaemu_system_new(const struct ffaemu_system_config *cfg, struct ffaemu_syst
 	if (rc)
 		goto fail;
 
-	rc = new_edge(s, "host", NULL, &s->host_edge);
+	rc = new_edge(s, "host->el3", NULL, &s->host_edge);
 	if (rc)
 		goto fail;
-	rc = new_edge(s, "hyp", s->el3_entry, &s->down_edge);
+	/* A user proxy node (plug-in) calls EL3 through this edge. */
+	rc = new_edge(s, "proxy->el3", s->el3_entry, &s->down_edge);
 	if (rc)
 		goto fail;
 	/* The host kernel at the NS physical instance, FF-A ID 0 (spec B2). */
@@ -444,7 +471,8 @@ int ffaemu_system_insert_node(struct ffaemu_system *sys, enum ffaemu_system_poin
 			      struct ffaemu_node *node, struct ffaemu_edge **next)
 {
 	struct ffaemu_edge *e;
-	const char *name;
+	char name[96];
+	const char *to;
 	struct ffaemu_node *prev;
 	int rc;
 
@@ -452,29 +480,33 @@ int ffaemu_system_insert_node(struct ffaemu_system *sys, enum ffaemu_system_poin
 		return FFAEMU_EINVAL;
 	if (sys->ninserted == SYSTEM_MAX_INSERTS)
 		return FFAEMU_ERANGE;
+	/* "node->next": the inserted node calls what was there before it. */
 	switch (at) {
 	case FFAEMU_SYSTEM_AT_HOST:
 		prev = sys->host_head ? sys->host_head : proxy_or_el3(sys);
-		name = "insert->host";
+		to = sys->host_head ? ffaemu_node_name(sys->host_head) : proxy_or_el3_name(sys);
 		break;
 	case FFAEMU_SYSTEM_AT_EL3:
 		prev = sys->el3_head;
-		name = "insert->el3";
+		to = sys->el3_head == ffaemu_el3_node(sys->el3) ? "el3" : ffaemu_node_name(prev);
 		break;
 	case FFAEMU_SYSTEM_AT_SPMC:
 		prev = NULL;
-		name = "insert->spmc";
+		to = sys->spmc_head ? ffaemu_node_name(sys->spmc_head) : "spmc";
 		break;
 	default:
 		return FFAEMU_EINVAL;
 	}
+	snprintf(name, sizeof(name), "%s->%s", ffaemu_node_name(node), to ? to : "node");
 	rc = new_edge(sys, name, prev, &e);
 	if (rc)
 		return rc;
 	switch (at) {
 	case FFAEMU_SYSTEM_AT_HOST:
-		if (!sys->host_head)
+		if (!sys->host_head) {
 			sys->host_tail = e;
+			sys->host_tail_node = node;
+		}
 		sys->host_head = node;
 		rewire_host(sys);
 		break;

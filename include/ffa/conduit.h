@@ -85,6 +85,13 @@ FFAEMU_API void ffaemu_edge_call(struct ffaemu_edge *edge, struct ffaemu_regs *r
 FFAEMU_API void ffaemu_edge_set_callee(struct ffaemu_edge *edge, struct ffaemu_node *callee);
 FFAEMU_API struct ffaemu_node *ffaemu_edge_callee(const struct ffaemu_edge *edge);
 FFAEMU_API const char *ffaemu_edge_name(const struct ffaemu_edge *edge);
+/*
+ * Rename an edge (copied), e.g. "host->el3" becoming "host->proxy" when a
+ * proxy is installed mid-run, so traces name what the edge now joins. Not
+ * from inside a call through the edge. 0, FFAEMU_EINVAL or FFAEMU_ENOMEM
+ * (the old name is kept).
+ */
+FFAEMU_API int ffaemu_edge_set_name(struct ffaemu_edge *edge, const char *name);
 FFAEMU_API const struct ffaemu_edge_config *ffaemu_edge_get_config(const struct ffaemu_edge *edge);
 
 /* Observers run in the order added, after the call completes. At most 8 per edge. */

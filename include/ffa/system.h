@@ -9,6 +9,11 @@
  * ("none") the host edge goes straight to EL3, as for a kernel running at
  * the NS physical instance with no hypervisor (spec B2).
  *
+ * Edge names are "from->to" with participants host, proxy, el3, spmc (or
+ * an inserted node's name), and follow rewiring: the host edge is
+ * "host->el3" without a proxy and "host->proxy" with one, a user proxy
+ * node calls EL3 through "proxy->el3", so trace diagrams read as ladders.
+ *
  * Wiring can change mid-run: a proxy that comes up late (a driver that
  * probes before pKVM finalises, pkvm-proxy 1.6) is installed with
  * ffaemu_system_install_proxy(); a user node (a plug-in proxy, a shim that
