@@ -348,6 +348,31 @@ static void test_user_proxy_node_replaces_the_proxy(void **state)
 	ffaemu_node_free(&p.node);
 }
 
+/* Trace diagrams draw an edge "a->b" as lanes a and b: names follow the wiring. */
+static void test_edge_names_follow_the_wiring(void **state)
+{
+	struct ffaemu_system *sys = *state;
+	struct shim p = {0};
+
+	assert_string_equal(ffaemu_edge_name(ffaemu_system_host_edge(sys)), "host->el3");
+	assert_string_equal(ffaemu_edge_name(ffaemu_system_proxy_edge(sys)), "proxy->el3");
+	assert_int_equal(ffaemu_system_install_proxy(sys, "pkvm-2026"), 0);
+	assert_string_equal(ffaemu_edge_name(ffaemu_system_host_edge(sys)), "host->proxy");
+	assert_int_equal(ffaemu_system_install_proxy(sys, "none"), 0);
+	assert_string_equal(ffaemu_edge_name(ffaemu_system_host_edge(sys)), "host->el3");
+	assert_int_equal(ffaemu_node_new(&shim_ops, &p, NULL, &p.node), 0);
+	assert_int_equal(ffaemu_system_set_proxy_node(sys, p.node), 0);
+	assert_string_equal(ffaemu_edge_name(ffaemu_system_host_edge(sys)), "host->proxy");
+	assert_int_equal(ffaemu_system_set_proxy_node(sys, NULL), 0);
+	/* an inserted node becomes a lane of its own */
+	assert_int_equal(ffaemu_system_insert_node(sys, FFAEMU_SYSTEM_AT_HOST, p.node, &p.next), 0);
+	assert_string_equal(ffaemu_edge_name(ffaemu_system_host_edge(sys)), "host->shim");
+	assert_string_equal(ffaemu_edge_name(p.next), "shim->el3");
+	ffaemu_system_free(&sys);
+	*state = NULL;
+	ffaemu_node_free(&p.node);
+}
+
 /* ---- faults ---- */
 
 static void test_fault_error_hits_the_named_abi_once(void **state)
@@ -466,6 +491,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_inserted_nodes_see_calls_at_every_point,
 						setup_default, teardown),
 		cmocka_unit_test_setup_teardown(test_user_proxy_node_replaces_the_proxy, setup_default,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_edge_names_follow_the_wiring, setup_default,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_fault_error_hits_the_named_abi_once, setup_default,
 						teardown),
