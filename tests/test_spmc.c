@@ -740,6 +740,34 @@ static void test_rxtx_map_16k_minimum(void **state)
 	fx_close(&f);
 }
 
+/*
+ * A partition whose mailbox the SPMC allocates gets one the profile's
+ * minimum size allows (C5.1, C5.3): the default page count of 1 is rounded
+ * up to 16K/64K instead of failing ffaemu_spmc_add_sp.
+ */
+static void test_partition_mailbox_follows_the_minimum_size(void **state)
+{
+	struct ffaemu_spmc_profile p;
+	struct ffaemu_spmc_ep_info e;
+	struct fx f;
+	(void)state;
+	ffaemu_spmc_profile_default(&p);
+	p.rxtx_min_size = 65536;
+	p.rxtx_max_pages = 16;
+	assert_int_equal(fx_open(&f, &p), 0);
+	fx_add_builtin(&f, FFAEMU_SP_ECHO, 0x8001);
+	fx_add_builtin(&f, FFAEMU_SP_ECHO, 0x8002);
+	e = fx_ep(&f, 0x8001);
+	assert_true(e.mapped);
+	assert_int_equal(e.rxtx_pages, 16);
+	assert_int_equal(e.tx_pa % 65536, 0);
+	assert_int_equal(e.rx_pa % 65536, 0);
+	e = fx_ep(&f, 0x8002);
+	assert_true(e.mapped);
+	assert_int_equal(e.tx_pa % 65536, 0);
+	fx_close(&f);
+}
+
 static void test_rxtx_overlap_is_invalid(void **state)
 {
 	struct ffaemu_spmc_profile p;
@@ -1324,6 +1352,7 @@ int main(void)
 		T(test_rxtx_map_rejects_bad_arguments_without_state_change),
 		T(test_rxtx_map_shared_page_is_denied),
 		cmocka_unit_test(test_rxtx_map_16k_minimum),
+		cmocka_unit_test(test_partition_mailbox_follows_the_minimum_size),
 		cmocka_unit_test(test_rxtx_overlap_is_invalid),
 		T(test_rxtx_unmap_rules),
 		T(test_rx_release_ownership),

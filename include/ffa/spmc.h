@@ -216,7 +216,8 @@ struct ffaemu_sp_config {
 	enum ffaemu_sp_faulty_mode faulty_mode; /* FFAEMU_SP_FAULTY only */
 	int32_t faulty_error;        /* FFAEMU_SP_FAULTY_ERROR; default BUSY */
 	ffaemu_pa_t tx_pa, rx_pa;    /* secure mailbox; 0 = allocated from the SPMC's region */
-	uint32_t rxtx_pages;         /* mailbox page count; default 1 */
+	uint32_t rxtx_pages;         /* mailbox page count; default 1 (rounded up to the
+					profile's minimum size when tx_pa = rx_pa = 0) */
 	bool map_mailbox;            /* default true: mailbox mapped at creation */
 	uint32_t reserved[8];        /* MBZ */
 };

@@ -467,6 +467,9 @@ int ffaemu_spmc_add_sp(struct ffaemu_spmc *pub, const struct ffaemu_sp_config *c
 		if (!tx && !rx) {
 			uint64_t align = spmc->profile.rxtx_min_size;
 			uint64_t next = (spmc->sec_next + align - 1) / align * align;
+			/* A mailbox we place is a whole multiple of the minimum size (C5.1, C5.3). */
+			size = (size + align - 1) / align * align;
+			sp->cfg.rxtx_pages = (uint32_t)(size / FFAEMU_PAGE_SIZE);
 			rc = FFAEMU_ERANGE;
 			if (size > spmc->sec_size || next > spmc->sec_size - size ||
 			    spmc->sec_size - size - next < size)
@@ -477,7 +480,7 @@ int ffaemu_spmc_add_sp(struct ffaemu_spmc *pub, const struct ffaemu_sp_config *c
 			sp->owns_mailbox_pages = true;
 		}
 		rc = FFAEMU_ERANGE;
-		if (spmc_mailbox_map(spmc, ep, tx, rx, cfg->rxtx_pages, true) != 0)
+		if (spmc_mailbox_map(spmc, ep, tx, rx, sp->cfg.rxtx_pages, true) != 0)
 			goto fail;
 	}
 	ffaemu_edge_config_default(&ec);
