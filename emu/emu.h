@@ -30,6 +30,18 @@ int emu_cmd_decode(int argc, char **argv);
 int emu_cmd_trace(int argc, char **argv);
 int emu_cmd_rules(int argc, char **argv);
 
+/* `ffa-emu trace --replay`: the stack to replay into. NULL/0 = defaults. */
+struct emu_replay_opts {
+	const char *proxy;      /* profile, "none" or plugin:PATH:SYMBOL:SHAPE */
+	const char *spmc;       /* SPMC profile */
+	const char *partitions; /* partition preset; default "conform" */
+	const char *edge;       /* recorded edge to replay; default the caller-facing one */
+	unsigned page_size;
+};
+
+struct ffaemu_trace;
+int emu_trace_replay(const struct ffaemu_trace *tr, const struct emu_replay_opts *o);
+
 /* Read a whole file (NUL-terminated); NULL on error (errno set). */
 char *emu_read_file(const char *path, size_t *len);
 

@@ -35,11 +35,24 @@ static void usage_trace(FILE *o)
 {
 	fprintf(o,
 		"usage: ffa-emu trace [--format human|jsonl|mermaid|svg] [--check] FILE\n"
+		"       ffa-emu trace --replay [--proxy PROFILE|none|plugin:PATH:SYMBOL:SHAPE]\n"
+		"                     [--spmc PROFILE] [--partitions PRESET] [--page-size N]\n"
+		"                     [--edge NAME] FILE\n"
 		"\n"
 		"Read a JSON Lines trace (from `ffa-emu run --trace FILE`) and print it as\n"
 		"text (default), JSON Lines, a Mermaid sequence diagram or an SVG drawing.\n"
-		"  --check   also run the conformance checker over the trace; exit 1 if any\n"
-		"            rule is violated\n");
+		"  --format F   human (default), jsonl, mermaid or svg\n"
+		"  --check      also run the conformance checker over the trace; exit 1 if\n"
+		"               any rule is violated (violations go to stderr)\n"
+		"\n"
+		"With --replay, send the trace's outermost calls on its caller-facing edge\n"
+		"(--edge to choose another) into a new stack built from --proxy (default\n"
+		"none), --spmc, --partitions (default conform) and --page-size, and print\n"
+		"each call whose reply differs, register by register. Only registers are\n"
+		"replayed: memory (TX buffer descriptors) is not part of a trace.\n"
+		"\n"
+		"Exit status: 0 no violation/difference, 1 violations or differences,\n"
+		"2 usage or trace syntax error, 3 I/O error.\n");
 }
 
 static void usage_rules(FILE *o)
@@ -56,9 +69,17 @@ int emu_cmd_trace(int argc, char **argv)
 	static const struct option opts[] = {
 		{"format", required_argument, NULL, 'f'},
 		{"check", no_argument, NULL, 'c'},
+		{"replay", no_argument, NULL, 'r'},
+		{"proxy", required_argument, NULL, 'p'},
+		{"spmc", required_argument, NULL, 's'},
+		{"partitions", required_argument, NULL, 'P'},
+		{"page-size", required_argument, NULL, 'g'},
+		{"edge", required_argument, NULL, 'e'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	struct emu_replay_opts ro = {0};
+	bool replay = false, stack_opt = false, fmt_opt = false;
 	enum ffaemu_trace_format fmt = FFAEMU_TRACE_HUMAN;
 	struct ffaemu_trace_parse_error perr;
 	struct ffaemu_trace *tr = NULL;
@@ -68,9 +89,28 @@ int emu_cmd_trace(int argc, char **argv)
 	int opt, rc, status = EMU_EXIT_PASS;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "f:ch", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "f:crp:s:P:g:e:h", opts, NULL)) != -1) {
 		switch (opt) {
+		case 'r': replay = true; break;
+		case 'p': ro.proxy = optarg; stack_opt = true; break;
+		case 's': ro.spmc = optarg; stack_opt = true; break;
+		case 'P': ro.partitions = optarg; stack_opt = true; break;
+		case 'e': ro.edge = optarg; stack_opt = true; break;
+		case 'g': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 0);
+
+			if (*optarg < '0' || *optarg > '9' || *end || (v != 4096 && v != 16384 &&
+								       v != 65536)) {
+				fprintf(stderr, "ffa-emu trace: --page-size must be 4096, 16384 or 65536\n");
+				return EMU_EXIT_USAGE;
+			}
+			ro.page_size = (unsigned)v;
+			stack_opt = true;
+			break;
+		}
 		case 'f':
+			fmt_opt = true;
 			if (!strcmp(optarg, "human") || !strcmp(optarg, "text"))
 				fmt = FFAEMU_TRACE_HUMAN;
 			else if (!strcmp(optarg, "jsonl"))
@@ -93,6 +133,12 @@ int emu_cmd_trace(int argc, char **argv)
 		usage_trace(stderr);
 		return EMU_EXIT_USAGE;
 	}
+	if (replay ? (fmt_opt || check) : stack_opt) {
+		fprintf(stderr, replay ? "ffa-emu trace: --replay does not take --format or --check\n"
+				       : "ffa-emu trace: --proxy, --spmc, --partitions, --page-size "
+					 "and --edge need --replay\n");
+		return EMU_EXIT_USAGE;
+	}
 	text = emu_read_file(argv[optind], &len);
 	if (!text) {
 		perror(argv[optind]);
@@ -104,6 +150,11 @@ int emu_cmd_trace(int argc, char **argv)
 		fprintf(stderr, "%s:%zu:%zu: %s\n", argv[optind], perr.line, perr.column,
 			perr.message);
 		return EMU_EXIT_USAGE;
+	}
+	if (replay) {
+		status = emu_trace_replay(tr, &ro);
+		ffaemu_trace_free(&tr);
+		return status;
 	}
 	if (ffaemu_trace_write_file(tr, fmt, stdout) < 0)
 		status = EMU_EXIT_IO;

@@ -468,6 +468,7 @@ int ffaemu_trace_record_format(const struct ffaemu_trace_record *rec, enum ffaem
 int ffaemu_trace_diff_format(const struct ffaemu_trace_record *rec, const struct ffaemu_regs *actual,
 			     uint32_t diff, char *buf, size_t len)
 {
+	struct ffaemu_trace_record replayed;
 	struct tbuf b;
 
 	tb_init(&b, buf, len);
@@ -475,6 +476,12 @@ int ffaemu_trace_diff_format(const struct ffaemu_trace_record *rec, const struct
 		return 0;
 	tb_printf(&b, "#%llu %s: ", (unsigned long long)rec->index, rec->edge ? rec->edge : "");
 	describe_call(&b, rec);
+	tb_printf(&b, "\n  recorded => ");
+	describe_reply(&b, rec);
+	replayed = *rec;
+	replayed.out = *actual;
+	tb_printf(&b, "\n  replayed => ");
+	describe_reply(&b, &replayed);
 	tb_printf(&b, "\n");
 	for (unsigned n = 0; n < FFAEMU_NREGS; n++)
 		if (diff & FFAEMU_REG(n))

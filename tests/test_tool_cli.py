@@ -71,6 +71,44 @@ def main():
         assert p.returncode == 0 and 'sequenceDiagram' in p.stdout
         p = run(exe, 'trace', '--format', 'svg', trace)
         assert p.returncode == 0 and '<svg' in p.stdout
+        # the same run records the same trace, byte for byte
+        trace2 = os.path.join(d, 'run2.jsonl')
+        run(exe, 'run', '--proxy', 'pkvm-2026', '--trace', trace2, good)
+        with open(trace) as f1, open(trace2) as f2:
+            assert f1.read() == f2.read()
+        # lanes are named after what the edges join: host -> proxy -> el3
+        p = run(exe, 'trace', '--format', 'mermaid', trace)
+        assert 'participant P0 as host\n' in p.stdout, p.stdout
+        assert 'participant P1 as proxy\n' in p.stdout, p.stdout
+
+        # replay: the same stack gives no difference; pkvm-2026 denies
+        # DIRECT_REQ2 (pkvm-proxy 1.8) where the SPMC alone delivers it, so a
+        # replay without a proxy differs, register by register
+        msg = os.path.join(d, 'msg.ffa')
+        with open(msg, 'w') as f:
+            f.write('call FFA_VERSION w1=1.2\nexpect version 1.2\n'
+                    'call FFA_ID_GET\nexpect FFA_SUCCESS w2=0\n'
+                    'call FFA_MSG_SEND_DIRECT_REQ2 w1=0x00008001\n'
+                    'expect any\n')
+        mtrace = os.path.join(d, 'msg.jsonl')
+        p = run(exe, 'run', '--proxy', 'pkvm-2026', '--trace', mtrace, msg)
+        assert p.returncode == 0, p.stdout + p.stderr
+        p = run(exe, 'trace', '--replay', '--proxy', 'pkvm-2026', mtrace)
+        assert p.returncode == 0, p.stdout + p.stderr
+        assert p.stdout == ('replayed 3 call(s) of edge host->proxy on proxy pkvm-2026, '
+                            'spmc default, partitions conform: 0 differ\n'), p.stdout
+        p = run(exe, 'trace', '--replay', '--proxy', 'none', mtrace)
+        assert p.returncode == 1, p.stdout + p.stderr
+        assert '0 differ' not in p.stdout and '1 differ' in p.stdout, p.stdout
+        assert '#' in p.stdout and 'FFA_MSG_SEND_DIRECT_REQ2' in p.stdout, p.stdout
+        assert '  x0: recorded 0x0000000084000060 replayed 0x00000000c400008e' in p.stdout, p.stdout
+        assert 'replayed => FFA_MSG_SEND_DIRECT_RESP2' in p.stdout, p.stdout
+        for bad_args in (['--proxy', 'none', mtrace], ['--replay', '--format', 'svg', mtrace],
+                         ['--replay', '--check', mtrace], ['--replay', '--page-size', '5', mtrace],
+                         ['--replay', '--proxy', 'pkvm-1999', mtrace]):
+            p = run(exe, 'trace', *bad_args)
+            assert p.returncode == 2 and p.stderr and p.stdout == '', (bad_args, p)
+
         with open(trace, 'a') as f:
             f.write('{not json\n')
         p = run(exe, 'trace', trace)

@@ -841,6 +841,8 @@ static void replay_reports_register_differences(void **state)
 	assert_int_equal(res.first_mismatch, 3);
 	assert_int_equal(d.mask, FFAEMU_REG(2));
 	assert_string_equal(d.text, "#3 host->proxy: FFA_ID_GET\n"
+				    "  recorded => FFA_SUCCESS id=0x0000\n"
+				    "  replayed => FFA_SUCCESS id=0x0005\n"
 				    "  x2: recorded 0x0000000000000000 replayed 0x0000000000000005\n");
 	/* An edge name nobody recorded replays nothing. */
 	assert_int_equal(ffaemu_trace_replay(f->t, "nope", s2.host_edge, NULL, NULL, &res), FFAEMU_OK);

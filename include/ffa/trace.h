@@ -224,7 +224,12 @@ FFAEMU_API int ffaemu_trace_replay(const struct ffaemu_trace *trace, const char 
 				   struct ffaemu_edge *target, ffaemu_trace_diff_fn fn, void *user,
 				   struct ffaemu_trace_replay_result *result);
 
-/* "x2: recorded 0x... replayed 0x..." lines for a diff, into buf (snprintf semantics). */
+/*
+ * A diff as text, into buf (snprintf semantics): "#N edge: CALL", the
+ * recorded and the replayed reply decoded ("  recorded => ...",
+ * "  replayed => ..."), then "  x2: recorded 0x... replayed 0x..." per
+ * differing register.
+ */
 FFAEMU_API int ffaemu_trace_diff_format(const struct ffaemu_trace_record *rec,
 					const struct ffaemu_regs *actual, uint32_t diff, char *buf,
 					size_t len);
