@@ -603,9 +603,11 @@ int ffaemu_check_violation_format(const struct ffaemu_check_violation *v, char *
 		snprintf(nb, sizeof(nb), "0x%08x", (unsigned)v->fid);
 		name = nb;
 	}
-	APPEND("%s %s #%llu %s %s 0x%04x %s: %s [%s]", ffaemu_check_severity_name(v->rule->severity),
-	       v->rule->id, (unsigned long long)v->call_index, v->edge ? v->edge : "",
-	       ffaemu_check_side_name(v->rule->side), v->caller, name, v->detail, v->rule->spec);
+	/* The side says who broke the rule: the endpoint that called, or the callee answering it. */
+	APPEND("%s %s #%llu %s ep 0x%04x %s, by the %s: %s [%s]",
+	       ffaemu_check_severity_name(v->rule->severity), v->rule->id,
+	       (unsigned long long)v->call_index, v->edge ? v->edge : "", v->caller, name,
+	       ffaemu_check_side_name(v->rule->side), v->detail, v->rule->spec);
 	if (v->in_regs) {
 		APPEND("\n  in ");
 		for (unsigned r = 0; r < FFAEMU_NREGS; r++)

@@ -784,7 +784,7 @@ static void violation_format_names_rule_call_edge_spec_and_registers(void **stat
 	run_steps(&r, c);
 	n = ffaemu_check_violation_format(ffaemu_check_violation_at(r.check, 0), line, sizeof(line));
 	assert_true(n > 0 && (size_t)n < sizeof(line));
-	assert_non_null(strstr(line, "error FFA-MBZ-ARG-001 #1 host->spmc caller 0x0000 FFA_ID_GET"));
+	assert_non_null(strstr(line, "error FFA-MBZ-ARG-001 #1 host->spmc ep 0x0000 FFA_ID_GET, by the caller: "));
 	assert_non_null(strstr(line, "[DEN0077A"));
 	assert_non_null(strstr(line, "\n  in  x1=0x5"));
 	/* snprintf semantics: a short buffer is terminated and the full length returned. */

@@ -168,8 +168,9 @@ FFAEMU_API const struct ffaemu_check_violation *
 ffaemu_check_violation_at(const struct ffaemu_check *check, size_t i);
 
 /*
- * "error FFA-MBZ-ARG-001 #12 host->proxy caller 0x0000 FFA_FEATURES: <detail>
- *  [DEN0077A ...]" followed by a register diff line ("  in  x3=0x5" /
+ * "error FFA-MBZ-ARG-001 #12 host->proxy ep 0x0000 FFA_FEATURES, by the caller:
+ *  <detail> [DEN0077A ...]" (ep: the calling endpoint; "by the caller" or
+ * "by the callee": the side that broke the rule) followed by a register diff line ("  in  x3=0x5" /
  * "  out x4=0x..."). snprintf semantics.
  */
 FFAEMU_API int ffaemu_check_violation_format(const struct ffaemu_check_violation *v, char *buf,
