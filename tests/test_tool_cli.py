@@ -139,6 +139,15 @@ def main():
     p = run(exe, 'rules')
     assert p.returncode == 0 and 'rules' in p.stdout.splitlines()[-1]
     assert run(exe, 'rules', '--severity', 'loud').returncode == 2
+    # the man page documents every rule ID the catalogue has, and no other
+    ids = {ln.split()[0] for ln in p.stdout.splitlines()
+           if ln[:1].isalpha() and '-' in ln.split()[0]}
+    assert len(ids) >= 30, ids
+    man = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'doc', 'ffa-emu.1')
+    with open(man) as f:
+        documented = {ln.split()[1] for ln in f if ln.startswith('.BR ') and
+                      ln.split()[1][:4] in ('FFA-', 'SMCC')}
+    assert documented == ids, (sorted(ids - documented), sorted(documented - ids))
     print('CLI ok')
 
 
