@@ -640,7 +640,10 @@ static void test_bitmap_create_destroy_rules(void **state)
 	/* NS physical only (C1.3) */
 	assert_ffa_error(rpc(f, 0x8001, FFAEMU_FFA_NOTIFICATION_BITMAP_CREATE, 7, 1, 0, 0, 0),
 			 FFAEMU_FFA_NOT_SUPPORTED);
-	assert_ffa_error(CALL(f, FFAEMU_FFA_NOTIFICATION_BITMAP_DESTROY, 6),
+	/* no bitmap to destroy: DENIED, as Hafnium and the TF-A tests expect
+	 * (test_ffa_notifications_destroy_not_created); not a VM ID: invalid */
+	assert_ffa_error(CALL(f, FFAEMU_FFA_NOTIFICATION_BITMAP_DESTROY, 6), FFAEMU_FFA_DENIED);
+	assert_ffa_error(CALL(f, FFAEMU_FFA_NOTIFICATION_BITMAP_DESTROY, 0x8001),
 			 FFAEMU_FFA_INVALID_PARAMETERS);
 	assert_ffa_success(CALL(f, FFAEMU_FFA_NOTIFICATION_BITMAP_DESTROY, 5));
 	assert_int_equal(ffaemu_spmc_notif_info(f->spmc, 5, &ni), 0);
@@ -701,11 +704,64 @@ static void test_notifications_sp_to_host_flow(void **state)
 	assert_int_equal(r.x[2], 0);
 	assert_ffa_error(CALL(f, FFAEMU_FFA_NOTIFICATION_UNBIND, 0x80020000u, 1, 4),
 			 FFAEMU_FFA_INVALID_PARAMETERS); /* w2 MBZ */
+	/* not bound to that sender, or not bound at all: DENIED (C8; TF-A
+	 * test_ffa_notifications_already_bound) */
 	assert_ffa_error(CALL(f, FFAEMU_FFA_NOTIFICATION_UNBIND, 0x80030000u, 0, 4),
-			 FFAEMU_FFA_INVALID_PARAMETERS); /* not bound to that sender */
+			 FFAEMU_FFA_DENIED);
+	assert_ffa_error(CALL(f, FFAEMU_FFA_NOTIFICATION_UNBIND, 0x80020000u, 0, 0x10),
+			 FFAEMU_FFA_DENIED);
 	assert_ffa_success(CALL(f, FFAEMU_FFA_NOTIFICATION_UNBIND, 0x80020000u, 0, 4));
 	assert_int_equal(ffaemu_spmc_notif_info(f->spmc, 0, &ni), 0);
 	assert_int_equal(ni.bound, 1);
+	/* a bitmap with bound IDs cannot be destroyed (C1 BITMAP_DESTROY) */
+	assert_ffa_error(CALL(f, FFAEMU_FFA_NOTIFICATION_BITMAP_DESTROY, 0), FFAEMU_FFA_DENIED);
+	assert_ffa_success(CALL(f, FFAEMU_FFA_NOTIFICATION_UNBIND, 0x80020000u, 0, 1));
+	assert_ffa_success(CALL(f, FFAEMU_FFA_NOTIFICATION_BITMAP_DESTROY, 0));
+}
+
+/*
+ * A receiver keeps separate bitmaps for notifications from partitions and
+ * from VMs (C8): the same ID may be bound once to a partition and once to
+ * a VM, each sender sets and unbinds only its own (TF-A tests
+ * test_ffa_notifications_sp_bind_unbind bind g_notifications to SP2 and
+ * then to VM 1, both SUCCESS).
+ */
+static void test_bindings_are_kept_per_sender_world(void **state)
+{
+	struct fx *f = *state;
+	struct ffaemu_spmc_notif_info ni;
+	struct ffaemu_regs r;
+
+	add_rpc(f, 0x8001, FFAEMU_SP_PROP_NOTIFICATIONS);
+	fx_add_builtin(f, FFAEMU_SP_NOTIFIER, 0x8002);
+	fx_version(f, FFAEMU_FFA_1_2);
+	assert_int_equal(rpc(f, 0x8001, FFAEMU_FFA_NOTIFICATION_BIND, 0x80028001u, 0, 3, 0, 0).x[0],
+			 FFAEMU_FFA_SUCCESS);
+	assert_int_equal(rpc(f, 0x8001, FFAEMU_FFA_NOTIFICATION_BIND, 0x00008001u, 0, 1, 0, 0).x[0],
+			 FFAEMU_FFA_SUCCESS);
+	assert_int_equal(ffaemu_spmc_notif_info(f->spmc, 0x8001, &ni), 0);
+	assert_int_equal(ni.bound, 3);
+	assert_int_equal(ni.binder[0], 0x8002);
+	assert_int_equal(ni.bound_vm, 1);
+	assert_int_equal(ni.binder_vm[0], 0);
+	/* each sender sets into its own bitmap */
+	assert_ffa_success(CALL(f, FFAEMU_FFA_NOTIFICATION_SET, 0x00008001u, 0, 1));
+	assert_ffa_error(CALL(f, FFAEMU_FFA_NOTIFICATION_SET, 0x00008001u, 0, 2),
+			 FFAEMU_FFA_DENIED);
+	r = CALL(f, FFAEMU_FFA_MSG_SEND_DIRECT_REQ, 0x8002, 0, 0x8001, 3, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_MSG_SEND_DIRECT_RESP);
+	assert_int_equal(r.x[3], 0);
+	assert_int_equal(ffaemu_spmc_notif_info(f->spmc, 0x8001, &ni), 0);
+	assert_int_equal(ni.pending_vm, 1);
+	assert_int_equal(ni.pending_sp, 3);
+	/* the VM's unbind leaves the partition's binding of the same ID */
+	r = rpc(f, 0x8001, FFAEMU_FFA_NOTIFICATION_GET, 0x8001, 3, 0, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
+	assert_int_equal(rpc(f, 0x8001, FFAEMU_FFA_NOTIFICATION_UNBIND, 0x00008001u, 0, 1, 0, 0).x[0],
+			 FFAEMU_FFA_SUCCESS);
+	assert_int_equal(ffaemu_spmc_notif_info(f->spmc, 0x8001, &ni), 0);
+	assert_int_equal(ni.bound, 3);
+	assert_int_equal(ni.bound_vm, 0);
 }
 
 static void test_notifications_host_to_sp_flow(void **state)
@@ -1224,7 +1280,7 @@ static void test_refused_calls_change_no_state(void **state)
 		{{FFAEMU_FFA_NOTIFICATION_BIND, 0x80010000u, 0, 1}, FFAEMU_FFA_DENIED},
 		{{FFAEMU_FFA_NOTIFICATION_BIND, 0x80020000u, 2, 1}, FFAEMU_FFA_INVALID_PARAMETERS},
 		{{FFAEMU_FFA_NOTIFICATION_UNBIND, 0x80020000u, 0, 1}, FFAEMU_FFA_DENIED}, /* pending */
-		{{FFAEMU_FFA_NOTIFICATION_UNBIND, 0x80010000u, 0, 1}, FFAEMU_FFA_INVALID_PARAMETERS},
+		{{FFAEMU_FFA_NOTIFICATION_UNBIND, 0x80010000u, 0, 1}, FFAEMU_FFA_DENIED}, /* other sender */
 		{{FFAEMU_FFA_NOTIFICATION_SET, 0x00008002u, 0, 1}, FFAEMU_FFA_DENIED},
 		{{FFAEMU_FFA_NOTIFICATION_GET, 0x00010000u, 1}, FFAEMU_FFA_INVALID_PARAMETERS},
 		{{FFAEMU_FFA_CONSOLE_LOG, 1, 0x41}, FFAEMU_FFA_NOT_SUPPORTED},
@@ -1321,6 +1377,7 @@ int main(void)
 		T(test_bitmap_create_destroy_rules),
 		T(test_notifications_sp_to_host_flow),
 		T(test_notifications_host_to_sp_flow),
+		T(test_bindings_are_kept_per_sender_world),
 		cmocka_unit_test_setup_teardown(test_per_vcpu_notifications_are_listed_with_vcpus,
 						setup_pcpu, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_info_get_splits_an_endpoint_over_calls,

@@ -275,13 +275,17 @@ FFAEMU_API int ffaemu_spmc_ep_info(const struct ffaemu_spmc *spmc, ffaemu_id_t i
 struct ffaemu_spmc_notif_info {
 	bool bitmap;           /* the receiver has a notification bitmap */
 	uint32_t vcpu_count;
-	uint64_t bound;        /* bound notification IDs */
+	uint64_t bound;        /* notification IDs bound to a partition sender */
 	uint64_t per_vcpu;     /* of those, bound per-vCPU */
 	uint64_t pending_sp;   /* pending, from SPs (global, plus vCPU 0 per-vCPU) */
 	uint64_t pending_vm;   /* pending, from VMs */
 	uint32_t pending_spm;  /* SPM framework bitmap (bit 0 = RX buffer full) */
 	uint32_t pending_hyp;  /* hypervisor framework bitmap */
-	ffaemu_id_t binder[64]; /* sender each ID is bound to (valid where bound) */
+	ffaemu_id_t binder[64]; /* partition each ID is bound to (valid where bound) */
+	/* The receiver's separate bitmap for VM senders (C8). */
+	uint64_t bound_vm;     /* notification IDs bound to a VM sender */
+	uint64_t per_vcpu_vm;  /* of those, bound per-vCPU */
+	ffaemu_id_t binder_vm[64]; /* VM each ID is bound to (valid where bound_vm) */
 };
 
 FFAEMU_API int ffaemu_spmc_notif_info(const struct ffaemu_spmc *spmc, ffaemu_id_t id,

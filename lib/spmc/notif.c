@@ -43,11 +43,12 @@ static bool notif_any_pending(const struct spmc_notif *n)
 	return false;
 }
 
-static uint64_t pending_bits(const struct spmc_notif *n)
+/* IDs pending from senders of world w (0 partitions, 1 VMs). */
+static uint64_t pending_bits(const struct spmc_notif *n, unsigned w)
 {
-	uint64_t b = n->pending_sp | n->pending_vm;
+	uint64_t b = w ? n->pending_vm : n->pending_sp;
 	for (uint32_t i = 0; i < n->vcpu_count; i++)
-		b |= n->pcpu_sp[i] | n->pcpu_vm[i];
+		b |= w ? n->pcpu_vm[i] : n->pcpu_sp[i];
 	return b;
 }
 
@@ -121,12 +122,17 @@ static void do_bitmap_destroy(struct spmc *spmc, struct ffaemu_regs *r)
 	uint32_t w1 = ffaemu_regs_w(r, 1);
 	struct spmc_ep *vm = spmc_ep_find(spmc, (ffaemu_id_t)w1);
 
-	if ((w1 >> 16) || (w1 & 0x8000u) || !vm || vm->kind != SPMC_EP_NS || !vm->notif.bitmap) {
+	if ((w1 >> 16) || (w1 & 0x8000u) || (vm && vm->kind != SPMC_EP_NS)) {
 		spmc_reply_error(r, INVAL);
 		return;
 	}
-	/* Not while notifications are pending (C1; Hafnium DENIED). */
-	if (notif_any_pending(&vm->notif)) {
+	/*
+	 * No bitmap to destroy (Hafnium, TF-A tests
+	 * test_ffa_notifications_destroy_not_created: DENIED), or
+	 * notifications still pending or bound (C1 BITMAP_DESTROY: DENIED).
+	 */
+	if (!vm || !vm->notif.bitmap || notif_any_pending(&vm->notif) ||
+	    vm->notif.bound[0] || vm->notif.bound[1]) {
 		spmc_reply_error(r, FFAEMU_FFA_DENIED);
 		return;
 	}
@@ -162,6 +168,8 @@ static void do_bind(struct spmc *spmc, struct spmc_ep *ep, struct ffaemu_regs *r
 	uint64_t bits = ffaemu_regs_handle(r, 3);
 	bool pcpu = (flags & 1u) != 0;
 	struct spmc_ep *rcv;
+	struct spmc_notif *n;
+	unsigned w;
 	int32_t err;
 
 	/* Only the receiver binds (C8); flags: BIND bit0 per-vCPU, rest MBZ;
@@ -180,6 +188,8 @@ static void do_bind(struct spmc *spmc, struct spmc_ep *ep, struct ffaemu_regs *r
 		spmc_reply_error(r, FFAEMU_FFA_NOT_SUPPORTED);
 		return;
 	}
+	w = snd & 0x8000u ? 0 : 1;
+	n = &rcv->notif;
 	if (bind) {
 		/* Per-vCPU is optional (C8; Hafnium INVALID_PARAMETERS). */
 		if (pcpu && !spmc_has(spmc, FFAEMU_SPMC_F_NOTIF_PER_VCPU)) {
@@ -187,39 +197,43 @@ static void do_bind(struct spmc *spmc, struct spmc_ep *ep, struct ffaemu_regs *r
 			return;
 		}
 		for (unsigned i = 0; i < 64; i++) {
-			if (!(bits >> i & 1u) || !(rcv->notif.bound >> i & 1u))
+			if (!(bits >> i & 1u) || !(n->bound[w] >> i & 1u))
 				continue;
 			/* Bound to someone else, or with the other scope (C8: DENIED). */
-			if (rcv->notif.binder[i] != snd || ((rcv->notif.per_vcpu >> i) & 1u) != pcpu) {
+			if (n->binder[w][i] != snd || ((n->per_vcpu[w] >> i) & 1u) != pcpu) {
 				spmc_reply_error(r, FFAEMU_FFA_DENIED);
 				return;
 			}
 		}
 		for (unsigned i = 0; i < 64; i++)
 			if (bits >> i & 1u)
-				rcv->notif.binder[i] = snd;
-		rcv->notif.bound |= bits;
+				n->binder[w][i] = snd;
+		n->bound[w] |= bits;
 		if (pcpu)
-			rcv->notif.per_vcpu |= bits;
+			n->per_vcpu[w] |= bits;
 		else
-			rcv->notif.per_vcpu &= ~bits;
+			n->per_vcpu[w] &= ~bits;
 	} else {
+		/*
+		 * Only IDs bound to this sender: another sender's, or none,
+		 * is DENIED (C8; Hafnium, TF-A tests "already bound").
+		 */
 		for (unsigned i = 0; i < 64; i++)
 			if ((bits >> i & 1u) &&
-			    (!(rcv->notif.bound >> i & 1u) || rcv->notif.binder[i] != snd)) {
-				spmc_reply_error(r, INVAL);
+			    (!(n->bound[w] >> i & 1u) || n->binder[w][i] != snd)) {
+				spmc_reply_error(r, FFAEMU_FFA_DENIED);
 				return;
 			}
 		/* Not while pending (C1; Hafnium DENIED). */
-		if (pending_bits(&rcv->notif) & bits) {
+		if (pending_bits(n, w) & bits) {
 			spmc_reply_error(r, FFAEMU_FFA_DENIED);
 			return;
 		}
-		rcv->notif.bound &= ~bits;
-		rcv->notif.per_vcpu &= ~bits;
+		n->bound[w] &= ~bits;
+		n->per_vcpu[w] &= ~bits;
 		for (unsigned i = 0; i < 64; i++)
 			if (bits >> i & 1u)
-				rcv->notif.binder[i] = 0;
+				n->binder[w][i] = 0;
 	}
 	spmc_reply_success(r, false, 0, 0);
 }
@@ -251,14 +265,15 @@ static void do_set(struct spmc *spmc, struct spmc_ep *ep, struct ffaemu_regs *r,
 		return;
 	}
 	for (unsigned i = 0; i < 64; i++) {
+		unsigned w = snd & 0x8000u ? 0 : 1;
 		if (!(bits >> i & 1u))
 			continue;
-		/* Only the bound sender may set (C8: DENIED). */
-		if (!(rcv->notif.bound >> i & 1u) || rcv->notif.binder[i] != snd) {
+		/* Only the bound sender may set, in its world's bitmap (C8: DENIED). */
+		if (!(rcv->notif.bound[w] >> i & 1u) || rcv->notif.binder[w][i] != snd) {
 			spmc_reply_error(r, FFAEMU_FFA_DENIED);
 			return;
 		}
-		if (((rcv->notif.per_vcpu >> i) & 1u) != pcpu) {
+		if (((rcv->notif.per_vcpu[w] >> i) & 1u) != pcpu) {
 			spmc_reply_error(r, INVAL);
 			return;
 		}
@@ -451,12 +466,15 @@ int ffaemu_spmc_notif_info(const struct ffaemu_spmc *pub, ffaemu_id_t id,
 	memset(out, 0, sizeof(*out));
 	out->bitmap = n->bitmap;
 	out->vcpu_count = n->vcpu_count;
-	out->bound = n->bound;
-	out->per_vcpu = n->per_vcpu;
+	out->bound = n->bound[0];
+	out->per_vcpu = n->per_vcpu[0];
+	out->bound_vm = n->bound[1];
+	out->per_vcpu_vm = n->per_vcpu[1];
+	memcpy(out->binder_vm, n->binder[1], sizeof(out->binder_vm));
 	out->pending_sp = n->pending_sp | (n->vcpu_count ? n->pcpu_sp[0] : 0);
 	out->pending_vm = n->pending_vm | (n->vcpu_count ? n->pcpu_vm[0] : 0);
 	out->pending_spm = n->pending_spm;
 	out->pending_hyp = n->pending_hyp;
-	memcpy(out->binder, n->binder, sizeof(out->binder));
+	memcpy(out->binder, n->binder[0], sizeof(out->binder));
 	return FFAEMU_OK;
 }

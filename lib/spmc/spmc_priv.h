@@ -48,9 +48,10 @@ enum spmc_ep_kind {
 struct spmc_notif {
 	bool bitmap;             /* SPs: always; VMs: after BITMAP_CREATE */
 	uint32_t vcpu_count;
-	uint64_t bound;
-	uint64_t per_vcpu;
-	ffaemu_id_t binder[64];
+	/* Bindings, one table per sender world: [0] partitions, [1] VMs (C8). */
+	uint64_t bound[2];
+	uint64_t per_vcpu[2];
+	ffaemu_id_t binder[2][64];
 	uint64_t pending_sp;     /* global, from SPs */
 	uint64_t pending_vm;     /* global, from VMs */
 	uint64_t *pcpu_sp;       /* [vcpu_count] per-vCPU pending, from SPs */
