@@ -852,6 +852,35 @@ static void test_forwarded_map_acquire_release_unmap_for_a_vm(void **state)
 	assert_true(fx_ep(f, 0).mapped);
 }
 
+/*
+ * A mailbox page belongs to one endpoint: buffers that overlap another
+ * endpoint's RX/TX are not the caller's exclusively (C5.3, HF-API), DENIED,
+ * and nothing is mapped. Otherwise the SPMC would write one endpoint's
+ * partition info or messages into another's TX.
+ */
+static void test_rxtx_map_over_another_endpoints_mailbox_is_denied(void **state)
+{
+	struct fx *f = *state;
+	struct ffaemu_spmc_ep_info e;
+	fx_version(f, FFAEMU_FFA_1_2);
+	assert_ffa_success(fx_map_host(f));
+	/* a VM's RX on the hypervisor's TX */
+	write_d12(f, 5, NS_BASE + 0x10000, HOST_TX);
+	assert_ffa_error(CALL(f, FFAEMU_FFA_RXTX_MAP_64, 0, 0, 0), FFAEMU_FFA_DENIED);
+	assert_int_equal(ffaemu_spmc_ep_info(f->spmc, 5, &e), FFAEMU_ENOENT);
+	/* a VM's TX on the hypervisor's RX */
+	write_d12(f, 5, HOST_RX, NS_BASE + 0x10000);
+	assert_ffa_error(CALL(f, FFAEMU_FFA_RXTX_MAP_64, 0, 0, 0), FFAEMU_FFA_DENIED);
+	write_d12(f, 5, NS_BASE + 0x10000, NS_BASE + 0x11000);
+	assert_ffa_success(CALL(f, FFAEMU_FFA_RXTX_MAP_64, 0, 0, 0));
+	/* the hypervisor remaps onto the VM's pair */
+	assert_ffa_success(CALL(f, FFAEMU_FFA_RXTX_UNMAP, 0));
+	assert_ffa_error(CALL(f, FFAEMU_FFA_RXTX_MAP_64, NS_BASE + 0x11000, NS_BASE + 0x20000, 1),
+			 FFAEMU_FFA_DENIED);
+	assert_false(fx_ep(f, 0).mapped);
+	assert_ffa_success(fx_map_host(f));
+}
+
 static void test_forwarded_map_bad_descriptor_creates_nothing(void **state)
 {
 	struct fx *f = *state;
@@ -1358,6 +1387,7 @@ int main(void)
 		T(test_rx_release_ownership),
 		T(test_forwarded_map_acquire_release_unmap_for_a_vm),
 		T(test_forwarded_map_bad_descriptor_creates_nothing),
+		T(test_rxtx_map_over_another_endpoints_mailbox_is_denied),
 		TT(test_forwarded_map_not_in_tfa_profile),
 		T(test_partition_info_get_nil_v1_2_lists_every_uuid),
 		T(test_partition_info_get_v1_0_caller_gets_8_byte_entries),

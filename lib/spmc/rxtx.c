@@ -12,9 +12,9 @@
 
 #define INVAL FFAEMU_FFA_INVALID_PARAMETERS
 
-static bool ranges_overlap(uint64_t a, uint64_t b, uint64_t size)
+static bool ranges_overlap(uint64_t a, uint64_t b, uint64_t asize, uint64_t bsize)
 {
-	return a < b + size && b < a + size;
+	return a < b + bsize && b < a + asize;
 }
 
 /* Is every page of [pa, pa+size) the caller's own, unshared RAM of its world? */
@@ -58,10 +58,21 @@ int32_t spmc_mailbox_map(struct spmc *spmc, struct spmc_ep *ep, ffaemu_pa_t tx, 
 	if (tx + size < tx || rx + size < rx)
 		return INVAL;
 	/* TX and RX must not overlap or be equal (C5.3). */
-	if (ranges_overlap(tx, rx, size))
+	if (ranges_overlap(tx, rx, size, size))
 		return INVAL;
 	if (!ffaemu_mem_is_ram(spmc->mem, tx, size) || !ffaemu_mem_is_ram(spmc->mem, rx, size))
 		return INVAL;
+	/* A page of another endpoint's mailbox is not the caller's alone (C5.3, HF-API). */
+	for (size_t i = 0; i < spmc->n_eps; i++) {
+		const struct spmc_mailbox *o = &spmc->eps[i]->mb;
+		if (spmc->eps[i]->id == ep->id || !o->mapped)
+			continue;
+		if (ranges_overlap(tx, o->tx_pa, size, o->size) ||
+		    ranges_overlap(tx, o->rx_pa, size, o->size) ||
+		    ranges_overlap(rx, o->tx_pa, size, o->size) ||
+		    ranges_overlap(rx, o->rx_pa, size, o->size))
+			return FFAEMU_FFA_DENIED;
+	}
 	err = check_buffer_pages(spmc, tx, size, secure);
 	if (!err)
 		err = check_buffer_pages(spmc, rx, size, secure);
