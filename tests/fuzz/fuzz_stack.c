@@ -5,6 +5,8 @@
  *
  * Input:
  *   u8 proxy profile index (0 = none), u8 SPMC profile index (0 = default)
+ *   u8 flags: bit 0 a tracer records the host edge; at the end its records
+ *   are written in every format and the JSON Lines read back (round trip)
  *   then operations until the input ends (at most FUZZ_MAX_OPS):
  *     u8 op % 4:
  *       0, 1  CALL  u8 sel: ABI table entry, or (sel >= table) u32 raw x0;
@@ -126,15 +128,72 @@ static void op_desc(struct run *r, struct fz *f)
 	(void)ffaemu_mem_write(ffaemu_system_mem(r->st.sys), r->st.tx, buf, len);
 }
 
+struct sink {
+	uint8_t *buf;
+	size_t len, cap;
+};
+
+static int sink_write(void *user, const char *data, size_t len)
+{
+	struct sink *k = user;
+	if (k->len + len > k->cap) {
+		size_t cap = (k->len + len) * 2;
+		uint8_t *nb = realloc(k->buf, cap);
+		if (!nb)
+			return -1;
+		k->buf = nb;
+		k->cap = cap;
+	}
+	memcpy(k->buf + k->len, data, len);
+	k->len += len;
+	return 0;
+}
+
+/* Every output format, then the JSON Lines back: the same records. */
+static void trace_round_trip(const struct ffaemu_trace *t)
+{
+	static const enum ffaemu_trace_format fmts[] = {FFAEMU_TRACE_HUMAN, FFAEMU_TRACE_MERMAID,
+							FFAEMU_TRACE_SVG, FFAEMU_TRACE_JSONL};
+	struct sink k = {NULL, 0, 0};
+
+	for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		k.len = 0;
+		FUZZ_CHECK(ffaemu_trace_write(t, fmts[i], sink_write, &k) == 0, "trace_write %d",
+			   (int)fmts[i]);
+	}
+	struct ffaemu_trace *back = NULL;
+	struct ffaemu_trace_parse_error err;
+	int rc = ffaemu_trace_read_jsonl((const char *)k.buf, k.len, NULL, &back, &err);
+	FUZZ_CHECK(rc == 0, "own JSONL does not read back: line %zu col %zu: %s", err.line,
+		   err.column, err.message);
+	FUZZ_CHECK(ffaemu_trace_count(back) == ffaemu_trace_count(t), "record count %zu != %zu",
+		   ffaemu_trace_count(back), ffaemu_trace_count(t));
+	for (size_t i = 0; i < ffaemu_trace_count(t); i++) {
+		const struct ffaemu_trace_record *a = ffaemu_trace_at(t, i), *b = ffaemu_trace_at(back, i);
+		FUZZ_CHECK(memcmp(&a->in, &b->in, sizeof(a->in)) == 0 &&
+				   memcmp(&a->out, &b->out, sizeof(a->out)) == 0 &&
+				   a->ffa_version == b->ffa_version && a->depth == b->depth,
+			   "record %zu differs after the round trip", i);
+	}
+	ffaemu_trace_free(&back);
+	free(k.buf);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fz f = {data, size};
 	struct run r;
-	uint8_t pi = fz_u8(&f), si = fz_u8(&f);
+	struct ffaemu_trace *trace = NULL;
+	uint8_t pi = fz_u8(&f), si = fz_u8(&f), flags = fz_u8(&f);
 
 	fid_table_init();
 	memset(&r, 0, sizeof(r));
 	FUZZ_CHECK(stack_new(&r.st, pi, si, NULL, true) == 0, "stack_new");
+	if (flags & 1) {
+		FUZZ_CHECK(ffaemu_trace_new(NULL, &trace) == 0, "trace_new");
+		FUZZ_CHECK(ffaemu_trace_attach(trace, ffaemu_system_host_edge(r.st.sys)) == 0,
+			   "trace_attach");
+	}
 	for (unsigned ops = 0; fz_left(&f) && ops < FUZZ_MAX_OPS; ops++) {
 		switch (fz_u8(&f) % 4) {
 		case 0:
@@ -148,6 +207,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			op_desc(&r, &f);
 			break;
 		}
+	}
+	if (trace) {
+		trace_round_trip(trace);
+		ffaemu_trace_free(&trace);
 	}
 	stack_free(&r.st);
 	return 0;

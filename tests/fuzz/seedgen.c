@@ -187,6 +187,7 @@ static void on_system(void *user, struct ffaemu_system *sys)
 	r->proxy_idx = index_of(ffaemu_proxy_profile_name_at, ffaemu_system_proxy_name(sys));
 	put8(&r->stack, (uint8_t)r->proxy_idx);
 	put8(&r->stack, (uint8_t)index_of(ffaemu_spmc_profile_name_at, sp ? sp->name : NULL));
+	put8(&r->stack, (uint8_t)(r->run & 1)); /* every other seed traced */
 	ffaemu_edge_add_observer(ffaemu_system_host_edge(sys), on_call, r);
 }
 
@@ -196,7 +197,7 @@ static void on_system_end(void *user, struct ffaemu_system *sys)
 	char name[300];
 
 	ffaemu_edge_remove_observer(ffaemu_system_host_edge(sys), on_call, r);
-	if (r->stack.n > 2) {
+	if (r->stack.n > 3) {
 		snprintf(name, sizeof(name), "%s-%u", r->base, r->run++);
 		write_file(r->outdir, name, &r->stack);
 	}
