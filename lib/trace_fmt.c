@@ -791,16 +791,91 @@ static void xml_text(char *dst, size_t dlen, const char *src)
 	dst[o] = '\0';
 }
 
-#define SVG_COL 240
+#define SVG_COL 240      /* minimum distance between lanes */
+#define SVG_COL_MAX 440  /* beyond this a label wraps onto two lines instead */
 #define SVG_LEFT 130
 #define SVG_TOP 60
 #define SVG_ROW 26
+#define SVG_CHAR_W 7     /* an upper bound on a monospace glyph's advance at font-size 11 */
+#define SVG_LABEL 96     /* longest label drawn; the full line is in the arrow's <title> */
+#define SVG_ERR "#b00020"
+
+/* A reply that reports failure: FFA_ERROR, or a bare -1 (SMCCC NOT_SUPPORTED, FFA_VERSION). */
+static bool svg_is_error(const struct ffaemu_trace_record *rec)
+{
+	return (uint32_t)rec->out.x[0] == FFAEMU_FFA_ERROR ||
+	       (uint32_t)rec->out.x[0] == UINT32_MAX;
+}
+
+/*
+ * Lanes as far apart as the widest label needs, so that no label runs
+ * past the lanes its arrow joins: a label spanning k lane gaps needs
+ * k * col >= its width plus a margin.
+ */
+static unsigned svg_column(const struct ffaemu_trace *t, struct parts *p, const size_t *ev,
+			   size_t nev)
+{
+	unsigned col = SVG_COL;
+
+	for (size_t i = 0; i < nev; i++) {
+		const struct ffaemu_trace_record *rec = ffaemu_trace_at(t, ev[i] >> 1);
+		char from[PART_LEN], to[PART_LEN], text[SVG_LABEL];
+		size_t a, b, span;
+		unsigned need;
+
+		trc_edge_ends(rec, from, sizeof(from), to, sizeof(to));
+		a = part_index(p, from);
+		b = part_index(p, to);
+		span = a > b ? a - b : b - a;
+		label(text, sizeof(text), rec, (ev[i] & EV_EXIT) != 0);
+		need = (unsigned)(strlen(text) * SVG_CHAR_W + 24);
+		if (span == 0)
+			continue; /* a self-call's label runs to the right of its loop */
+		need = (unsigned)((need + span - 1) / span);
+		if (need > col)
+			col = need;
+	}
+	return col < SVG_COL_MAX ? col : SVG_COL_MAX;
+}
+
+/* Where to wrap a label too wide for room pixels: the space nearest its middle, or 0. */
+static size_t svg_wrap_at(const char *text, unsigned room)
+{
+	size_t n = strlen(text), best = 0;
+
+	if (n * SVG_CHAR_W + 24 <= room)
+		return 0;
+	for (size_t i = 1; i + 1 < n; i++)
+		if (text[i] == ' ' && (!best || (i > n / 2 ? i - n / 2 : n / 2 - i) <
+						  (best > n / 2 ? best - n / 2 : n / 2 - best)))
+			best = i;
+	return best;
+}
+
+#define SVG_LINE 11      /* extra row height for a label wrapped onto two lines */
+
+/* The label of event ev and, if it must wrap between its lanes, where; 0 for a self-call. */
+static size_t svg_event_label(const struct ffaemu_trace *t, struct parts *p, size_t ev,
+			      unsigned col, char *text, size_t len, bool *self)
+{
+	const struct ffaemu_trace_record *rec = ffaemu_trace_at(t, ev >> 1);
+	char from[PART_LEN], to[PART_LEN];
+	size_t a, b;
+
+	trc_edge_ends(rec, from, sizeof(from), to, sizeof(to));
+	a = part_index(p, from);
+	b = part_index(p, to);
+	label(text, len, rec, (ev & EV_EXIT) != 0);
+	*self = a == b;
+	return a == b ? 0 : svg_wrap_at(text, (unsigned)((a > b ? a - b : b - a) * col));
+}
 
 static int write_svg(const struct ffaemu_trace *t, struct sink *s)
 {
 	struct parts p;
 	size_t *ev, nev;
-	unsigned width, height;
+	unsigned width, height, col, wrapped = 0, y;
+	bool any_self = false;
 	int rc = call_order(t, s->alloc, &ev, &nev);
 
 	if (rc)
@@ -814,8 +889,19 @@ static int write_svg(const struct ffaemu_trace *t, struct sink *s)
 		part_index(&p, from);
 		part_index(&p, to);
 	}
-	width = (unsigned)(SVG_LEFT * 2 + (p.n ? p.n - 1 : 0) * SVG_COL);
-	height = (unsigned)(SVG_TOP + 20 + nev * SVG_ROW + 20);
+	col = svg_column(t, &p, ev, nev);
+	for (size_t i = 0; i < nev; i++) {
+		char text[SVG_LABEL];
+		bool self;
+
+		if (svg_event_label(t, &p, ev[i], col, text, sizeof(text), &self))
+			wrapped++;
+		any_self |= self;
+	}
+	/* room on the right for a self-call's label on the last lane */
+	width = (unsigned)(SVG_LEFT * 2 + (p.n ? p.n - 1 : 0) * col +
+			   (any_self ? SVG_LABEL * SVG_CHAR_W / 2 : 0));
+	height = (unsigned)(SVG_TOP + 20 + nev * SVG_ROW + wrapped * SVG_LINE + 20);
 	sink_printf(s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	sink_printf(s,
 		    "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%u\" "
@@ -823,49 +909,86 @@ static int write_svg(const struct ffaemu_trace *t, struct sink *s)
 		    "font-size=\"11\">\n",
 		    width, height, width, height);
 	sink_printf(s, "<defs><marker id=\"arrow\" markerWidth=\"8\" markerHeight=\"8\" refX=\"8\" "
-		       "refY=\"4\" orient=\"auto\"><path d=\"M0,0 L8,4 L0,8 z\"/></marker></defs>\n");
+		       "refY=\"4\" orient=\"auto\"><path d=\"M0,0 L8,4 L0,8 z\"/></marker>"
+		       "<marker id=\"arrow-err\" markerWidth=\"8\" markerHeight=\"8\" refX=\"8\" "
+		       "refY=\"4\" orient=\"auto\"><path d=\"M0,0 L8,4 L0,8 z\" fill=\"" SVG_ERR
+		       "\"/></marker></defs>\n");
 	sink_printf(s, "<rect x=\"0\" y=\"0\" width=\"%u\" height=\"%u\" fill=\"white\"/>\n", width,
 		    height);
 	for (size_t i = 0; i < p.n; i++) {
-		unsigned x = (unsigned)(SVG_LEFT + i * SVG_COL);
+		unsigned x = (unsigned)(SVG_LEFT + i * col);
 		char name[PART_LEN * 6];
 
 		xml_text(name, sizeof(name), p.name[i]);
 		sink_printf(s,
 			    "<g class=\"participant\"><rect x=\"%u\" y=\"10\" width=\"200\" "
 			    "height=\"28\" fill=\"#eef\" stroke=\"black\"/><text x=\"%u\" y=\"28\" "
-			    "text-anchor=\"middle\">%s</text><line x1=\"%u\" y1=\"38\" x2=\"%u\" "
-			    "y2=\"%u\" stroke=\"#999\" stroke-dasharray=\"4 4\"/></g>\n",
+			    "text-anchor=\"middle\" font-weight=\"bold\">%s</text><line x1=\"%u\" "
+			    "y1=\"38\" x2=\"%u\" y2=\"%u\" stroke=\"#999\" "
+			    "stroke-dasharray=\"4 4\"/></g>\n",
 			    x - 100, x, name, x, x, height - 10);
 	}
 	for (size_t i = 0; i < nev; i++) {
 		const struct ffaemu_trace_record *rec = ffaemu_trace_at(t, ev[i] >> 1);
 		bool exit = (ev[i] & EV_EXIT) != 0;
-		char from[PART_LEN], to[PART_LEN], text[96], esc[96 * 6];
-		unsigned y = (unsigned)(SVG_TOP + 20 + i * SVG_ROW);
+		bool err = exit && svg_is_error(rec);
+		char from[PART_LEN], to[PART_LEN], text[SVG_LABEL], esc[SVG_LABEL * 6];
+		char full[512], fesc[sizeof(full) * 6];
 		unsigned xa, xb, x1, x2;
+		const char *stroke = err ? SVG_ERR : "black";
+		const char *marker = err ? "arrow-err" : "arrow";
+		const char *dash = exit ? " stroke-dasharray=\"6 3\"" : "";
 
+		bool self;
+		size_t cut = svg_event_label(t, &p, ev[i], col, text, sizeof(text), &self);
+
+		/* a wrapped label takes an extra line above its arrow */
+		y = i ? y + SVG_ROW : SVG_TOP + 20;
+		if (cut)
+			y += SVG_LINE;
 		trc_edge_ends(rec, from, sizeof(from), to, sizeof(to));
-		xa = (unsigned)(SVG_LEFT + part_index(&p, from) * SVG_COL);
-		xb = (unsigned)(SVG_LEFT + part_index(&p, to) * SVG_COL);
+		xa = (unsigned)(SVG_LEFT + part_index(&p, from) * col);
+		xb = (unsigned)(SVG_LEFT + part_index(&p, to) * col);
 		x1 = exit ? xb : xa;
 		x2 = exit ? xa : xb;
-		label(text, sizeof(text), rec, exit);
 		xml_text(esc, sizeof(esc), text);
+		/* The whole decoded call and reply as a tooltip: labels can be cut. */
+		ffaemu_trace_record_format(rec, FFAEMU_TRACE_HUMAN, full, sizeof(full));
+		xml_text(fesc, sizeof(fesc), full);
+		sink_printf(s, "<g class=\"%s\"><title>%s</title>", exit ? "reply" : "call", fesc);
 		if (x1 == x2) {
 			sink_printf(s,
-				    "<path d=\"M%u,%u h30 v10 h-30\" fill=\"none\" stroke=\"black\"%s "
-				    "marker-end=\"url(#arrow)\"/>\n",
-				    x1, y - 5, exit ? " stroke-dasharray=\"6 3\"" : "");
-			sink_printf(s, "<text x=\"%u\" y=\"%u\">%s</text>\n", x1 + 34, y, esc);
+				    "<path d=\"M%u,%u h30 v10 h-30\" fill=\"none\" stroke=\"%s\"%s "
+				    "marker-end=\"url(#%s)\"/>",
+				    x1, y - 5, stroke, dash, marker);
+			sink_printf(s, "<text x=\"%u\" y=\"%u\" fill=\"%s\">%s</text>", x1 + 34, y,
+				    stroke, esc);
 		} else {
 			sink_printf(s,
-				    "<line x1=\"%u\" y1=\"%u\" x2=\"%u\" y2=\"%u\" stroke=\"black\"%s "
-				    "marker-end=\"url(#arrow)\"/>\n",
-				    x1, y, x2, y, exit ? " stroke-dasharray=\"6 3\"" : "");
-			sink_printf(s, "<text x=\"%u\" y=\"%u\" text-anchor=\"middle\">%s</text>\n",
-				    (x1 + x2) / 2, y - 4, esc);
+				    "<line x1=\"%u\" y1=\"%u\" x2=\"%u\" y2=\"%u\" stroke=\"%s\"%s "
+				    "marker-end=\"url(#%s)\"/>",
+				    x1, y, x2, y, stroke, dash, marker);
+			unsigned mid = (x1 + x2) / 2;
+
+			if (cut) {
+				char esc2[SVG_LABEL * 6];
+
+				xml_text(esc2, sizeof(esc2), text + cut + 1);
+				text[cut] = '\0';
+				xml_text(esc, sizeof(esc), text);
+				sink_printf(s,
+					    "<text x=\"%u\" y=\"%u\" text-anchor=\"middle\" "
+					    "fill=\"%s\"><tspan x=\"%u\">%s</tspan><tspan x=\"%u\" "
+					    "dy=\"11\">%s</tspan></text>",
+					    mid, y - 16, stroke, mid, esc, mid, esc2);
+			} else {
+				sink_printf(s,
+					    "<text x=\"%u\" y=\"%u\" text-anchor=\"middle\" "
+					    "fill=\"%s\">%s</text>",
+					    mid, y - 5, stroke, esc);
+			}
 		}
+		sink_printf(s, "</g>\n");
 	}
 	sink_printf(s, "</svg>\n");
 	ffaemu_alloc_free(s->alloc, ev);

@@ -26,9 +26,15 @@ def main():
     # 7 calls (3 host, 3 proxy, 1 SP callback), each drawn as call + reply.
     if len(arrows) != 14:
         sys.exit("expected 14 arrows, found %d" % len(arrows))
-    labels = [t.text or "" for t in root.iter(NS + "text")]
+    # a long label wraps onto two <tspan> lines
+    labels = [" ".join(t.itertext()) for t in root.iter(NS + "text")]
     if not any("FFA_MSG_SEND_DIRECT_REQ2" in t for t in labels):
         sys.exit("no DIRECT_REQ2 label")
+    # every arrow carries the whole decoded call as a tooltip
+    titled = [g for g in root.iter(NS + "g") if g.find(NS + "title") is not None
+              and g.find(NS + "line") is not None]
+    if len(titled) != 14:
+        sys.exit("expected 14 titled arrows, found %d" % len(titled))
     print("ok: %d arrows" % len(arrows))
 
 
