@@ -343,6 +343,7 @@ static void check_smccc(struct chk_sink *s, const struct ffaemu_trace_record *re
 {
 	uint32_t raw = ffaemu_regs_w(&rec->in, 0);
 	struct ffaemu_fid f = ffaemu_fid_decode(raw);
+	uint32_t upper;
 
 	/* Reserved bits of a fast call make it unknown (DEN0028 s2.5; spec A1, TFA-RT). */
 	if (f.fast && !f.legacy && f.reserved)
@@ -357,10 +358,19 @@ static void check_smccc(struct chk_sink *s, const struct ffaemu_trace_record *re
 		chk_report(s, CHK_SMCCC_PRES_001, rec, 0, rec->preserved_changed,
 			   "callee changed preserved registers 0x%05x (restored by the edge)",
 			   (unsigned)rec->preserved_changed);
-	if (rec->smc32_upper)
-		chk_report(s, CHK_SMCCC_W32_001, rec, 0, rec->smc32_upper,
-			   "SMC32 results with bits [63:32] set: 0x%05x",
-			   (unsigned)rec->smc32_upper);
+	/*
+	 * Only what the callee wrote is a result: a register it left alone keeps
+	 * the caller's upper half (all 64 bits reach the callee, spec A8; an
+	 * undefined result register is preserved, spec A7). A register that
+	 * comes back exactly as it went in is taken as untouched.
+	 */
+	upper = rec->smc32_upper;
+	for (unsigned n = 0; n < FFAEMU_NREGS; n++)
+		if (rec->out.x[n] == rec->in.x[n])
+			upper &= ~FFAEMU_REG(n);
+	if (upper)
+		chk_report(s, CHK_SMCCC_W32_001, rec, 0, upper,
+			   "SMC32 results with bits [63:32] set: 0x%05x", (unsigned)upper);
 	if (rec->violations & FFAEMU_EDGE_V_NO_CALLEE)
 		chk_report(s, CHK_SMCCC_RES_001, rec, 0, FFAEMU_REG(0), "no callee behind %s",
 			   rec->edge);
