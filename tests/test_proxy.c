@@ -712,7 +712,7 @@ static const struct {
 	{FFAEMU_FFA_MEM_DONATE_64, ALL},           {FFAEMU_FFA_MSG_SEND, ALL},
 	{FFAEMU_FFA_MSG_POLL, ALL},                {FFAEMU_FFA_MSG_WAIT, ALL},
 	{FFAEMU_FFA_RXTX_MAP, ALL},                {FFAEMU_FFA_MSG_SEND_DIRECT_RESP, ALL},
-	{FFAEMU_FFA_MSG_SEND_DIRECT_REQ, 0x01},    {FFAEMU_FFA_FEATURES, 0x01},
+	{FFAEMU_FFA_MSG_SEND_DIRECT_REQ, 0x01},    {FFAEMU_FFA_FEATURES, 0},
 	{FFAEMU_FFA_MSG_SEND_DIRECT_RESP_64, 0x30},
 	{FFAEMU_FFA_NOTIFICATION_BITMAP_CREATE, 0x38}, {FFAEMU_FFA_NOTIFICATION_BITMAP_DESTROY, 0x38},
 	{FFAEMU_FFA_NOTIFICATION_BIND, 0x38},      {FFAEMU_FFA_NOTIFICATION_UNBIND, 0x38},
@@ -2368,6 +2368,216 @@ static void test_section2_each_fix_before_and_after(void **state)
 	}
 }
 
+/* ================================= spec review (pkvm-proxy line by line) */
+
+/*
+ * 20936cd11479 (FFA_FEATURES handled) is part of v6.4: the deny-list entry
+ * of the first commit never shipped (pkvm-proxy 1.8 "first commit only", s2).
+ */
+static void test_features_handled_in_6_4(void **state)
+{
+	struct h *h = h_real("pkvm-6.4");
+	struct ffaemu_regs r;
+	size_t before;
+
+	(void)state;
+	h_up(h, false);
+	before = h->nlog;
+	r = hcall(h, FFAEMU_FFA_FEATURES, FFAEMU_FFA_MEM_SHARE_64, 0, 0, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
+	assert_int_equal(r.x[2], 0);
+	r = hcall(h, FFAEMU_FFA_FEATURES, FFAEMU_FFA_MEM_DONATE, 0, 0, 0, 0);
+	assert_proxy_error(r, FFAEMU_FFA_NOT_SUPPORTED);
+	assert_int_equal(h->nlog, before); /* answered locally */
+	r = hcall(h, FFAEMU_FFA_FEATURES, FFAEMU_FFA_RXTX_MAP_64, 0, 0, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
+	assert_int_equal(h->nlog, before + 1); /* the SPMC's answer */
+	h_free(h);
+}
+
+/*
+ * The queried ID is w1 as written: the deny-list and the SHARE/LEND cases
+ * match it exactly; only the function ID of the call itself has the SVE
+ * hint masked (pkvm-proxy 1.2 step 2, 1.9).
+ */
+static void test_features_query_id_not_hint_masked(void **state)
+{
+	struct h *h = h_real(P2026);
+	struct ffaemu_regs r;
+	size_t before;
+
+	(void)state;
+	h_up(h, false);
+	before = h->nlog;
+	r = hcall(h, FFAEMU_FFA_FEATURES, FFAEMU_FFA_NOTIFICATION_BIND | FFAEMU_SMCCC_SVE_HINT, 0,
+		  0, 0, 0);
+	assert_int_equal(h->nlog, before + 1);
+	r = hcall(h, FFAEMU_FFA_FEATURES, FFAEMU_FFA_MEM_SHARE_64 | FFAEMU_SMCCC_SVE_HINT, 0, 0,
+		  0, 0);
+	assert_int_equal(h->nlog, before + 2);
+	/* the call's own hint bit is masked for dispatch */
+	r = hcall(h, FFAEMU_FFA_FEATURES | FFAEMU_SMCCC_SVE_HINT, FFAEMU_FFA_NOTIFICATION_BIND, 0,
+		  0, 0, 0);
+	assert_proxy_error(r, FFAEMU_FFA_NOT_SUPPORTED);
+	assert_int_equal(h->nlog, before + 2);
+	h_free(h);
+}
+
+/*
+ * v6.4 parsed descriptors with the FF-A 1.0 structs of arm_ffa.h: a 32-byte
+ * header, the EMAD array at 32, so the minimum fragment was 32 + 16 = 48;
+ * from v6.7 the header struct is 48 bytes (minimum 48 + EMAD) (pkvm-proxy
+ * 1.13 step 3, s2 76cf932c95b9).
+ */
+static void test_mem_share_6_4_minimum_fragment_1_0_structs(void **state)
+{
+	static const char *const prof[] = {"pkvm-6.4", "pkvm-6.10"};
+	uint8_t d[48] = {0};
+
+	(void)state;
+	put(d, 28, 4, 1);        /* ep_count */
+	put(d, 32, 2, SP_ID);    /* the EMAD at 32 (1.0) */
+	put(d, 34, 1, 2);
+	put(d, 36, 4, 16);       /* a composite inside the fragment */
+	for (size_t i = 0; i < 2; i++) {
+		struct h *h = h_new(prof[i], NULL);
+		struct ffaemu_regs r;
+
+		h_up(h, true);
+		ffaemu_mem_write(h->mem, HOST_TX, d, sizeof(d));
+		r = hcall(h, FFAEMU_FFA_MEM_SHARE_64, 48, 48, 0, 0, 0);
+		if (i == 0) {
+			/* past step 3: its one (empty) constituent skipped, sent on */
+			assert_int_equal(dcount(h, FFAEMU_FFA_MEM_SHARE_64), 1);
+		} else {
+			assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
+			assert_int_equal(dcount(h, FFAEMU_FFA_MEM_SHARE_64), 0);
+		}
+		r = hcall(h, FFAEMU_FFA_MEM_SHARE_64, 47, 47, 0, 0, 0);
+		assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
+		h_free(h);
+	}
+}
+
+/* A 1.0 SPMC that still answers hypervisor retrieve requests (a 1.1 feature, spec E1). */
+static void hyp_retrieve_1_0(struct ffaemu_spmc_profile *p)
+{
+	p->features |= FFAEMU_SPMC_F_HYP_RETRIEVE;
+}
+
+/*
+ * v6.4's hypervisor retrieve request is its 32-byte 1.0 header struct, the
+ * length a 1.0 SPMC expects for a header with no receivers; v6.7+ sends the
+ * 48-byte 1.1 struct (pkvm-proxy 1.15 step 1; spec D3, E1).
+ */
+static void test_reclaim_6_4_retrieve_request_1_0_header(void **state)
+{
+	static const struct {
+		const char *prof;
+		uint32_t len;
+		bool check_ok;
+	} rows[] = {{"pkvm-6.4", 32, true}, {"pkvm-6.10", 48, false}, {P2026, 48, true}};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct h *h = h_real_spmc(rows[i].prof, NULL, hyp_retrieve_1_0);
+		uint8_t want[48] = {0};
+		struct ffaemu_regs r;
+		uint64_t handle;
+
+		h_up(h, true);
+		handle = share_n(h, 2);
+		r = hcall(h, FFAEMU_FFA_MEM_RECLAIM, (uint32_t)handle, handle >> 32, 0, 0, 0);
+		assert_int_equal(h->retr_len, rows[i].len);
+		put(want, 8, 8, handle);
+		assert_memory_equal(h->retr_req, want, rows[i].len);
+		if (rows[i].check_ok) {
+			if (r.x[0] != FFAEMU_FFA_SUCCESS)
+				fail_msg("%s: reclaim x0 0x%llx w2 %d", rows[i].prof,
+					 (unsigned long long)r.x[0], (int32_t)r.x[2]);
+			assert_int_equal(hyp_state(h, SHARE_PA), FFAEMU_PAGE_OWNED);
+		}
+		h_free(h);
+	}
+}
+
+/*
+ * Unsharing the retrieved ranges goes in order and stops at the first range
+ * that is malformed or fails to unshare, as sharing does (pkvm-proxy 1.13
+ * step 11, 1.15 step 9): the ranges before it are unshared, the rest stay.
+ */
+static void test_reclaim_unshare_stops_at_first_bad_range(void **state)
+{
+	static const struct {
+		const char *what;
+		uint32_t off;  /* into constituent 1 */
+		unsigned size;
+		uint64_t v;
+	} rows[] = {
+		{"empty range (range validity)", 8, 4, 0},
+		{"range not shared", 0, 8, SHARE_PA + 0x10000},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct h *h = h_new(P2026, NULL);
+		struct ffaemu_regs r;
+		uint64_t handle;
+
+		h_up(h, true);
+		handle = share_n(h, 3);
+		/* 1.2 layout: composite at 80, constituents from 96 */
+		put(h->si->txn[0].desc, 96 + 16 + rows[i].off, rows[i].size, rows[i].v);
+		r = hcall(h, FFAEMU_FFA_MEM_RECLAIM, (uint32_t)handle, handle >> 32, 0, 0, 0);
+		assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
+		print_message("  %s\n", rows[i].what);
+		assert_int_equal(hyp_state(h, SHARE_PA), FFAEMU_PAGE_OWNED);
+		assert_int_equal(hyp_state(h, SHARE_PA + 0x2000), FFAEMU_PAGE_SHARED);
+		assert_int_equal(hyp_state(h, SHARE_PA + 0x4000), FFAEMU_PAGE_SHARED);
+		assert_int_equal(hst(h).warnings, 1);
+		h_free(h);
+	}
+}
+
+static bool hook_map_odd_reply(struct standin *s, struct ffaemu_regs *r)
+{
+	if ((uint32_t)r->x[0] != FFAEMU_FFA_RXTX_MAP_64)
+		return false;
+	ffaemu_regs_clear(r);
+	r->x[0] = FFAEMU_FFA_YIELD;
+	r->x[2] = s->user ? 5 : 0;
+	return true;
+}
+
+/*
+ * RXTX_MAP: a reply that is neither SUCCESS nor ERROR is judged by its w2
+ * alone: w2 = 0 passes as success, any other w2 is returned as the error,
+ * sign-extended (pkvm-proxy 1.10 step 4).
+ */
+static void test_rxtx_map_non_error_reply_judged_by_w2(void **state)
+{
+	struct h *h = h_new(P2026, NULL);
+	struct ffaemu_mem_stats ms;
+	struct ffaemu_regs r;
+
+	(void)state;
+	h_up(h, false);
+	ffaemu_mem_get_stats(h->mem, &ms);
+	h->si->hook = hook_map_odd_reply;
+	h->si->user = h; /* w2 = 5 */
+	r = hcall(h, FFAEMU_FFA_RXTX_MAP_64, HOST_TX, HOST_RX, 1, 0, 0);
+	assert_proxy_error(r, 5);
+	assert_false(hst(h).host_mapped);
+	assert_map_same(h, &ms);
+	h->si->user = NULL; /* w2 = 0 */
+	r = hcall(h, FFAEMU_FFA_RXTX_MAP_64, HOST_TX, HOST_RX, 1, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
+	assert_true(hst(h).host_mapped);
+	assert_true(hst(h).hyp_mapped);
+	assert_int_equal(hyp_state(h, HOST_TX), FFAEMU_PAGE_SHARED);
+	h_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2438,6 +2648,12 @@ int main(void)
 		cmocka_unit_test(test_fuzz_registers_and_descriptors),
 		cmocka_unit_test(test_fuzz_host_calls_real_spmc),
 		cmocka_unit_test(test_reclaim_emad_read_before_fraglen_check),
+		cmocka_unit_test(test_features_handled_in_6_4),
+		cmocka_unit_test(test_features_query_id_not_hint_masked),
+		cmocka_unit_test(test_mem_share_6_4_minimum_fragment_1_0_structs),
+		cmocka_unit_test(test_reclaim_6_4_retrieve_request_1_0_header),
+		cmocka_unit_test(test_reclaim_unshare_stops_at_first_bad_range),
+		cmocka_unit_test(test_rxtx_map_non_error_reply_judged_by_w2),
 	};
 	return cmocka_run_group_tests_name("proxy", tests, NULL, NULL);
 }

@@ -78,7 +78,10 @@ enum ffaemu_proxy_emad_rule {
 	FFAEMU_PROXY_EMAD_FIXED = 0,
 	/* 32 for 1.0, ep_mem_offset for 1.1+, bounded by the fragment (a6b49d27c179,
 	 * CVE-2026-68400); minimum fragment = header(ver) + EMAD(ver) */
-	FFAEMU_PROXY_EMAD_FROM_HEADER = 1
+	FFAEMU_PROXY_EMAD_FROM_HEADER = 1,
+	/* v6.4-v6.6: the FF-A 1.0 structs of arm_ffa.h: EMAD array at 32 whatever the
+	 * version, minimum fragment 32 + 16, hypervisor retrieve request 32 bytes */
+	FFAEMU_PROXY_EMAD_ARRAY_1_0 = 2
 };
 
 /*
@@ -129,8 +132,9 @@ struct ffaemu_proxy_profile {
 /*
  * Built-in profiles (pkvm-proxy section 2):
  *   pkvm-6.4     first proxy: FF-A 1.0 (exact at init), IDs 0x60-0x7f, no VERSION
- *                trap/gate, DIRECT_REQ and FEATURES denied, x0-x3, SMCCC 1.1
- *   pkvm-6.10    32-bit DIRECT_REQ allowed, FEATURES handled, any 1.x, RX release
+ *                trap/gate, 32-bit DIRECT_REQ denied, FEATURES handled, x0-x3,
+ *                SMCCC 1.1, FF-A 1.0 descriptor structs (EMAD_ARRAY_1_0)
+ *   pkvm-6.10    32-bit DIRECT_REQ allowed, any 1.x, RX release, 1.1 header struct
  *   pkvm-6.11    (-6.17) FF-A 1.1, VERSION trap + gate, IDs 0x60-0xff, partition info
  *   pkvm-6.18    FF-A 1.2 series: SMCCC 1.2, x0-x17, notifications/REQ2/... denied,
  *                FEATURES w2[1:0], downgrade refused, len check, composite wrap fix

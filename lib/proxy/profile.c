@@ -19,10 +19,13 @@ static const uint32_t deny_base[] = {
 	FFAEMU_FFA_MSG_SEND_DIRECT_RESP,
 };
 
-/* v6.4 only: 32-bit DIRECT_REQ (until ae69e7740770) and FEATURES (until 20936cd11479). */
+/*
+ * v6.4 only: 32-bit DIRECT_REQ (until ae69e7740770). FFA_FEATURES was denied
+ * by the first commit only: 20936cd11479 (handled) is part of v6.4 too
+ * (pkvm-proxy 1.8 "first commit only", s2).
+ */
 static const uint32_t deny_6_4[] = {
 	FFAEMU_FFA_MSG_SEND_DIRECT_REQ,
-	FFAEMU_FFA_FEATURES,
 };
 
 /* 79195f342417 + 8d24683e3e0f (6.18): notifications (32-bit INFO_GET only) and the
@@ -105,7 +108,12 @@ static void build(enum era e, struct ffaemu_proxy_profile *p)
 	p->downcall = e >= ERA_6_18 ? FFAEMU_PROXY_DOWN_SMCCC_1_2 : FFAEMU_PROXY_DOWN_SMCCC_1_1;
 	p->downgrade = e >= ERA_6_18 ? FFAEMU_PROXY_DOWNGRADE_NOT_SUPPORTED
 				     : FFAEMU_PROXY_DOWNGRADE_RETURN_VERSION;
-	p->emad = e >= ERA_2026 ? FFAEMU_PROXY_EMAD_FROM_HEADER : FFAEMU_PROXY_EMAD_FIXED;
+	/* v6.4-v6.6: the FF-A 1.0 structs of arm_ffa.h; 76cf932c95b9 (v6.7): 1.1
+	 * header struct; a6b49d27c179 (2026): ep_mem_offset (pkvm-proxy 1.13, s2). */
+	if (e == ERA_6_4)
+		p->emad = FFAEMU_PROXY_EMAD_ARRAY_1_0;
+	else
+		p->emad = e >= ERA_2026 ? FFAEMU_PROXY_EMAD_FROM_HEADER : FFAEMU_PROXY_EMAD_FIXED;
 
 	p->fixes.init_any_1x = e >= ERA_6_10;
 	p->fixes.rx_release = e >= ERA_6_10;        /* v6.10-rc */
@@ -228,7 +236,7 @@ int ffaemu_proxy_profile_validate(const struct ffaemu_proxy_profile *p)
 	if ((unsigned)p->ret_regs > FFAEMU_PROXY_RET_X0_X17 ||
 	    (unsigned)p->downcall > FFAEMU_PROXY_DOWN_FALLBACK ||
 	    (unsigned)p->downgrade > FFAEMU_PROXY_DOWNGRADE_NOT_SUPPORTED ||
-	    (unsigned)p->emad > FFAEMU_PROXY_EMAD_FROM_HEADER)
+	    (unsigned)p->emad > FFAEMU_PROXY_EMAD_ARRAY_1_0)
 		return FFAEMU_EINVAL;
 	if (p->gate_error > 0 || p->gate_error < FFAEMU_FFA_ERROR_MIN)
 		return FFAEMU_EINVAL;

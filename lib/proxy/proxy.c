@@ -267,7 +267,11 @@ static bool do_features(struct ffaemu_proxy *p, const struct ffaemu_regs *in,
 {
 	uint32_t id = ffaemu_regs_w(in, 1);
 
-	if ((id & FFAEMU_SMCCC_FAST_CALL) && denied(p, id)) {
+	/*
+	 * The queried ID is matched exactly: only the call's own function ID has
+	 * the SVE hint masked (pkvm-proxy 1.2 step 2, 1.9 step 1).
+	 */
+	if ((id & FFAEMU_SMCCC_FAST_CALL) && !(id & FFAEMU_SMCCC_SVE_HINT) && denied(p, id)) {
 		proxy_res_error(res, FFAEMU_FFA_NOT_SUPPORTED);
 		return true;
 	}

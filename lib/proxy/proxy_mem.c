@@ -42,7 +42,8 @@ enum ranges_rc { RANGES_OK = 0, RANGES_BAD = -1, RANGES_FAULT = -2 };
 /*
  * Turn n constituents (spec D5) at buf+off into host-page ranges in
  * p->ranges (pkvm-proxy 1.13 step 11, 1.16). *out_n may be < n: a pre-fix
- * profile skips empty ranges silently.
+ * profile skips empty ranges silently. On RANGES_BAD, *out_n counts the
+ * good ranges before the first bad one (processing stops there, 1.13 step 11).
  */
 static enum ranges_rc build_ranges(struct ffaemu_proxy *p, const uint8_t *buf, uint64_t len,
 				   uint64_t off, uint64_t n, size_t *out_n)
@@ -54,6 +55,7 @@ static enum ranges_rc build_ranges(struct ffaemu_proxy *p, const uint8_t *buf, u
 		p->el2_faults++;
 		return RANGES_FAULT;
 	}
+	*out_n = 0;
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t base, pg, size;
 		uint64_t c = off + i * PROXY_CONSTITUENT_SIZE;
@@ -79,21 +81,23 @@ static enum ranges_rc build_ranges(struct ffaemu_proxy *p, const uint8_t *buf, u
 		}
 		p->ranges[k].base = base;
 		p->ranges[k].pages = pg;
-		k++;
+		*out_n = ++k;
 	}
-	*out_n = k;
 	return RANGES_OK;
 }
 
-static void unshare_ranges(struct ffaemu_proxy *p, size_t n)
+/*
+ * One by one, in order, stopping at the first failure as sharing does
+ * (pkvm-proxy 1.13 step 11, 1.15 step 9). false: the caller WARNs.
+ */
+static bool unshare_ranges(struct ffaemu_proxy *p, size_t n)
 {
 	const struct ffaemu_owner host = ffaemu_owner_make(FFAEMU_OWNER_HOST, 0);
 
-	/* One by one, WARN on failure, as ffa_host_unshare_ranges (1.15 step 9). */
 	for (size_t i = 0; i < n; i++)
-		if (ffaemu_mem_hyp_unshare(p->mem, &p->ranges[i], 1, host) !=
-		    FFAEMU_OK)
-			p->warnings++;
+		if (ffaemu_mem_hyp_unshare(p->mem, &p->ranges[i], 1, host) != FFAEMU_OK)
+			return false;
+	return true;
 }
 
 static int share_ranges(struct ffaemu_proxy *p, size_t n)
@@ -123,9 +127,12 @@ void proxy_mem_xfer(struct ffaemu_proxy *p, const struct ffaemu_regs *in, uint32
 	/* 2 */
 	if (fraglen > len || fraglen > ps)
 		goto invalid;
-	/* 3: a header and one EMAD; ML-1 and older: fixed 48 + sizeof(EMAD struct). */
+	/* 3: a header and one EMAD; ML-1 .. v6.7: fixed 48 + sizeof(EMAD struct);
+	 * v6.4: the 1.0 structs, 32 + 16 (pkvm-proxy 1.13 step 3). */
 	if (p->prof.emad == FFAEMU_PROXY_EMAD_FROM_HEADER)
 		min = proxy_hdr_size(ver) + emad_size;
+	else if (p->prof.emad == FFAEMU_PROXY_EMAD_ARRAY_1_0)
+		min = PROXY_HDR_SIZE_1_0 + PROXY_EMAD_SIZE_1_0;
 	else
 		min = PROXY_HDR_SIZE_1_1 + proxy_emad_size(p->prof.max_version);
 	if (fraglen < min)
@@ -141,8 +148,8 @@ void proxy_mem_xfer(struct ffaemu_proxy *p, const struct ffaemu_regs *in, uint32
 	/* 6: snapshot; every later check reads the hyp copy. */
 	memcpy(p->hyp_tx, p->host_tx, fraglen);
 
-	/* 7: where the EMAD is (a6b49d27c179, CVE-2026-68400). */
-	if (ver <= FFAEMU_FFA_1_0) {
+	/* 7: where the EMAD is (a6b49d27c179, CVE-2026-68400; v6.4: ep_mem_access[0]). */
+	if (ver <= FFAEMU_FFA_1_0 || p->prof.emad == FFAEMU_PROXY_EMAD_ARRAY_1_0) {
 		emad_off = PROXY_HDR_SIZE_1_0;
 	} else if (p->prof.emad == FFAEMU_PROXY_EMAD_FROM_HEADER) {
 		if (!rd(p, p->hyp_tx, fraglen, 32, 4, &emad_off))
@@ -199,8 +206,8 @@ void proxy_mem_xfer(struct ffaemu_proxy *p, const struct ffaemu_regs *in, uint32
 		ok = d.x[0] == FFAEMU_FFA_SUCCESS;
 	else
 		ok = d.x[0] == FFAEMU_FFA_MEM_FRAG_RX && ffaemu_regs_w(&d, 3) == fraglen;
-	if (!ok)
-		unshare_ranges(p, n);
+	if (!ok && !unshare_ranges(p, n))
+		p->warnings++;
 	*res = d;
 	return;
 
@@ -254,8 +261,9 @@ void proxy_mem_frag_tx(struct ffaemu_proxy *p, const struct ffaemu_regs *in,
 	d.x[4] = ep;
 	proxy_down(p, &d);
 	/* Only this fragment is undone: earlier ones stay shared (pkvm-proxy 1.14). */
-	if (d.x[0] != FFAEMU_FFA_SUCCESS && d.x[0] != FFAEMU_FFA_MEM_FRAG_RX)
-		unshare_ranges(p, n);
+	if (d.x[0] != FFAEMU_FFA_SUCCESS && d.x[0] != FFAEMU_FFA_MEM_FRAG_RX &&
+	    !unshare_ranges(p, n))
+		p->warnings++;
 	*res = d;
 }
 
@@ -289,20 +297,23 @@ void proxy_mem_reclaim(struct ffaemu_proxy *p, const struct ffaemu_regs *in,
 		       struct ffaemu_regs *res)
 {
 	uint32_t lo = ffaemu_regs_w(in, 1), hi = ffaemu_regs_w(in, 2), flags = ffaemu_regs_w(in, 3);
-	uint32_t ver = p->hyp_version, emad_size = proxy_emad_size(ver);
+	uint32_t ver = p->hyp_version, emad_size = proxy_emad_size(ver), rlen;
 	uint64_t ps = p->prof.page_size, len, fraglen, emad_off, comp_off, fragoff, cnt;
 	struct ffaemu_regs d;
 	enum ranges_rc rrc;
 	size_t n = 0;
 
-	/* 1: the hypervisor retrieve request: header only, EMAD count 0 (spec E1). */
-	memset(p->hyp_tx, 0, PROXY_HYP_RETRIEVE_LEN);
+	/* 1: the hypervisor retrieve request: the header struct only, EMAD count 0
+	 * (spec E1); v6.4's struct is the 32-byte 1.0 header (pkvm-proxy 1.15 step 1). */
+	rlen = p->prof.emad == FFAEMU_PROXY_EMAD_ARRAY_1_0 ? PROXY_HDR_SIZE_1_0
+							   : PROXY_HYP_RETRIEVE_LEN;
+	memset(p->hyp_tx, 0, rlen);
 	wr(p->hyp_tx, 0, 2, 0);                                   /* sender: the host */
 	wr(p->hyp_tx, 8, 8, ((uint64_t)hi << 32) | lo);           /* handle */
 	ffaemu_regs_clear(&d);
 	d.x[0] = FFAEMU_FFA_MEM_RETRIEVE_REQ_64;
-	d.x[1] = PROXY_HYP_RETRIEVE_LEN;
-	d.x[2] = PROXY_HYP_RETRIEVE_LEN;
+	d.x[1] = rlen;
+	d.x[2] = rlen;
 	proxy_down(p, &d);
 	/* 2 */
 	if (d.x[0] != FFAEMU_FFA_MEM_RETRIEVE_RESP) {
@@ -313,7 +324,7 @@ void proxy_mem_reclaim(struct ffaemu_proxy *p, const struct ffaemu_regs *in,
 	fraglen = ffaemu_regs_w(&d, 2);
 
 	/* 3: locate the EMAD as for a share; bounded by the fragment (2026). */
-	if (ver <= FFAEMU_FFA_1_0) {
+	if (ver <= FFAEMU_FFA_1_0 || p->prof.emad == FFAEMU_PROXY_EMAD_ARRAY_1_0) {
 		emad_off = PROXY_HDR_SIZE_1_0;
 	} else if (p->prof.emad == FFAEMU_PROXY_EMAD_FROM_HEADER) {
 		if (!rd(p, p->hyp_rx, ps, 32, 4, &emad_off)) {
@@ -413,10 +424,8 @@ void proxy_mem_reclaim(struct ffaemu_proxy *p, const struct ffaemu_regs *in,
 		*res = d;
 		return;
 	}
-	/* 9: exactly the retrieved ranges (a bad range is a WARN upstream). */
-	if (rrc == RANGES_OK)
-		unshare_ranges(p, n);
-	else
+	/* 9: exactly the retrieved ranges, up to the first bad one; one WARN (1.15 step 9). */
+	if (!unshare_ranges(p, n) || rrc != RANGES_OK)
 		p->warnings++;
 	*res = d;
 }
