@@ -17,6 +17,11 @@ static int setup_tfa(void **state)
 	return fx_setup_named(state, "tfa-el3-1.2");
 }
 
+static int setup_13(void **state)
+{
+	return fx_setup_named(state, "spmc-1.3");
+}
+
 /* ---- profiles ----------------------------------------------------------- */
 
 static void test_profiles_are_named_and_default_is_hafnium(void **state)
@@ -50,7 +55,7 @@ static void test_new_rejects_bad_profiles(void **state)
 	ffaemu_spmc_config_default(&c);
 	c.profile = &p;
 	ffaemu_spmc_profile_default(&p);
-	p.ffa_version = FFAEMU_FFA_1_3;
+	p.ffa_version = FFAEMU_FFA_VERSION_WORD(1, 4);
 	assert_int_equal(ffaemu_spmc_new(&c, &s), FFAEMU_EINVAL);
 	assert_null(s);
 	ffaemu_spmc_profile_default(&p);
@@ -1203,6 +1208,105 @@ static void test_partition_info_get_regs_needs_v1_2(void **state)
 	assert_ffa_error(pigr(f, &nil, 0, 0), FFAEMU_FFA_NOT_SUPPORTED);
 }
 
+/* ---- the spmc-1.3 profile: confirmed v1.3 items only (spec C1, D1, D2) ---- */
+
+static void add_echo_v(struct fx *f, ffaemu_id_t id, uint32_t v)
+{
+	struct ffaemu_sp_config c;
+	assert_int_equal(ffaemu_sp_config_builtin(&c, FFAEMU_SP_ECHO, id), 0);
+	c.ffa_version = v;
+	c.uuids[0] = U1;
+	c.uuid_count = 1;
+	assert_int_equal(ffaemu_spmc_add_sp(f->spmc, &c), 0);
+}
+
+static void test_spmc_1_3_profile(void **state)
+{
+	struct fx *f = *state;
+	const struct ffaemu_uuid nil = {{0}};
+	struct ffaemu_partinfo pi;
+	struct ffaemu_regs r;
+	const uint8_t *rx;
+
+	assert_int_equal(ffaemu_spmc_get_profile(f->spmc)->ffa_version, FFAEMU_FFA_1_3);
+	add_echo_v(f, 0x8001, FFAEMU_FFA_1_3);
+	add_echo_v(f, 0x8002, FFAEMU_FFA_1_2);
+	assert_int_equal(fx_version(f, FFAEMU_FFA_1_3).x[0], FFAEMU_FFA_1_3);
+	assert_ffa_success(fx_map_host(f));
+	/* 48-byte descriptors: protocol UUID (nil asked), image UUID, version (D1) */
+	r = pig(f, &nil, 0);
+	assert_ffa_success(r);
+	assert_int_equal(r.x[2], 2);
+	assert_int_equal(r.x[3], 48);
+	rx = fx_ptr(f, HOST_RX, 4096);
+	assert_int_equal(ffaemu_partinfo_decode(rx, 48, 48, &pi), 0);
+	assert_int_equal(pi.id, 0x8001);
+	assert_true(ffaemu_uuid_eq(&pi.uuid, &U1));
+	assert_true(ffaemu_uuid_is_nil(&pi.image_uuid));
+	assert_int_equal(pi.ffa_version, FFAEMU_FFA_1_3);
+	assert_int_equal(ffaemu_partinfo_decode(rx + 48, 48, 48, &pi), 0);
+	assert_int_equal(pi.ffa_version, FFAEMU_FFA_1_2);
+	assert_ffa_success(CALL(f, FFAEMU_FFA_RX_RELEASE));
+	/* _REGS: 6 registers a descriptor, 2 a call, size 48 in x2[63:48] (D2) */
+	r = CALL(f, FFAEMU_FFA_PARTITION_INFO_GET_REGS, 0, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS_64);
+	assert_int_equal(r.x[2] & 0xffff, 1);
+	assert_int_equal((r.x[2] >> 16) & 0xffff, 1);
+	assert_int_equal(r.x[2] >> 48, 48);
+	assert_int_equal(r.x[3] & 0xffff, 0x8001);
+	assert_int_equal(r.x[4], ffaemu_uuid_dword(&U1, 0));
+	assert_int_equal(r.x[5], ffaemu_uuid_dword(&U1, 1));
+	assert_int_equal(r.x[6] | r.x[7], 0);
+	assert_int_equal(r.x[8], FFAEMU_FFA_1_3);
+	assert_int_equal(r.x[9] & 0xffff, 0x8002);
+	assert_int_equal(r.x[14], FFAEMU_FFA_1_2);
+	assert_int_equal(r.x[15] | r.x[16] | r.x[17], 0);
+	/* feature 4: per-vCPU notifications not supported, for VMs and SPs (C5.1) */
+	r = CALL(f, FFAEMU_FFA_FEATURES, FFAEMU_FFA_FEATURE_NOTIF);
+	assert_ffa_success(r);
+	assert_int_equal(r.x[2], 3);
+	/* DIRECT_REQ_64 carries x3-x17 between v1.3 endpoints only (C1.4) */
+	r = CALL(f, FFAEMU_FFA_MSG_SEND_DIRECT_REQ_64, 0x8001, 0, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+		 13, 14, 15, 16, 17);
+	assert_int_equal(r.x[0], FFAEMU_FFA_MSG_SEND_DIRECT_RESP_64);
+	for (int i = 3; i < FFAEMU_NREGS; i++)
+		assert_int_equal(r.x[i], (uint64_t)i);
+	r = CALL(f, FFAEMU_FFA_MSG_SEND_DIRECT_REQ_64, 0x8002, 0, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+		 13, 14, 15, 16, 17);
+	assert_int_equal(r.x[0], FFAEMU_FFA_MSG_SEND_DIRECT_RESP_64);
+	assert_int_equal(r.x[7], 7);
+	for (int i = 8; i < FFAEMU_NREGS; i++)
+		assert_int_equal(r.x[i], 0);
+	/* the 64-bit CPU-cycle FIDs exist at v1.3 (C1.1) */
+	r = CALL(f, FFAEMU_FFA_RUN_64, 0x80010000u);
+	assert_int_equal(r.x[0], FFAEMU_FFA_MSG_WAIT);
+	/* unconfirmed v1.3 ABIs stay NOT_SUPPORTED (spec H) */
+	assert_ffa_error(CALL(f, FFAEMU_FFA_NS_RES_INFO_GET), FFAEMU_FFA_NOT_SUPPORTED);
+	assert_ffa_error(CALL(f, FFAEMU_FFA_NOTIFICATION_BIND2), FFAEMU_FFA_NOT_SUPPORTED);
+	assert_ffa_error(CALL(f, FFAEMU_FFA_FEATURES, FFAEMU_FFA_NOTIFICATION_BIND2),
+			 FFAEMU_FFA_NOT_SUPPORTED);
+}
+
+static void test_spmc_1_3_serves_older_callers_as_before(void **state)
+{
+	struct fx *f = *state;
+	const struct ffaemu_uuid nil = {{0}};
+	struct ffaemu_regs r;
+
+	add_echo_v(f, 0x8001, FFAEMU_FFA_1_3);
+	assert_int_equal(fx_version(f, FFAEMU_FFA_1_2).x[0], FFAEMU_FFA_1_3);
+	assert_ffa_success(fx_map_host(f));
+	r = pig(f, &nil, 0);
+	assert_ffa_success(r);
+	assert_int_equal(r.x[3], 24);
+	assert_ffa_error(CALL(f, FFAEMU_FFA_FEATURES, FFAEMU_FFA_FEATURE_NOTIF),
+			 FFAEMU_FFA_NOT_SUPPORTED);
+	assert_ffa_error(CALL(f, FFAEMU_FFA_RUN_64, 0x80010000u), FFAEMU_FFA_NOT_SUPPORTED);
+	r = CALL(f, FFAEMU_FFA_MSG_SEND_DIRECT_REQ_64, 0x8001, 0, 3, 4, 5, 6, 7, 8, 9);
+	assert_int_equal(r.x[0], FFAEMU_FFA_MSG_SEND_DIRECT_RESP_64);
+	assert_int_equal(r.x[8], 0);
+}
+
 /* ---- fault injection --------------------------------------------------- */
 
 static void test_fault_error_hits_the_nth_call_only(void **state)
@@ -1397,6 +1501,9 @@ int main(void)
 		T(test_partition_info_get_regs_iterates_with_tag),
 		T(test_partition_info_get_regs_errors),
 		T(test_partition_info_get_regs_needs_v1_2),
+		cmocka_unit_test_setup_teardown(test_spmc_1_3_profile, setup_13, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_spmc_1_3_serves_older_callers_as_before, setup_13,
+						fx_teardown),
 		T(test_fault_error_hits_the_nth_call_only),
 		T(test_fault_delay_answers_retry_k_times_without_state_change),
 		T(test_fault_version_reports_another_version),

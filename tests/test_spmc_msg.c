@@ -981,7 +981,7 @@ static void test_add_sp_validation(void **state)
 	c.exec_ctx_count = 0;
 	assert_int_equal(ffaemu_spmc_add_sp(f->spmc, &c), FFAEMU_EINVAL);
 	c.exec_ctx_count = 1;
-	c.ffa_version = FFAEMU_FFA_1_3;
+	c.ffa_version = FFAEMU_FFA_VERSION_WORD(1, 4);
 	assert_int_equal(ffaemu_spmc_add_sp(f->spmc, &c), FFAEMU_EINVAL);
 	c.ffa_version = FFAEMU_FFA_1_2;
 	c.tx_pa = NS_BASE; /* mailbox in NS memory */

@@ -105,7 +105,8 @@ struct ffaemu_spmc_profile {
 FFAEMU_API void ffaemu_spmc_profile_default(struct ffaemu_spmc_profile *p);
 /*
  * Named built-in profiles: "hafnium-1.2" (default), "tfa-el3-1.2",
- * "spmc-1.0", "spmc-1.1", "spmc-1.2". 0 or FFAEMU_ENOENT (p unchanged).
+ * "spmc-1.0", "spmc-1.1", "spmc-1.2", "spmc-1.3" (confirmed v1.3 items only). 0 or
+ * FFAEMU_ENOENT (p unchanged).
  */
 FFAEMU_API int ffaemu_spmc_profile_by_name(const char *name, struct ffaemu_spmc_profile *p);
 FFAEMU_API size_t ffaemu_spmc_profile_count(void);

@@ -40,11 +40,13 @@ static uint32_t resp_for(uint32_t req)
 }
 
 /* Registers a message of this FID carries: W values for SMC32, x8-x17
- * only for REQ2/RESP2 at v1.2 (C1.4). */
-static void clean_msg(struct ffaemu_regs *m, uint32_t fid)
+ * only for REQ2/RESP2 (v1.2) and for REQ_64/RESP_64 between v1.3
+ * endpoints (wide64) (C1.4). */
+static void clean_msg(struct ffaemu_regs *m, uint32_t fid, bool wide64)
 {
 	bool smc64 = (fid & FFAEMU_SMCCC_SMC64) != 0;
-	bool wide = fid == FFAEMU_FFA_MSG_SEND_DIRECT_REQ2 || fid == FFAEMU_FFA_MSG_SEND_DIRECT_RESP2;
+	bool wide = fid == FFAEMU_FFA_MSG_SEND_DIRECT_REQ2 ||
+		    fid == FFAEMU_FFA_MSG_SEND_DIRECT_RESP2 || (smc64 && wide64);
 
 	m->x[0] = fid;
 	for (int i = 1; i < FFAEMU_NREGS; i++) {
@@ -90,6 +92,12 @@ static void sp_exit(struct spmc *spmc, struct spmc_sp *sp, uint16_t vcpu, struct
 	uint32_t f = ffaemu_regs_w(m, 0);
 	bool had_request = v->has_request;
 
+	/* v1.3 partitions may leave with the 64-bit CPU-cycle FIDs (C1.1). */
+	if (sp->ep->version >= FFAEMU_FFA_1_3 &&
+	    (f == FFAEMU_FFA_MSG_WAIT_64 || f == FFAEMU_FFA_YIELD_64 ||
+	     f == FFAEMU_FFA_INTERRUPT_64 || f == FFAEMU_FFA_ERROR_64))
+		f &= ~FFAEMU_SMCCC_SMC64;
+
 	switch (f) {
 	case FFAEMU_FFA_MSG_SEND_DIRECT_RESP:
 	case FFAEMU_FFA_MSG_SEND_DIRECT_RESP_64:
@@ -112,7 +120,7 @@ static void sp_exit(struct spmc *spmc, struct spmc_sp *sp, uint16_t vcpu, struct
 			return;
 		}
 		*r = *m;
-		clean_msg(r, f);
+		clean_msg(r, f, v->wide);
 		return;
 	}
 	case FFAEMU_FFA_YIELD:
@@ -260,8 +268,9 @@ static void do_direct_req(struct spmc *spmc, struct spmc_ep *ep, struct ffaemu_r
 	v->req_fid = fid;
 	v->framework = fwk;
 	v->req_flags = flags;
+	v->wide = ep->version >= FFAEMU_FFA_1_3 && sp->ep->version >= FFAEMU_FFA_1_3;
 	m = *r;
-	clean_msg(&m, fid);
+	clean_msg(&m, fid, v->wide);
 	spmc_sp_enter(spmc, sp, 0, &m);
 	sp_exit(spmc, sp, 0, &m, r);
 }
@@ -479,7 +488,7 @@ static void do_mem_perm(struct spmc_ep *ep, struct ffaemu_regs *r, uint32_t fid)
 	}
 	if ((fid & ~FFAEMU_SMCCC_SMC64) == FFAEMU_FFA_MEM_PERM_GET) {
 		/* w2 (page count - 1) is v1.3; MBZ before (E4). */
-		if (ffaemu_regs_w(r, 2)) {
+		if (ep->version < FFAEMU_FFA_1_3 && ffaemu_regs_w(r, 2)) {
 			spmc_reply_error(r, INVAL);
 			return;
 		}

@@ -386,7 +386,7 @@ static int cfg_check(struct spmc *spmc, const struct ffaemu_sp_config *cfg)
 		if (ffaemu_uuid_is_nil(&cfg->uuids[i]))
 			return FFAEMU_EINVAL;
 	if (cfg->ffa_version != FFAEMU_FFA_1_0 && cfg->ffa_version != FFAEMU_FFA_1_1 &&
-	    cfg->ffa_version != FFAEMU_FFA_1_2)
+	    cfg->ffa_version != FFAEMU_FFA_1_2 && cfg->ffa_version != FFAEMU_FFA_1_3)
 		return FFAEMU_EINVAL;
 	if ((unsigned)cfg->builtin > FFAEMU_SP_MEMORY ||
 	    (unsigned)cfg->faulty_mode > FFAEMU_SP_FAULTY_WRONG_WIDTH)

@@ -322,9 +322,13 @@ static void pi_fill(const struct spmc_ep *caller, const struct ffaemu_call_ctx *
 	if (sp->ep->version < FFAEMU_FFA_1_2)
 		props &= ~(FFAEMU_SP_PROP_DIRECT_REQ2_RECV | FFAEMU_SP_PROP_DIRECT_REQ2_SEND);
 	pi->props = props & ffaemu_partinfo_props_mask(caller->version);
-	/* UUID only when the caller asked with the nil UUID (C5.4). */
+	/* UUID only when the caller asked with the nil UUID (C5.4). With no
+	 * image UUIDs configured, the v1.3 rules (a protocol UUID given: only
+	 * the image UUID, here nil) give the same. */
 	if (with_uuid && sp->cfg.uuid_count)
 		pi->uuid = sp->cfg.uuids[e->uuid_index];
+	/* v1.3 descriptors carry the partition's FF-A version (D1). */
+	pi->ffa_version = sp->ep->version;
 }
 
 static void do_partition_info_get(struct spmc *spmc, struct spmc_ep *ep, struct ffaemu_regs *r,
@@ -391,8 +395,20 @@ static void do_partition_info_get(struct spmc *spmc, struct spmc_ep *ep, struct 
 	spmc_reply_success(r, false, count, v11 ? dsz : 0);
 }
 
-#define REGS_PER_DESC 3u
-#define DESCS_PER_CALL 5u
+/* x3-x17: 15 registers for descriptors (C5.5, D2). */
+#define REGS_AVAIL 15u
+
+/* A descriptor as registers: v1.2 3 (D2), v1.3 6 (reg3/4 image UUID, reg5 version). */
+static unsigned pi_regs(const struct ffaemu_partinfo *pi, uint32_t version, uint64_t out[6])
+{
+	ffaemu_partinfo_regs_pack(pi, out);
+	if (version < FFAEMU_FFA_1_3)
+		return 3;
+	out[3] = ffaemu_uuid_dword(&pi->image_uuid, 0);
+	out[4] = ffaemu_uuid_dword(&pi->image_uuid, 1);
+	out[5] = pi->ffa_version;
+	return 6;
+}
 
 static void do_partition_info_get_regs(struct spmc *spmc, struct spmc_ep *ep,
 				       struct ffaemu_regs *r, const struct ffaemu_call_ctx *ctx)
@@ -401,7 +417,10 @@ static void do_partition_info_get_regs(struct spmc *spmc, struct spmc_ep *ep,
 	uint16_t start = (uint16_t)r->x[3];
 	uint16_t tag = (uint16_t)(r->x[3] >> 16);
 	bool nil = ffaemu_uuid_is_nil(&uuid);
-	struct pi_entry list[DESCS_PER_CALL];
+	/* Descriptor size follows the caller's version: 24 (v1.2), 48 (v1.3) (D2). */
+	size_t dsz = ffaemu_partinfo_size(ep->version);
+	unsigned per_desc = (unsigned)(dsz / 8), per_call = REGS_AVAIL / per_desc;
+	struct pi_entry list[REGS_AVAIL / 3];
 	size_t count, last, cur;
 
 	count = pi_collect(spmc, &uuid, true, NULL, 0);
@@ -419,7 +438,7 @@ static void do_partition_info_get_regs(struct spmc *spmc, struct spmc_ep *ep,
 		return;
 	}
 	last = count - 1;
-	cur = start + DESCS_PER_CALL - 1;
+	cur = start + per_call - 1;
 	if (cur > last)
 		cur = last;
 	{
@@ -437,14 +456,15 @@ static void do_partition_info_get_regs(struct spmc *spmc, struct spmc_ep *ep,
 	}
 	spmc_reply_success(r, true, 0, 0);
 	r->x[2] = ffaemu_partinfo_regs_x2((uint16_t)last, (uint16_t)cur, spmc->partinfo_tag,
-					  FFAEMU_PARTINFO_SIZE_V1_1);
+					  (uint16_t)dsz);
 	for (size_t i = 0; i <= cur - start; i++) {
 		struct ffaemu_partinfo pi;
-		uint64_t regs[REGS_PER_DESC];
+		uint64_t regs[6];
+		unsigned n;
 		pi_fill(ep, ctx, &list[i], nil, &pi);
-		ffaemu_partinfo_regs_pack(&pi, regs);
-		for (unsigned k = 0; k < REGS_PER_DESC; k++)
-			r->x[3 + i * REGS_PER_DESC + k] = regs[k];
+		n = pi_regs(&pi, ep->version, regs);
+		for (unsigned k = 0; k < n; k++)
+			r->x[3 + i * n + k] = regs[k];
 	}
 }
 

@@ -51,6 +51,15 @@ static const struct profile_row profiles[] = {
 	 FFAEMU_SPMC_POST_STRICT},
 	{"spmc-1.2", FFAEMU_FFA_1_2, 4096, 16, F_V12 | FFAEMU_SPMC_F_NOTIF_PER_VCPU, 4,
 	 FFAEMU_SPMC_VQ_NOT_SUPPORTED, FFAEMU_SPMC_POST_STRICT},
+	/*
+	 * v1.3 with only what the digest confirms (spec C1, D1, D2): 48-byte
+	 * partition info, the 64-bit CPU-cycle FIDs, DIRECT_REQ_64 payload in
+	 * x3-x17, feature ID 4. NS_RES_INFO_GET, ABORT, NOTIFICATION_*2 and
+	 * the FFA_VERSION query types are UNCONFIRMED (spec H): NOT_SUPPORTED
+	 * or ignored.
+	 */
+	{"spmc-1.3", FFAEMU_FFA_1_3, 4096, 16, F_V12, 4, FFAEMU_SPMC_VQ_NOT_SUPPORTED,
+	 FFAEMU_SPMC_POST_STRICT},
 };
 #define N_PROFILES (sizeof(profiles) / sizeof(profiles[0]))
 
@@ -107,9 +116,9 @@ static int profile_check(const struct ffaemu_spmc_profile *p)
 {
 	if (p->size < offsetof(struct ffaemu_spmc_profile, reserved))
 		return FFAEMU_EINVAL;
-	/* The versions this model implements (spec B1; 1.3 is largely UNCONFIRMED). */
+	/* The versions this model implements (spec B1; of 1.3 only the confirmed items). */
 	if (p->ffa_version != FFAEMU_FFA_1_0 && p->ffa_version != FFAEMU_FFA_1_1 &&
-	    p->ffa_version != FFAEMU_FFA_1_2)
+	    p->ffa_version != FFAEMU_FFA_1_2 && p->ffa_version != FFAEMU_FFA_1_3)
 		return FFAEMU_EINVAL;
 	/* Minimum buffer sizes FFA_FEATURES can encode (spec C5.1). */
 	if (p->rxtx_min_size != 4096 && p->rxtx_min_size != 16384 && p->rxtx_min_size != 65536)
@@ -485,8 +494,16 @@ static void do_features(struct spmc *spmc, struct spmc_ep *ep, struct ffaemu_reg
 				goto ns;
 			out = spmc->profile.mei_id;
 			break;
+		case FFAEMU_FFA_FEATURE_NOTIF:
+			/*
+			 * v1.3: bit0 per-vCPU notifications not supported for
+			 * VMs, bit1 for SPs, other bits MBZ (C5.1).
+			 */
+			if (ep->version < FFAEMU_FFA_1_3 || !spmc_has(spmc, FFAEMU_SPMC_F_NOTIFICATIONS))
+				goto ns;
+			out = spmc_has(spmc, FFAEMU_SPMC_F_NOTIF_PER_VCPU) ? 0u : 3u;
+			break;
 		default:
-			/* 4 (notification features) is v1.3. */
 			goto ns;
 		}
 		spmc_reply_success(r, false, out, 0);

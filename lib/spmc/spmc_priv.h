@@ -93,6 +93,7 @@ struct spmc_vcpu {
 	uint32_t req_fid;        /* its FID: decides the legal response (C1.2) */
 	bool framework;          /* it was a framework message */
 	uint32_t req_flags;      /* its w2 (framework type) */
+	bool wide;               /* REQ_64/RESP_64 carry x3-x17 (both sides v1.3, C1.4) */
 };
 
 struct ffaemu_sp_env {
