@@ -1804,6 +1804,51 @@ static void test_new_rejects_bad_profile_and_base(void **state)
 	ffaemu_mem_free(&mem);
 }
 
+/*
+ * The mailbox and descriptor buffer are carved from memory the host donated
+ * (pkvm-proxy 1.1): RAM supplied by the caller must be hypervisor-owned, or
+ * the host could map or share the proxy's own buffers.
+ */
+static void test_new_rejects_hyp_ram_not_owned_by_hyp(void **state)
+{
+	static const struct {
+		enum ffaemu_owner_kind kind;
+		ffaemu_id_t id;
+		int rc;
+	} rows[] = {
+		{FFAEMU_OWNER_HOST, 0, FFAEMU_EINVAL},
+		{FFAEMU_OWNER_VM, 1, FFAEMU_EINVAL},
+		{FFAEMU_OWNER_HYP, 0, FFAEMU_OK},
+	};
+	struct ffaemu_proxy_profile p;
+	struct ffaemu_proxy_config pc;
+	struct ffaemu_proxy *px = NULL;
+	struct ffaemu_mem *mem;
+	struct ffaemu_el3 *el3;
+	struct ffaemu_el3_config ec;
+
+	(void)state;
+	ffaemu_el3_config_default(&ec);
+	assert_int_equal(ffaemu_el3_new(&ec, &el3), 0);
+	ffaemu_proxy_profile_default(&p);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		assert_int_equal(ffaemu_mem_new(NULL, &mem), 0);
+		ffaemu_proxy_config_default(&pc);
+		pc.downstream = ffaemu_el3_node(el3);
+		pc.mem = mem;
+		pc.profile = &p;
+		pc.add_hyp_region = false;
+		assert_int_equal(ffaemu_mem_add_ram(mem, FFAEMU_PROXY_HYP_BASE_DEFAULT,
+						    ffaemu_proxy_hyp_ram_size(&p), FFAEMU_MEM_NS,
+						    ffaemu_owner_make(rows[i].kind, rows[i].id)), 0);
+		assert_int_equal(ffaemu_proxy_new(&pc, &px), rows[i].rc);
+		assert_true((px != NULL) == (rows[i].rc == FFAEMU_OK));
+		ffaemu_proxy_free(&px);
+		ffaemu_mem_free(&mem);
+	}
+	ffaemu_el3_free(&el3);
+}
+
 /* A seeded xorshift: deterministic "random" registers and descriptors. */
 static uint64_t xs(uint64_t *s)
 {
@@ -2654,6 +2699,7 @@ int main(void)
 		cmocka_unit_test(test_reclaim_6_4_retrieve_request_1_0_header),
 		cmocka_unit_test(test_reclaim_unshare_stops_at_first_bad_range),
 		cmocka_unit_test(test_rxtx_map_non_error_reply_judged_by_w2),
+		cmocka_unit_test(test_new_rejects_hyp_ram_not_owned_by_hyp),
 	};
 	return cmocka_run_group_tests_name("proxy", tests, NULL, NULL);
 }

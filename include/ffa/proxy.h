@@ -173,7 +173,8 @@ struct ffaemu_proxy_config {
 					   page_size aligned; default FFAEMU_PROXY_HYP_BASE_DEFAULT */
 	bool add_hyp_region;            /* default true: add that RAM to mem, owned by
 					   FFAEMU_OWNER_HYP (removed again by free); false: it
-					   must already be RAM */
+					   must already be one RAM region owned by
+					   FFAEMU_OWNER_HYP (else FFAEMU_EINVAL) */
 	bool init_at_create;            /* default false: call ffaemu_proxy_init() yourself */
 	const struct ffaemu_allocator *alloc; /* default NULL (libc) */
 	uint32_t reserved[8];           /* MBZ */

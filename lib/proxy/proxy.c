@@ -673,6 +673,16 @@ int ffaemu_proxy_new(const struct ffaemu_proxy_config *user_cfg, struct ffaemu_p
 	rc = ffaemu_mem_ptr(p->mem, p->hyp_base, p->hyp_size, &base);
 	if (rc != FFAEMU_OK)
 		goto fail;
+	/* Carved from memory donated to the hypervisor (pkvm-proxy 1.1): never the host's. */
+	for (uint64_t off = 0; off < p->hyp_size; off += FFAEMU_PAGE_SIZE) {
+		struct ffaemu_page_info pi;
+
+		rc = ffaemu_mem_page_info(p->mem, p->hyp_base + off, &pi);
+		if (rc == FFAEMU_OK && pi.owner.kind != FFAEMU_OWNER_HYP)
+			rc = FFAEMU_EINVAL;
+		if (rc != FFAEMU_OK)
+			goto fail;
+	}
 	p->hyp_tx_pa = p->hyp_base;
 	p->hyp_rx_pa = p->hyp_base + ps;
 	p->desc_pa = p->hyp_base + 2 * ps;
