@@ -2,7 +2,8 @@
 /*
  * Open findings of the fuzzers and analyzers, each as the smallest test
  * that fails until the owner fixes it (test 'findings', suite
- * 'fuzz-findings' while any is open, then 'fuzz-replay'). A fixed finding stays here as a regression test; the
+ * 'fuzz-findings', should_fail while any is open; then it moves to
+ * 'fuzz-replay' as a plain regression test). A fixed finding stays here as a regression test; the
  * harnesses' exemptions (stack.h: stack_exempt) name the finding they
  * work around and go away with it.
  */
