@@ -423,6 +423,28 @@ static void tweak_marker_all(struct standin *s)
 	s->hook = hook_version_marker;
 }
 
+/*
+ * A downgrade the SPMC accepts sets the hyp version to the host's request,
+ * not to the SPMC's reply: an SPMC answering its own version (spec C4) still
+ * leaves the hyp at the requested 1.1 (pkvm-proxy 1.5 table, row 4).
+ */
+static void test_version_downgrade_adopts_request_not_reply(void **state)
+{
+	struct h *h = h_real_spmc(P2026, "spmc-1.2", own_version);
+	const struct ffaemu_regs *down;
+	struct ffaemu_regs r;
+
+	(void)state;
+	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
+	r = hcall(h, FFAEMU_FFA_VERSION, FFAEMU_FFA_1_1, 0, 0, 0, 0);
+	down = &h->dlog[2];
+	assert_int_equal(down->x[1], FFAEMU_FFA_1_1);
+	assert_int_equal(r.x[0], FFAEMU_FFA_1_1);
+	assert_int_equal(hst(h).hyp_version, FFAEMU_FFA_1_1);
+	assert_true(hst(h).negotiated);
+	h_free(h);
+}
+
 /* Reply registers per profile: zeroed (2026), leaked stack (6.11: x1-x3, 6.18: x1-x17). */
 static void test_version_reply_registers_per_profile(void **state)
 {
@@ -2348,6 +2370,52 @@ static bool bug_req2_forwarded(const char *pr)
 	return bug;
 }
 
+/* 76cf932c95b9 (v6.7): the 1.1 header struct; v6.4 took a 48-byte (32 + 16) fragment. */
+static bool bug_1_0_structs(const char *pr)
+{
+	struct h *h = bh(pr, NULL);
+	uint8_t d[48] = {0};
+	bool bug;
+
+	h_up(h, true);
+	put(d, 28, 4, 1);
+	put(d, 32, 2, SP_ID);
+	put(d, 36, 4, 16);
+	ffaemu_mem_write(h->mem, HOST_TX, d, sizeof(d));
+	(void)hcall(h, FFAEMU_FFA_MEM_SHARE_64, 48, 48, 0, 0, 0);
+	bug = dcount(h, FFAEMU_FFA_MEM_SHARE_64) == 1;
+	h_free(h);
+	return bug;
+}
+
+/* 42fb33dde42b (6.11): FF-A 1.1 at init; before, a 1.1 SPMC was used at 1.0. */
+static bool bug_version_1_0_cap(const char *pr)
+{
+	struct h *h = brs(pr, "spmc-1.1", NULL);
+	bool bug;
+
+	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
+	bug = hst(h).hyp_version < FFAEMU_FFA_1_1;
+	h_free(h);
+	return bug;
+}
+
+/* Pending direct-messaging series (1.19): a non-zero source ID reaches the SPMC. */
+static bool bug_direct_src_unchecked(const char *pr)
+{
+	struct h *h = br(pr);
+	struct ffaemu_regs r;
+	bool bug;
+
+	h_up(h, false);
+	r = hcall(h, FFAEMU_FFA_MSG_SEND_DIRECT_REQ_64, (5u << 16) | SP_ID, 0, 0, 0, 0);
+	bug = dcount(h, FFAEMU_FFA_MSG_SEND_DIRECT_REQ_64) == 1;
+	if (!bug)
+		assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
+	h_free(h);
+	return bug;
+}
+
 /* One row per change of pkvm-proxy section 2 that a test input can expose. */
 static const struct {
 	const char *commit;
@@ -2360,7 +2428,9 @@ static const struct {
 	{"ae69e7740770 32-bit DIRECT_REQ allowed", "pkvm-6.4", "pkvm-6.10", bug_direct_req_denied, 0},
 	{"d66e50beb911 release hyp RX", "pkvm-6.4", "pkvm-6.10", bug_rx_release,
 	 offsetof(struct ffaemu_proxy_fixes, rx_release) + 1},
+	{"76cf932c95b9 1.1 header struct (v6.7)", "pkvm-6.4", "pkvm-6.10", bug_1_0_structs, 0},
 	{"c9c012625e12 VERSION trap + gate", "pkvm-6.10", "pkvm-6.11", bug_no_gate, 0},
+	{"42fb33dde42b FF-A 1.1", "pkvm-6.10", "pkvm-6.11", bug_version_1_0_cap, 0},
 	{"0dd60c4632a1 FF-A range 0x60-0xff", "pkvm-6.10", "pkvm-6.18", bug_narrow_range, 0},
 	{"894376385a2d PARTITION_INFO_GET copy", "pkvm-6.10", "pkvm-6.11", bug_no_part_copy, 0},
 	{"f26a525b77e0 len > desc buffer", "pkvm-6.11", "pkvm-6.18", bug_mem_len,
@@ -2392,6 +2462,8 @@ static const struct {
 	{"2bd3c6c702f3 zeroed response", "pkvm-6.18", P2026, bug_zero_response,
 	 offsetof(struct ffaemu_proxy_fixes, zero_response) + 1},
 	{"ILK deny FN64 DIRECT_RESP", "pkvm-6.18", P2026, bug_resp64_forwarded, 0},
+	{"pending 1.19 direct-msg source check", P2026, "pkvm-2026-direct-msg",
+	 bug_direct_src_unchecked, 0},
 };
 
 static void test_section2_each_fix_before_and_after(void **state)
@@ -2700,6 +2772,7 @@ int main(void)
 		cmocka_unit_test(test_reclaim_unshare_stops_at_first_bad_range),
 		cmocka_unit_test(test_rxtx_map_non_error_reply_judged_by_w2),
 		cmocka_unit_test(test_new_rejects_hyp_ram_not_owned_by_hyp),
+		cmocka_unit_test(test_version_downgrade_adopts_request_not_reply),
 	};
 	return cmocka_run_group_tests_name("proxy", tests, NULL, NULL);
 }
