@@ -249,22 +249,6 @@ static inline void stack_free(struct stack *s)
  */
 static inline bool stack_exempt(const struct stack *s, const struct ffaemu_check_violation *v)
 {
-	/*
-	 * FINDING (edge, lib/conduit.c; test_findings.c): an SMC32 result
-	 * register the callee left alone still holds the caller's own 64-bit
-	 * value (the system's edges do not mask SMC32 arguments) and is
-	 * reported as an SMC32 result with bits [63:32] set. A register a
-	 * function does not define as a result is preserved (spec A7), so only
-	 * registers the callee changed count here.
-	 */
-	if (strcmp(v->rule->id, "SMCCC-W32-001") == 0) {
-		bool written = false;
-		for (unsigned n = 0; n < FFAEMU_NREGS; n++)
-			if ((v->out_regs & (1u << n)) && v->out.x[n] != v->in.x[n])
-				written = true;
-		if (!written)
-			return true;
-	}
 	if (strcmp(s->proxy, "none") == 0 ||
 	    strcmp(v->edge, ffaemu_edge_name(ffaemu_system_host_edge(s->sys))) != 0)
 		return false;

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Open findings of the fuzzers and analyzers, each as the smallest test
- * that fails until the owner fixes it (test 'findings', suite
- * 'fuzz-findings', should_fail while any is open; then it moves to
- * 'fuzz-replay' as a plain regression test). A fixed finding stays here as a regression test; the
+ * Findings of the fuzzers and analyzers, each as the smallest test that
+ * failed until the owner fixed it; fixed ones stay as regression tests
+ * (suite 'fuzz-replay'; an open one makes the test should_fail in suite
+ * 'fuzz-findings', tests/fuzz/meson.build). A fixed finding stays here as a regression test; the
  * harnesses' exemptions (stack.h: stack_exempt) name the finding they
  * work around and go away with it.
  */
@@ -46,7 +46,7 @@ static int teardown(void **state)
 }
 
 /*
- * Finding F2 (edge, lib/conduit.c; found by fuzz_stack): an SMC32 call
+ * Finding F2 (found by fuzz_stack; fixed in check 7e93629): an SMC32 call
  * whose caller left bits [63:32] set in a register the function does not
  * use gets that register back unchanged (the system's edges pass all 64
  * bits to the callee, spec A8), and the edge reports it as an SMC32 result
