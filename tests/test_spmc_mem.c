@@ -874,9 +874,9 @@ static void frag_tx_errors(struct fx *f)
 	call(f, SP_A, &r);
 	assert_int_equal(err_of(&r), INV);
 	snap_same(f, &s, "reclaim of a partial transaction by another endpoint");
-	reclaim(f, h, 4, &r);
+	reclaim(f, h, 0, &r);
 	assert_int_equal(err_of(&r), INV);
-	snap_same(f, &s, "reclaim of a partial transaction with flags [31:2] set");
+	snap_same(f, &s, "reclaim of a partial transaction (spec C1)");
 
 	/* A bad fragment length drops the transaction (spec E2). */
 	memcpy(f->htx, f->big + off, 24);
@@ -925,27 +925,55 @@ static void frag_tx_errors(struct fx *f)
 
 /*
  * pKVM aborts a fragmented send whose FRAG_TX it could not forward with
- * MEM_RECLAIM(handle, 0) (pkvm-proxy 1.14). Spec E2: "Any error mid-way:
- * the transaction is dropped. pKVM reclaims the handle to undo earlier
- * fragments." The sender's RECLAIM of a partial transaction drops it and
- * succeeds; no page had moved (pages move at the last fragment).
+ * MEM_RECLAIM(handle, 0) and expects FFA_SUCCESS (pkvm-proxy 1.14; spec
+ * E2: "pKVM reclaims the handle to undo earlier fragments"). Spec C1 lists
+ * "sending not finished" as INVALID_PARAMETERS, which Hafnium answers, the
+ * send going on: that is the default; the DROP quirk drops the partial
+ * transaction with SUCCESS. No page had moved (pages move at the last
+ * fragment).
  */
-static void test_reclaim_by_the_sender_drops_a_partial_send(void **state)
+static void test_sender_reclaim_of_a_partial_send_follows_the_quirk(void **state)
 {
-	struct fx *f = *state;
+	struct ffaemu_spmc_profile p;
 	struct ffaemu_page_info pi;
 	struct ffaemu_regs r;
 	size_t off, len;
-	ffaemu_handle_t h = start_fragmented(f, &off, &len), h2;
-	struct desc d = basic(f, FFAEMU_FFA_MEM_SHARE);
+	ffaemu_handle_t h, h2;
+	struct fx *f;
+	struct desc d;
 
+	(void)state;
+	/* default (spec C1, Hafnium): refused, the send goes on */
+	f = fx_new(FFAEMU_FFA_1_2);
+	h = start_fragmented(f, &off, &len);
+	reclaim(f, h, 0, &r);
+	assert_int_equal(err_of(&r), INV);
+	assert_int_equal(spmc_mem_tx_count(f->spmc), 1);
+	memcpy(f->htx, f->big + off, len - off);
+	regs3(&r, FFAEMU_FFA_MEM_FRAG_TX, (uint32_t)h, (uint32_t)(h >> 32), len - off);
+	call(f, 0, &r);
+	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_SUCCESS);
+	reclaim(f, h, 0, &r);
+	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_SUCCESS);
+	fx_free(f);
+
+	/* DROP: the sender's RECLAIM aborts the partial send */
+	ffaemu_spmc_profile_default(&p);
+	p.partial_reclaim = FFAEMU_SPMC_PARTIAL_RECLAIM_DROP;
+	f = fx_new_prof(FFAEMU_FFA_1_2, &p);
+	h = start_fragmented(f, &off, &len);
+	regs3(&r, FFAEMU_FFA_MEM_RECLAIM, (uint32_t)h, (uint32_t)(h >> 32), 0);
+	call(f, SP_A, &r); /* only its sender */
+	assert_int_equal(err_of(&r), INV);
+	reclaim(f, h, 4, &r); /* flags [31:2] still MBZ */
+	assert_int_equal(err_of(&r), INV);
 	assert_int_equal(spmc_mem_tx_count(f->spmc), 1);
 	reclaim(f, h, 0, &r);
 	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_SUCCESS);
 	assert_int_equal(spmc_mem_tx_count(f->spmc), 0);
 	page(f, DATA, &pi);
 	assert_int_equal(pi.state, FFAEMU_PAGE_OWNED);
-	/* The handle is gone: its next fragment, a retrieve, a reclaim fail. */
+	/* The handle is gone: its next fragment and a second reclaim fail. */
 	memcpy(f->htx, f->big + off, len - off);
 	regs3(&r, FFAEMU_FFA_MEM_FRAG_TX, (uint32_t)h, (uint32_t)(h >> 32), len - off);
 	call(f, 0, &r);
@@ -953,10 +981,22 @@ static void test_reclaim_by_the_sender_drops_a_partial_send(void **state)
 	reclaim(f, h, 0, &r);
 	assert_int_equal(err_of(&r), INV);
 	/* The pages can be sent again, under a new handle. */
+	d = basic(f, FFAEMU_FFA_MEM_SHARE);
 	h2 = send_ok(f, FFAEMU_FFA_MEM_SHARE, &d);
 	assert_true(h2 != h);
 	reclaim(f, h2, 0, &r);
 	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_SUCCESS);
+	fx_free(f);
+	/* the profile field is checked */
+	ffaemu_spmc_profile_default(&p);
+	p.partial_reclaim = 2;
+	{
+		struct ffaemu_spmc_config cfg;
+		struct ffaemu_spmc *s = NULL;
+		ffaemu_spmc_config_default(&cfg);
+		cfg.profile = &p;
+		assert_int_equal(ffaemu_spmc_new(&cfg, &s), FFAEMU_EINVAL);
+	}
 }
 
 static void test_frag_tx_errors_in_every_sender_layout(void **state)
@@ -2023,8 +2063,7 @@ int main(void)
 		cmocka_unit_test(test_send_errors_change_nothing_in_every_layout),
 		cmocka_unit_test_setup_teardown(test_send_without_tx_is_invalid, setup12, teardown),
 		cmocka_unit_test(test_frag_tx_errors_in_every_sender_layout),
-		cmocka_unit_test_setup_teardown(test_reclaim_by_the_sender_drops_a_partial_send,
-						setup12, teardown),
+		cmocka_unit_test(test_sender_reclaim_of_a_partial_send_follows_the_quirk),
 		cmocka_unit_test(test_retrieve_errors_in_every_retriever_layout),
 		cmocka_unit_test_setup_teardown(test_frag_rx_before_any_retrieve_is_invalid, setup12,
 						teardown),

@@ -74,6 +74,17 @@ enum ffaemu_spmc_prenego_quirk {
 	FFAEMU_SPMC_PRE_NOT_SUPPORTED = 2   /* FFA_ERROR(NOT_SUPPORTED) (Xen) */
 };
 
+/*
+ * What MEM_RECLAIM by its sender does to a send still in fragments. Spec C1
+ * lists "sending not finished" as INVALID_PARAMETERS (Hafnium keeps the
+ * transaction); pKVM aborts a fragmented send it cannot finish with
+ * MEM_RECLAIM(handle, 0) and expects FFA_SUCCESS (spec E2, pkvm-proxy 1.14).
+ */
+enum ffaemu_spmc_partial_reclaim_quirk {
+	FFAEMU_SPMC_PARTIAL_RECLAIM_INVALID = 0, /* INVALID_PARAMETERS, send goes on (C1, Hafnium) */
+	FFAEMU_SPMC_PARTIAL_RECLAIM_DROP = 1     /* transaction dropped, FFA_SUCCESS (E2) */
+};
+
 /* What FFA_VERSION answers after negotiation has ended (C4). */
 enum ffaemu_spmc_postnego_quirk {
 	FFAEMU_SPMC_POST_STRICT = 0,    /* same version: own version again; another: -1 (Hafnium) */
@@ -98,7 +109,8 @@ struct ffaemu_spmc_profile {
 	bool interrupt_ends_negotiation; /* default false: FFA_INTERRUPT does not end it (Hafnium) */
 	uint32_t mem_max_desc_size;  /* bytes one memory transaction descriptor may take (w1 of
 					MEM_SHARE/LEND/DONATE); larger: NO_MEMORY; 0 = 8 MiB (default) */
-	uint32_t reserved[7];        /* MBZ: room to grow */
+	uint32_t partial_reclaim;    /* enum ffaemu_spmc_partial_reclaim_quirk; default INVALID */
+	uint32_t reserved[6];        /* MBZ: room to grow */
 };
 
 /* Fill the defaults (the "hafnium-1.2" profile). */

@@ -1274,11 +1274,17 @@ static void do_reclaim(struct spmc *spmc, struct spmc_ep *caller, struct ffaemu_
 	}
 	if (!t->complete) {
 		/*
-		 * Its sender aborts a send still in fragments: the transaction
-		 * is dropped (spec E2: "pKVM reclaims the handle to undo earlier
+		 * A send still in fragments. Spec C1: "sending not finished" is
+		 * INVALID_PARAMETERS (Hafnium), the send goes on. With the DROP
+		 * quirk its sender aborts it: dropped, SUCCESS, as pKVM expects
+		 * (spec E2: "pKVM reclaims the handle to undo earlier
 		 * fragments"; pkvm-proxy 1.14). No page has moved yet, so there
 		 * is nothing to give back or zero.
 		 */
+		if (spmc->profile.partial_reclaim != FFAEMU_SPMC_PARTIAL_RECLAIM_DROP) {
+			spmc_reply_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
+			return;
+		}
 		if ((flags & FFAEMU_MEM_RECLAIM_F_ZERO) && t->type == FFAEMU_MEM_TX_SHARE) {
 			spmc_reply_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
 			return;

@@ -130,7 +130,8 @@ static int profile_check(const struct ffaemu_spmc_profile *p)
 		return FFAEMU_EINVAL;
 	if ((unsigned)p->version_quirk > FFAEMU_SPMC_VQ_OWN_VERSION ||
 	    (unsigned)p->prenego_quirk > FFAEMU_SPMC_PRE_NOT_SUPPORTED ||
-	    (unsigned)p->postnego_quirk > FFAEMU_SPMC_POST_NEGOTIATED)
+	    (unsigned)p->postnego_quirk > FFAEMU_SPMC_POST_NEGOTIATED ||
+	    p->partial_reclaim > FFAEMU_SPMC_PARTIAL_RECLAIM_DROP)
 		return FFAEMU_EINVAL;
 	return FFAEMU_OK;
 }
