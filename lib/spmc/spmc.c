@@ -866,7 +866,7 @@ static void spmc_node_call(void *self, struct ffaemu_regs *r, const struct ffaem
 	/*
 	 * Below v1.2 an FF-A ABI returns in x0-x7 only, so an SMC64 call of
 	 * such an endpoint keeps x8-x17 (spec A7, C1.4, G11). The version is
-	 * read after the call: FFA_VERSION itself is SMC32.
+	 * the one at entry (FFA_VERSION, which changes it, is SMC32 only).
 	 */
 	if (smc64 && ver && ver < FFAEMU_FFA_1_2)
 		rc.results &= FFAEMU_REG(8) - 1u;
