@@ -567,18 +567,34 @@ static void test_init_sign_extended_minus1_inert_every_profile(void **state)
 	}
 }
 
-/* Profiles without the trap (< 6.11), inert: the handler stays out of the way (our choice). */
-static void test_init_inert_old_profile_forwards_everything(void **state)
+/*
+ * Inert means init stopped early, not that the trap went away: the FF-A
+ * handler runs for every FF-A call in every profile (pkvm-proxy 1.6: "runs
+ * even when the proxy is inert"). Before 6.11 there is no gate, so the
+ * deny-list and the handled calls still answer; VERSION is not trapped.
+ */
+static void test_init_inert_old_profile_still_filters(void **state)
 {
 	struct h *h = h_new("pkvm-6.10", tweak_no_ffa_sext);
 	struct ffaemu_regs r;
+	size_t before;
 
 	(void)state;
 	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
 	assert_int_equal(hst(h).state, FFAEMU_PROXY_INERT);
-	r = hcall(h, FFAEMU_FFA_MEM_DONATE, 0, 0, 0, 0, 0); /* denied when active */
-	assert_true(r.x[0] == UINT64_MAX);                 /* the firmware's answer */
-	assert_int_equal(dcount(h, FFAEMU_FFA_MEM_DONATE), 1);
+	before = h->nlog;
+	r = hcall(h, FFAEMU_FFA_MEM_DONATE, 0, 0, 0, 0, 0);
+	assert_proxy_error(r, FFAEMU_FFA_NOT_SUPPORTED);
+	r = hcall(h, FFAEMU_FFA_FEATURES, FFAEMU_FFA_MEM_SHARE_64, 0, 0, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
+	r = hcall(h, FFAEMU_FFA_MEM_SHARE_64, 64, 64, 0, 0, 0); /* no host TX */
+	assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
+	assert_int_equal(h->nlog, before);
+	/* pass-throughs and the untrapped VERSION reach the firmware */
+	r = hcall(h, FFAEMU_FFA_VERSION, FFAEMU_FFA_1_1, 0, 0, 0, 0);
+	assert_true(r.x[0] == UINT64_MAX);
+	r = hcall(h, FFAEMU_FFA_ID_GET, 0, 0, 0, 0, 0);
+	assert_int_equal(h->nlog, before + 2);
 	h_free(h);
 }
 
@@ -2720,7 +2736,7 @@ int main(void)
 		cmocka_unit_test(test_init_spmc_without_ffa_leaves_pkvm_bootable),
 		cmocka_unit_test(test_init_w32_minus1_fails_pkvm_before_s32_fix),
 		cmocka_unit_test(test_init_sign_extended_minus1_inert_every_profile),
-		cmocka_unit_test(test_init_inert_old_profile_forwards_everything),
+		cmocka_unit_test(test_init_inert_old_profile_still_filters),
 		cmocka_unit_test(test_init_major_not_1_fatal),
 		cmocka_unit_test(test_init_version_capped),
 		cmocka_unit_test(test_init_smccc_below_1_2_inert),

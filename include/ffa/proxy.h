@@ -205,7 +205,8 @@ FFAEMU_API struct ffaemu_edge *ffaemu_proxy_down_edge(struct ffaemu_proxy *proxy
 /* Life cycle of the proxy (pkvm-proxy 1.4). */
 enum ffaemu_proxy_state {
 	FFAEMU_PROXY_UNINIT = 0, /* created, init not run: everything is forwarded */
-	FFAEMU_PROXY_INERT = 1,  /* no SMCCC 1.2 or no FF-A below: traps stay, proxy idle */
+	FFAEMU_PROXY_INERT = 1,  /* no SMCCC 1.2 or no FF-A below: init stopped early, but
+				    the FF-A trap handler still runs (gate, deny-list, ...) */
 	FFAEMU_PROXY_ACTIVE = 2, /* talking FF-A to the SPMC */
 	FFAEMU_PROXY_FAILED = 3  /* init failed: pKVM would not come up; everything forwarded */
 };

@@ -524,7 +524,11 @@ static void proxy_call(void *self, struct ffaemu_regs *regs, const struct ffaemu
 	uint32_t fid;
 
 	p->host_calls++;
-	/* Without pKVM (not initialised, or init failed) the host reaches EL3 directly. */
+	/*
+	 * Without pKVM (not initialised, or init failed) the host reaches EL3
+	 * directly. An inert proxy still traps: its FF-A handler runs in every
+	 * profile (pkvm-proxy 1.6; the handler has no "FF-A present" check).
+	 */
 	if (p->state == FFAEMU_PROXY_UNINIT || p->state == FFAEMU_PROXY_FAILED) {
 		forward(p, regs);
 		return;
@@ -541,8 +545,7 @@ static void proxy_call(void *self, struct ffaemu_regs *regs, const struct ffaemu
 	}
 	/* Step 2: the SVE hint is masked for dispatch only (spec G12). */
 	fid = ffaemu_fid_strip_hint((uint32_t)regs->x[0]);
-	if (!is_ffa_call(p, fid) ||
-	    (p->state == FFAEMU_PROXY_INERT && !p->prof.trap_version)) {
+	if (!is_ffa_call(p, fid)) {
 		forward(p, regs);
 		return;
 	}
