@@ -167,7 +167,12 @@ static int decode_value(const char *arg)
 
 /* ---- register dumps ---- */
 
-/* Find "xN<sep>VALUE" items anywhere in text. Returns the number found. */
+/*
+ * Find "xN<sep>VALUE" items anywhere in text: sep is '=' or ':' with
+ * optional blanks (Linux, TF-A, QEMU), or blanks alone before a 0x value
+ * (GDB "info registers", whose decimal column is then skipped). Returns
+ * the number found.
+ */
 static unsigned scan_dump(const char *t, struct ffaemu_regs *r, uint32_t *seen)
 {
 	unsigned n = 0;
@@ -179,6 +184,7 @@ static unsigned scan_dump(const char *t, struct ffaemu_regs *r, uint32_t *seen)
 		uint64_t v = 0;
 		int digits = 0;
 		bool hex_prefix = false;
+		size_t sep;
 
 		if ((c != 'x' && c != 'w' && c != 'r') || (i && isalnum((unsigned char)t[i - 1])))
 			continue;
@@ -190,13 +196,17 @@ static unsigned scan_dump(const char *t, struct ffaemu_regs *r, uint32_t *seen)
 		}
 		if (!digits || digits > 2 || reg >= FFAEMU_NREGS || isalnum((unsigned char)t[j]))
 			continue;
+		sep = j;
 		while (t[j] == ' ' || t[j] == '\t')
 			j++;
-		if (t[j] != '=' && t[j] != ':')
+		if (t[j] == '=' || t[j] == ':') {
+			j++;
+			while (t[j] == ' ' || t[j] == '\t')
+				j++;
+		} else if (j == sep || t[j] != '0' || (t[j + 1] != 'x' && t[j + 1] != 'X')) {
+			/* GDB's "info registers" has no separator but always a 0x value */
 			continue;
-		j++;
-		while (t[j] == ' ' || t[j] == '\t')
-			j++;
+		}
 		if (t[j] == '0' && (t[j + 1] == 'x' || t[j + 1] == 'X')) {
 			hex_prefix = true;
 			j += 2;

@@ -131,7 +131,11 @@ def main():
     assert 'FFA_ERROR DENIED' in p.stdout, p.stdout
     p = run(exe, 'decode', '-', stdin='x0             = 0xc400006f\nx1 = 0x8001\nx2 = 0x0\n')
     assert '0x0000 -> 0x8001' in p.stdout, p.stdout
-    for junk in ('nonsense', '0x', '0x-1', '- 1'):
+    # GDB "info registers": no separator, a 0x value, then a decimal column
+    p = run(exe, 'decode', '-', stdin='x0             0x84000060          2214592608\n'
+                                      'x2             0xfffffffa          4294967290\n')
+    assert p.returncode == 0 and 'FFA_ERROR DENIED' in p.stdout, p.stdout
+    for junk in ('nonsense', '0x', '0x-1', '- 1', 'x 1', 'x1 5'):
         p = run(exe, 'decode', junk)
         assert p.returncode == 2 and p.stderr, junk
 
