@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import xml.etree.ElementTree as ET
 
 
 def run(exe, *args, stdin=None):
@@ -71,6 +72,19 @@ def main():
         assert p.returncode == 0 and 'sequenceDiagram' in p.stdout
         p = run(exe, 'trace', '--format', 'svg', trace)
         assert p.returncode == 0 and '<svg' in p.stdout
+        # a real scenario draws as a ladder: lanes host, proxy, el3; one
+        # arrow per call and per reply, each with its decoded line as a tooltip
+        ns = '{http://www.w3.org/2000/svg}'
+        root = ET.fromstring(p.stdout)
+        lanes = [g.find(ns + 'text').text for g in root.iter(ns + 'g')
+                 if g.get('class') == 'participant']
+        assert lanes == ['host', 'proxy', 'el3'], lanes
+        with open(trace) as f:
+            calls = sum(1 for ln in f if ln.strip())
+        arrows = [g for g in root.iter(ns + 'g') if g.get('class') in ('call', 'reply')]
+        assert len(arrows) == 2 * calls, (len(arrows), calls)
+        assert all(g.find(ns + 'title') is not None for g in arrows)
+        assert any('FFA_VERSION' in ' '.join(t.itertext()) for t in root.iter(ns + 'text'))
         # the same run records the same trace, byte for byte
         trace2 = os.path.join(d, 'run2.jsonl')
         run(exe, 'run', '--proxy', 'pkvm-2026', '--trace', trace2, good)
