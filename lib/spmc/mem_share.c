@@ -394,13 +394,18 @@ static int32_t check_send_parties(struct spmc *spmc, const struct spmc_ep *calle
 				return FFAEMU_FFA_INVALID_PARAMETERS;
 			any_sp = true;
 		} else if (caller->kind == SPMC_EP_SP) {
-			/* SPs share with SPs; NWd borrowers are the hypervisor's business. */
-			return FFAEMU_FFA_INVALID_PARAMETERS;
+			/*
+			 * SPs share with SPs; NWd borrowers are the hypervisor's
+			 * business. A send the relayer does not allow between
+			 * these parties is DENIED (Hafnium, TF-A tests
+			 * test_req_mem_{share,lend}_sp_to_vm).
+			 */
+			return FFAEMU_FFA_DENIED;
 		}
 	}
-	/* The SPMC relays only transactions that involve an SP (spec E1 step 2). */
+	/* The SPMC relays only transactions that involve an SP (spec E1 step 2; DENIED as above). */
 	if (!any_sp)
-		return FFAEMU_FFA_INVALID_PARAMETERS;
+		return FFAEMU_FFA_DENIED;
 	return 0;
 }
 
