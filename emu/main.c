@@ -185,6 +185,7 @@ int emu_cmd_rules(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	enum ffaemu_check_severity min = FFAEMU_CHECK_INFO;
+	size_t shown = 0;
 	int opt;
 
 	optind = 1;
@@ -211,8 +212,12 @@ int emu_cmd_rules(int argc, char **argv)
 			continue;
 		printf("%-22s %-7s %-6s %s\n%22s   [%s]\n", r->id, ffaemu_check_severity_name(r->severity),
 		       ffaemu_check_side_name(r->side), r->statement, "", r->spec);
+		shown++;
 	}
-	printf("%zu rules\n", ffaemu_check_rule_count());
+	if (shown == ffaemu_check_rule_count())
+		printf("%zu rules\n", shown);
+	else
+		printf("%zu of %zu rules\n", shown, ffaemu_check_rule_count());
 	return fflush(stdout) ? EMU_EXIT_IO : EMU_EXIT_PASS;
 }
 

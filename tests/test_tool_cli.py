@@ -157,6 +157,10 @@ def main():
     p = run(exe, 'rules')
     assert p.returncode == 0 and 'rules' in p.stdout.splitlines()[-1]
     assert run(exe, 'rules', '--severity', 'loud').returncode == 2
+    p2 = run(exe, 'rules', '--severity', 'warning')
+    last = p2.stdout.splitlines()[-1]
+    assert p2.returncode == 0 and ' of ' in last and last.endswith(' rules'), last
+    assert 'info ' not in p2.stdout
     # the man page documents every rule ID the catalogue has, and no other
     ids = {ln.split()[0] for ln in p.stdout.splitlines()
            if ln[:1].isalpha() and '-' in ln.split()[0]}
