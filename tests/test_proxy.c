@@ -873,6 +873,31 @@ static void test_direct_msg_series_req2_and_checks(void **state)
 	h_free(h);
 }
 
+/*
+ * The pending series forwards a checked direct request with x0-x17
+ * verbatim: REQ2's x4-x17 payload reaches the partition and its RESP2
+ * payload comes back whole (pkvm-proxy 1.19, 1.17).
+ */
+static void test_direct_msg_series_req2_payload_x4_x17(void **state)
+{
+	struct h *h = h_real("pkvm-2026-direct-msg");
+	struct ffaemu_regs r;
+
+	(void)state;
+	h_up(h, false);
+	ffaemu_regs_clear(&r);
+	r.x[0] = FFAEMU_FFA_MSG_SEND_DIRECT_REQ2;
+	r.x[1] = SP_ID;
+	for (unsigned n = 4; n < FFAEMU_NREGS; n++)
+		r.x[n] = 0x1100000000ull + n;
+	ffaemu_edge_call(h->host, &r, &h->ctx);
+	assert_int_equal(r.x[0], FFAEMU_FFA_MSG_SEND_DIRECT_RESP2);
+	assert_int_equal(dlast(h)->x[17], 0x1100000000ull + 17); /* what the SPMC got */
+	for (unsigned n = 4; n < FFAEMU_NREGS; n++)
+		assert_int_equal(r.x[n], 0x1100000000ull + n); /* the echo's payload */
+	h_free(h);
+}
+
 /* ========================================================= item 5: FEATURES */
 
 static void test_features_filtering(void **state)
@@ -2789,6 +2814,7 @@ int main(void)
 		cmocka_unit_test(test_rxtx_map_non_error_reply_judged_by_w2),
 		cmocka_unit_test(test_new_rejects_hyp_ram_not_owned_by_hyp),
 		cmocka_unit_test(test_version_downgrade_adopts_request_not_reply),
+		cmocka_unit_test(test_direct_msg_series_req2_payload_x4_x17),
 	};
 	return cmocka_run_group_tests_name("proxy", tests, NULL, NULL);
 }
