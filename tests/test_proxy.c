@@ -1997,6 +1997,91 @@ static void test_fuzz_registers_and_descriptors(void **state)
 	}
 }
 
+/*
+ * A malicious SPMC on the reclaim path: random retrieve responses (lengths,
+ * EMAD and composite offsets, range counts, fragment lengths, wrong replies)
+ * after a valid share. Nothing reads or writes outside a buffer (ASan), the
+ * loop always ends, and the page map stays consistent (pkvm-proxy 1.15).
+ */
+static uint64_t g_rseed;
+static bool g_rlayout10; /* the hyp speaks FF-A 1.0: 1.0 descriptor layout */
+
+static uint64_t pick32(uint64_t *sd)
+{
+	static const uint64_t edge[] = {0, 1, 15, 16, 48, 80, 4095, 4096, 4097, 0x10000,
+					0x7fffffff, 0xfffffff0, 0xffffffff};
+	return (xs(sd) & 1) ? edge[xs(sd) % (sizeof(edge) / sizeof(edge[0]))]
+			    : (xs(sd) % 0x3000);
+}
+
+static bool hook_random_retrieve(struct standin *s, struct ffaemu_regs *r)
+{
+	uint32_t fid = (uint32_t)r->x[0];
+	uint8_t page[4096];
+
+	if (fid != FFAEMU_FFA_MEM_RETRIEVE_REQ_64 && fid != FFAEMU_FFA_MEM_FRAG_RX)
+		return false;
+	for (size_t k = 0; k < sizeof(page); k++)
+		page[k] = (uint8_t)xs(&g_rseed);
+	if (g_rlayout10) {
+		/* 1.0: EMAD at 32, composite at 48 */
+		put(page, 32 + 4, 4, (xs(&g_rseed) & 1) ? 48 : pick32(&g_rseed));
+		put(page, 48 + 4, 4, (xs(&g_rseed) & 1) ? xs(&g_rseed) % 4 : pick32(&g_rseed));
+	} else {
+		put(page, 24, 4, (xs(&g_rseed) & 1) ? 32 : pick32(&g_rseed));
+		put(page, 32, 4, (xs(&g_rseed) & 1) ? 48 : pick32(&g_rseed));
+		put(page, 48 + 4, 4, (xs(&g_rseed) & 1) ? 80 : pick32(&g_rseed));
+		put(page, 80 + 4, 4, (xs(&g_rseed) & 1) ? xs(&g_rseed) % 4 : pick32(&g_rseed));
+	}
+	ffaemu_mem_write(s->mem, s->rx, page, sizeof(page));
+	s->rx_full = true;
+	ffaemu_regs_clear(r);
+	r->x[0] = (xs(&g_rseed) & 15) ? (fid == FFAEMU_FFA_MEM_FRAG_RX ? FFAEMU_FFA_MEM_FRAG_TX
+								     : FFAEMU_FFA_MEM_RETRIEVE_RESP)
+				       : FFAEMU_FFA_SUCCESS;
+	r->x[1] = (xs(&g_rseed) & 1) ? 0x1000 + xs(&g_rseed) % 0x4000 : pick32(&g_rseed);
+	r->x[2] = pick32(&g_rseed);
+	r->x[3] = pick32(&g_rseed);
+	return true;
+}
+
+static void test_fuzz_reclaim_malicious_retrieve_responses(void **state)
+{
+	(void)state;
+	for (size_t p = 0; p < ffaemu_proxy_profile_count(); p++) {
+		struct h *h = h_new(ffaemu_proxy_profile_name_at(p), NULL);
+		char why[128];
+
+		h_up(h, true);
+		g_rseed = 0x1234567887654321ull + p;
+		g_rlayout10 = hst(h).hyp_version <= FFAEMU_FFA_1_0;
+		for (int i = 0; i < 1500; i++) {
+			struct ffaemu_regs r;
+			uint64_t handle;
+
+			h->si->hook = NULL;
+			h->si->rx_full = false;
+			memset(h->si->txn, 0, sizeof(h->si->txn));
+			handle = share_n(h, 1 + (uint32_t)(xs(&g_rseed) % 3));
+			h->si->hook = hook_random_retrieve;
+			r = hcall(h, FFAEMU_FFA_MEM_RECLAIM, (uint32_t)handle, handle >> 32, 0, 0, 0);
+			(void)r;
+			/* give the pages back whatever the proxy did, for the next round */
+			for (uint64_t k = 0; k < 3; k++) {
+				struct ffaemu_range rg = {SHARE_PA + 0x2000ull * k, 1};
+				if (hyp_state(h, rg.base) == FFAEMU_PAGE_SHARED)
+					assert_int_equal(ffaemu_mem_hyp_unshare(h->mem, &rg, 1,
+						ffaemu_owner_make(FFAEMU_OWNER_HOST, 0)), 0);
+			}
+		}
+		if (ffaemu_mem_check(h->mem, why, sizeof(why)) != 0)
+			fail_msg("%s: %s", h->prof.name, why);
+		/* the responses went past the first checks, into the FRAG_RX loop */
+		assert_true(hst(h).down_calls > 3000);
+		h_free(h);
+	}
+}
+
 /* The same host-side fuzzing against the real fake SPMC. */
 static void test_fuzz_host_calls_real_spmc(void **state)
 {
@@ -2815,6 +2900,7 @@ int main(void)
 		cmocka_unit_test(test_new_rejects_hyp_ram_not_owned_by_hyp),
 		cmocka_unit_test(test_version_downgrade_adopts_request_not_reply),
 		cmocka_unit_test(test_direct_msg_series_req2_payload_x4_x17),
+		cmocka_unit_test(test_fuzz_reclaim_malicious_retrieve_responses),
 	};
 	return cmocka_run_group_tests_name("proxy", tests, NULL, NULL);
 }
