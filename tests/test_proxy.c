@@ -2082,6 +2082,71 @@ static void test_fuzz_reclaim_malicious_retrieve_responses(void **state)
 	}
 }
 
+/*
+ * Near-valid descriptors: a valid share with a few fields or bytes changed,
+ * and lengths around the real one. Every FFA_ERROR reply leaves the page
+ * map exactly as it was (pkvm-proxy 1.13: complete rollback), for every
+ * profile and page size.
+ */
+static void test_fuzz_share_mutated_descriptors_roll_back(void **state)
+{
+	static const uint32_t pss[] = {4096, 16384};
+
+	(void)state;
+	for (size_t p = 0; p < ffaemu_proxy_profile_count(); p++) {
+		for (size_t q = 0; q < 2; q++) {
+			struct ffaemu_proxy_profile prof;
+			uint64_t seed = 0xfeedface00000000ull + p * 2 + q;
+			const struct ffaemu_owner host = ffaemu_owner_make(FFAEMU_OWNER_HOST, 0);
+			struct h *h;
+			char why[128];
+
+			assert_int_equal(ffaemu_proxy_profile_get(ffaemu_proxy_profile_name_at(p),
+								  &prof), 0);
+			prof.page_size = pss[q];
+			h = h_new_ex(&prof, FFAEMU_SMCCC_1_2, NULL);
+			h_up(h, true);
+			for (int i = 0; i < 1500; i++) {
+				struct ffaemu_mem_stats before, after;
+				struct ffaemu_regs r;
+				uint32_t len, fl, n = 1 + (uint32_t)(xs(&seed) % 4);
+
+				memset(&g_o, 0, sizeof(g_o));
+				g_o.n = n;
+				g_o.ver = hst(h).hyp_version;
+				for (uint32_t k = 0; k < n; k++) {
+					g_o.c[k].base = SHARE_PA + (xs(&seed) % 16) * 0x1000ull;
+					g_o.c[k].pg = (uint32_t)(xs(&seed) % 6);
+				}
+				len = build_desc(g_buf, sizeof(g_buf), &g_o);
+				for (int m = (int)(xs(&seed) % 4); m > 0; m--)
+					g_buf[xs(&seed) % (len + 8)] = (uint8_t)xs(&seed);
+				if (xs(&seed) & 1)
+					len += (uint32_t)(xs(&seed) % 48) - 24;
+				fl = (xs(&seed) & 3) ? len : (uint32_t)(xs(&seed) % (len + 1));
+				ffaemu_mem_write(h->mem, HOST_TX, g_buf, sizeof(g_buf) < 4096 ? sizeof(g_buf) : 4096);
+				ffaemu_mem_get_stats(h->mem, &before);
+				r = hcall(h, (xs(&seed) & 1) ? FFAEMU_FFA_MEM_SHARE : FFAEMU_FFA_MEM_LEND_64,
+					  len, fl, 0, 0, 0);
+				ffaemu_mem_get_stats(h->mem, &after);
+				if ((uint32_t)r.x[0] == FFAEMU_FFA_ERROR)
+					assert_int_equal(after.hyp_shared, before.hyp_shared);
+				/* back to a clean map for the next round */
+				for (uint64_t k = 0; k < 24; k++) {
+					struct ffaemu_range rg = {SHARE_PA + 0x1000ull * k, 1};
+					if (hyp_state(h, rg.base) == FFAEMU_PAGE_SHARED)
+						assert_int_equal(ffaemu_mem_hyp_unshare(h->mem, &rg, 1,
+											host), 0);
+				}
+				memset(h->si->txn, 0, sizeof(h->si->txn));
+			}
+			if (ffaemu_mem_check(h->mem, why, sizeof(why)) != 0)
+				fail_msg("%s: %s", h->prof.name, why);
+			h_free(h);
+		}
+	}
+}
+
 /* The same host-side fuzzing against the real fake SPMC. */
 static void test_fuzz_host_calls_real_spmc(void **state)
 {
@@ -2901,6 +2966,7 @@ int main(void)
 		cmocka_unit_test(test_version_downgrade_adopts_request_not_reply),
 		cmocka_unit_test(test_direct_msg_series_req2_payload_x4_x17),
 		cmocka_unit_test(test_fuzz_reclaim_malicious_retrieve_responses),
+		cmocka_unit_test(test_fuzz_share_mutated_descriptors_roll_back),
 	};
 	return cmocka_run_group_tests_name("proxy", tests, NULL, NULL);
 }
