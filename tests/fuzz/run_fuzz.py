@@ -8,11 +8,40 @@ committed seed corpus is only read); crashes are written there too, as
 crash-<sha1>: copy a crash into tests/fuzz/corpus/<harness>/ once fixed, so
 that the replay suite keeps it. FUZZ_JOBS (default 1) runs that many
 harnesses at a time; FUZZ_ONLY=name limits the run to one harness.
+FUZZ_CPU=S instead stops each harness once it has used S seconds of CPU
+time (on a shared machine wall time overstates the work done); FUZZ_TIME
+is then only an upper bound. The summary gives executions, coverage and
+CPU seconds per harness.
 """
 import argparse
 import os
+import re
+import signal
 import subprocess
 import sys
+import time
+
+
+def cpu_seconds(pid):
+    """utime + stime of a running process, in seconds."""
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            fields = f.read().rsplit(')', 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def summary(log):
+    text = open(log, errors='replace').read()
+    status = re.findall(r'^#(\d+)\s+\w+\s+cov: (\d+) ft: (\d+) corp: (\d+)', text, re.M)
+    execs = re.search(r'stat::number_of_executed_units: (\d+)', text)
+    rate = re.search(r'stat::average_exec_per_sec: (\d+)', text)
+    found = re.search(r'(ERROR: \w+Sanitizer|runtime error|invariant failed|deadly signal)', text)
+    last = status[-1] if status else ('0', '0', '0', '0')
+    return '%s execs, %s exec/s, cov %s, ft %s, corpus %s%s' % (
+        execs.group(1) if execs else last[0], rate.group(1) if rate else '?', last[1], last[2],
+        last[3], ', FINDING: ' + found.group(1) if found else ', no finding')
 
 
 def main():
@@ -30,6 +59,9 @@ def main():
               '(the replay tests run here: meson test --suite fuzz-replay)', file=sys.stderr)
         return 1
     secs = int(os.environ.get('FUZZ_TIME', '60'))
+    cpu_limit = float(os.environ.get('FUZZ_CPU', '0'))
+    if cpu_limit:
+        secs = max(secs, int(cpu_limit * 4))
     jobs = int(os.environ.get('FUZZ_JOBS', '1'))
     only = os.environ.get('FUZZ_ONLY')
     runs = []
@@ -51,11 +83,24 @@ def main():
             print('fuzz: ' + ' '.join(cmd), flush=True)
             log = open(os.path.join(a.work, name + '.log'), 'w')
             procs.append((name, subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT), log))
+        used = {}
+        stopped = set()
+        while any(p.poll() is None for _, p, _ in procs):
+            time.sleep(2)
+            for name, p, _ in procs:
+                c = cpu_seconds(p.pid) if p.poll() is None else None
+                if c is not None:
+                    used[name] = c
+                    if cpu_limit and c >= cpu_limit and name not in stopped:
+                        p.send_signal(signal.SIGINT)  # libFuzzer prints its final stats
+                        stopped.add(name)
         for name, p, log in procs:
             rc = p.wait()
             log.close()
-            tail = open(os.path.join(a.work, name + '.log')).read().splitlines()[-14:]
-            print('\n'.join('  %s: %s' % (name, l) for l in tail))
+            path = os.path.join(a.work, name + '.log')
+            print('fuzz: %s: %.0f s CPU, %s' % (name, used.get(name, 0), summary(path)))
+            if name in stopped and rc in (0, 72):
+                rc = 0  # interrupted at the CPU budget: libFuzzer's interrupt exit code
             if rc != 0:
                 print('fuzz: %s FAILED (rc %d): see %s' % (name, rc, os.path.join(a.work, name + '.log')))
                 failed += 1
