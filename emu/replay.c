@@ -3,7 +3,15 @@
  * `ffa-emu trace --replay`: feed a recorded trace's outermost calls into a
  * freshly built stack (another proxy profile, SPMC profile or a plug-in
  * proxy) and report, register by register, where the replies differ.
+ *
+ * A recording can span several stacks (a script's `reset`, several
+ * scripts in one run): each stack's host edge counts its calls from 0, so
+ * a call index that does not grow starts a new stack, and the replay
+ * starts one too. The host edge keeps its counter but changes its name
+ * when a proxy comes or goes mid-run ("host->el3" / "host->proxy"), so
+ * every "host..." edge is the caller-facing one.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <ffa/ffi.h>
@@ -13,46 +21,38 @@
 
 #include "emu.h"
 
+/* One stack's worth of calls, renamed onto one edge, with their original records. */
+struct segment {
+	struct ffaemu_trace *t;
+	const struct ffaemu_trace_record **orig;
+	size_t n, cap;
+};
+
 static void print_diff(void *user, const struct ffaemu_trace_record *rec,
 		       const struct ffaemu_regs *actual, uint32_t diff)
 {
+	const struct segment *seg = user;
 	char buf[4096];
 
-	(void)user;
+	/* Report the call under its recorded index and edge name. */
+	if (rec->index < seg->n)
+		rec = seg->orig[rec->index];
 	ffaemu_trace_diff_format(rec, actual, diff, buf, sizeof(buf));
 	fputs(buf, stdout);
 }
 
-/*
- * The caller-facing edge: the first outermost record on a "host..." edge
- * (a proxy's own boot-time calls towards EL3 can come first), else the
- * first outermost record's edge.
- */
-static const char *first_outer_edge(const struct ffaemu_trace *tr)
+static bool caller_facing(const char *edge, const char *want)
 {
-	const char *any = NULL;
-
-	for (size_t i = 0; i < ffaemu_trace_count(tr); i++) {
-		const struct ffaemu_trace_record *r = ffaemu_trace_at(tr, i);
-
-		if (r->depth != 0)
-			continue;
-		if (strncmp(r->edge, "host", 4) == 0)
-			return r->edge;
-		if (!any)
-			any = r->edge;
-	}
-	return any;
+	if (want)
+		return strcmp(edge, want) == 0;
+	return strncmp(edge, "host", 4) == 0 && (edge[4] == '\0' || edge[4] == '-');
 }
 
-int emu_trace_replay(const struct ffaemu_trace *tr, const struct emu_replay_opts *o)
+static int new_stack(const struct emu_replay_opts *o, struct ffaemu_node *plugin,
+		     struct ffaemu_system **sys)
 {
 	struct ffaemu_system_config cfg;
-	struct ffaemu_system *sys = NULL;
-	struct ffaemu_node *plugin = NULL;
-	struct ffaemu_trace_replay_result res;
-	const char *edge = o->edge ? o->edge : first_outer_edge(tr);
-	int rc, status;
+	int rc;
 
 	ffaemu_system_config_default(&cfg);
 	cfg.proxy = o->proxy && strncmp(o->proxy, "plugin:", 7) != 0 ? o->proxy : "none";
@@ -60,6 +60,82 @@ int emu_trace_replay(const struct ffaemu_trace *tr, const struct emu_replay_opts
 	cfg.partitions = o->partitions ? o->partitions : "conform";
 	if (o->page_size)
 		cfg.page_size = o->page_size;
+	rc = ffaemu_system_new(&cfg, sys);
+	if (rc) {
+		fprintf(stderr,
+			"ffa-emu trace: cannot build the stack (proxy '%s', spmc '%s', partitions '%s'): %s\n",
+			cfg.proxy, cfg.spmc ? cfg.spmc : "default", cfg.partitions, ffaemu_strerror(rc));
+		return rc;
+	}
+	if (plugin) {
+		ffaemu_system_set_proxy_node(*sys, plugin);
+		ffaemu_plugin_set_down(plugin, ffaemu_system_proxy_edge(*sys), NULL);
+	}
+	return 0;
+}
+
+static void end_stack(struct ffaemu_node *plugin, struct ffaemu_system **sys)
+{
+	if (plugin && *sys) {
+		ffaemu_plugin_set_down(plugin, NULL, NULL);
+		ffaemu_system_set_proxy_node(*sys, NULL);
+	}
+	ffaemu_system_free(sys);
+}
+
+/* Replay one segment on a fresh stack; adds to *calls and *differ. */
+static int replay_segment(struct segment *seg, const struct emu_replay_opts *o,
+			  struct ffaemu_node *plugin, uint64_t *calls, uint64_t *differ)
+{
+	struct ffaemu_system *sys = NULL;
+	struct ffaemu_trace_replay_result res;
+	int rc;
+
+	if (!seg->n)
+		return 0;
+	rc = new_stack(o, plugin, &sys);
+	if (rc)
+		return rc;
+	rc = ffaemu_trace_replay(seg->t, "host", ffaemu_system_host_edge(sys), print_diff, seg,
+				 &res);
+	end_stack(plugin, &sys);
+	if (rc) {
+		fprintf(stderr, "ffa-emu trace: replay failed: %s\n", ffaemu_strerror(rc));
+		return rc;
+	}
+	*calls += res.calls;
+	*differ += res.mismatches;
+	ffaemu_trace_clear(seg->t);
+	seg->n = 0;
+	return 0;
+}
+
+static int segment_add(struct segment *seg, const struct ffaemu_trace_record *r)
+{
+	struct ffaemu_trace_record copy = *r;
+
+	if (seg->n == seg->cap) {
+		size_t ncap = seg->cap ? seg->cap * 2 : 64;
+		const struct ffaemu_trace_record **n = realloc(seg->orig, ncap * sizeof(*n));
+
+		if (!n)
+			return FFAEMU_ENOMEM;
+		seg->orig = n;
+		seg->cap = ncap;
+	}
+	copy.edge = "host";
+	/* ffaemu_trace_append numbers records 0, 1, ... after a clear */
+	seg->orig[seg->n++] = r;
+	return ffaemu_trace_append(seg->t, &copy);
+}
+
+int emu_trace_replay(const struct ffaemu_trace *tr, const struct emu_replay_opts *o)
+{
+	struct segment seg = {0};
+	struct ffaemu_node *plugin = NULL;
+	uint64_t calls = 0, differ = 0, last = 0, stacks = 0;
+	int rc = 0, status;
+
 	if (o->proxy && strncmp(o->proxy, "plugin:", 7) == 0) {
 		rc = ffaemu_plugin_load(o->proxy, NULL, &plugin);
 		if (rc) {
@@ -68,36 +144,49 @@ int emu_trace_replay(const struct ffaemu_trace *tr, const struct emu_replay_opts
 			return rc == FFAEMU_EIO ? EMU_EXIT_IO : EMU_EXIT_USAGE;
 		}
 	}
-	rc = ffaemu_system_new(&cfg, &sys);
-	if (rc) {
-		fprintf(stderr,
-			"ffa-emu trace: cannot build the stack (proxy '%s', spmc '%s', partitions '%s'): %s\n",
-			cfg.proxy, cfg.spmc ? cfg.spmc : "default", cfg.partitions, ffaemu_strerror(rc));
-		ffaemu_node_free(&plugin);
-		return EMU_EXIT_USAGE;
+	/* Fail early, before any output, if the stack cannot be built. */
+	{
+		struct ffaemu_system *probe = NULL;
+
+		rc = new_stack(o, plugin, &probe);
+		end_stack(plugin, &probe);
+		if (rc) {
+			ffaemu_node_free(&plugin);
+			return EMU_EXIT_USAGE;
+		}
 	}
-	if (plugin) {
-		ffaemu_system_set_proxy_node(sys, plugin);
-		ffaemu_plugin_set_down(plugin, ffaemu_system_proxy_edge(sys), NULL);
+	rc = ffaemu_trace_new(NULL, &seg.t);
+	for (size_t i = 0; !rc && i < ffaemu_trace_count(tr); i++) {
+		const struct ffaemu_trace_record *r = ffaemu_trace_at(tr, i);
+
+		if (r->depth != 0 || !caller_facing(r->edge, o->edge))
+			continue;
+		if (seg.n && r->edge_index <= last) {
+			rc = replay_segment(&seg, o, plugin, &calls, &differ);
+			stacks++;
+		}
+		if (!rc)
+			rc = segment_add(&seg, r);
+		last = r->edge_index;
 	}
-	rc = ffaemu_trace_replay(tr, edge ? edge : "", ffaemu_system_host_edge(sys), print_diff,
-				 NULL, &res);
+	if (!rc && seg.n) {
+		rc = replay_segment(&seg, o, plugin, &calls, &differ);
+		stacks++;
+	}
 	if (rc) {
-		fprintf(stderr, "ffa-emu trace: replay failed: %s\n", ffaemu_strerror(rc));
+		if (rc == FFAEMU_ENOMEM)
+			fprintf(stderr, "ffa-emu trace: out of memory\n");
 		status = EMU_EXIT_IO;
 	} else {
-		printf("replayed %llu call(s) of edge %s on proxy %s, spmc %s, partitions %s: "
+		printf("replayed %llu call(s) on %llu stack(s) (proxy %s, spmc %s, partitions %s): "
 		       "%llu differ\n",
-		       (unsigned long long)res.calls, edge ? edge : "(none)",
-		       o->proxy ? o->proxy : "none", o->spmc ? o->spmc : "default", cfg.partitions,
-		       (unsigned long long)res.mismatches);
-		status = res.mismatches ? EMU_EXIT_FAIL : EMU_EXIT_PASS;
+		       (unsigned long long)calls, (unsigned long long)stacks,
+		       o->proxy ? o->proxy : "none", o->spmc ? o->spmc : "default",
+		       o->partitions ? o->partitions : "conform", (unsigned long long)differ);
+		status = differ ? EMU_EXIT_FAIL : EMU_EXIT_PASS;
 	}
-	if (plugin) {
-		ffaemu_plugin_set_down(plugin, NULL, NULL);
-		ffaemu_system_set_proxy_node(sys, NULL);
-	}
-	ffaemu_system_free(&sys);
+	ffaemu_trace_free(&seg.t);
+	free(seg.orig);
 	ffaemu_node_free(&plugin);
 	if (fflush(stdout) && status == EMU_EXIT_PASS)
 		status = EMU_EXIT_IO;

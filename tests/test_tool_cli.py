@@ -109,14 +109,19 @@ def main():
         assert p.returncode == 0, p.stdout + p.stderr
         p = run(exe, 'trace', '--replay', '--proxy', 'pkvm-2026', mtrace)
         assert p.returncode == 0, p.stdout + p.stderr
-        assert p.stdout == ('replayed 3 call(s) of edge host->proxy on proxy pkvm-2026, '
-                            'spmc default, partitions conform: 0 differ\n'), p.stdout
+        assert p.stdout == ('replayed 3 call(s) on 1 stack(s) (proxy pkvm-2026, '
+                            'spmc default, partitions conform): 0 differ\n'), p.stdout
         p = run(exe, 'trace', '--replay', '--proxy', 'none', mtrace)
         assert p.returncode == 1, p.stdout + p.stderr
         assert '0 differ' not in p.stdout and '1 differ' in p.stdout, p.stdout
         assert '#' in p.stdout and 'FFA_MSG_SEND_DIRECT_REQ2' in p.stdout, p.stdout
         assert '  x0: recorded 0x0000000084000060 replayed 0x00000000c400008e' in p.stdout, p.stdout
         assert 'replayed => FFA_MSG_SEND_DIRECT_RESP2' in p.stdout, p.stdout
+        # a recording that spans stacks (reset) replays on as many fresh stacks
+        p = run(exe, 'run', '--proxy', 'pkvm-2026', '--trace', mtrace, msg, msg)
+        assert p.returncode == 0, p.stdout + p.stderr
+        p = run(exe, 'trace', '--replay', '--proxy', 'pkvm-2026', mtrace)
+        assert p.returncode == 0 and 'replayed 6 call(s) on 2 stack(s)' in p.stdout, p.stdout
         for bad_args in (['--proxy', 'none', mtrace], ['--replay', '--format', 'svg', mtrace],
                          ['--replay', '--check', mtrace], ['--replay', '--page-size', '5', mtrace],
                          ['--replay', '--proxy', 'pkvm-1999', mtrace]):
