@@ -8,6 +8,13 @@
  * behaviour in pkvm-proxy.md section 4.2 (init) and 4.3 (runtime); it is
  * not Linux code. Build and run:  ./driver_replay [proxy-profile]
  *
+ * Runtime: a direct request, a one-page share and its reclaim, then (4K
+ * kernels) a share of RP_FRAG_N pages whose descriptor outgrows the 4K TX
+ * buffer, sent with MEM_SHARE + FRAG_TX, and its reclaim. The last column
+ * shows why f26a525b77e0 exists: before it such a share goes through and
+ * can never be reclaimed (the retrieved descriptor exceeds the proxy's
+ * descriptor buffer); after it the share is refused with NO_MEMORY.
+ *
  * The same file is compiled into tests/test_proxy_spmc.c (with
  * DRIVER_REPLAY_NO_MAIN) so that what it prints is also checked.
  */
@@ -24,6 +31,8 @@
 #define RP_RX (RP_RAM + 0x20000)
 #define RP_SHARE (RP_RAM + 0x100000)
 #define RP_MAX_PARTS 8
+#define RP_FRAG (RP_RAM + 0x200000) /* pages of the fragmented share */
+#define RP_FRAG_N 260u              /* constituents: the descriptor outgrows a 4K TX */
 
 /* ------------------------------------------------------------ the stack */
 
@@ -121,6 +130,7 @@ struct rp_driver {
 	uint32_t version;     /* the version the driver uses */
 	uint16_t id;
 	uint32_t rxtx_size;
+	uint32_t tx_size;     /* bytes of the mapped TX buffer */
 	bool mem64, req2, notif, regs_info;
 	uint32_t nparts;
 	uint16_t part_id[RP_MAX_PARTS];
@@ -199,6 +209,7 @@ static int rp_driver_init(struct rp_driver *d)
 		d->failed = "FFA_RXTX_MAP";
 		return -1;
 	}
+	d->tx_size = size;
 
 	/* 5: 64-bit memory ops if LEND_64 (or SHARE_64) is there */
 	d->mem64 = rp_feature(d, FFAEMU_FFA_MEM_LEND_64) || rp_feature(d, FFAEMU_FFA_MEM_SHARE_64);
@@ -300,6 +311,69 @@ static uint64_t rp_share(struct rp_driver *d, uint16_t dst)
 	return ffaemu_regs_handle(&r, 2);
 }
 
+/* The FF-A error of a reply, 0 for success, -100 for an unexpected reply. */
+static int32_t rp_err(const struct ffaemu_regs *r)
+{
+	if (rp_ok(r))
+		return 0;
+	if ((uint32_t)r->x[0] == FFAEMU_FFA_ERROR)
+		return (int32_t)(uint32_t)r->x[2];
+	return -100;
+}
+
+/*
+ * 4.3: a share whose descriptor outgrows the TX buffer: as many constituents
+ * as fit go with MEM_SHARE, the rest follow in FRAG_TX calls (handle, fragment
+ * length, w4 = 0) until SUCCESS. RP_FRAG_N separate pages. Returns the FF-A
+ * error (0 = shared) and the handle in *handle.
+ */
+static int32_t rp_share_frag(struct rp_driver *d, uint16_t dst, uint64_t *handle)
+{
+	uint8_t b[128 + RP_FRAG_N * 16];
+	uint32_t hdr = d->version > FFAEMU_FFA_1_0 ? 48 : 32;
+	uint32_t esz = d->version >= FFAEMU_FFA_1_2 ? 32 : 16;
+	uint32_t comp = hdr + esz, pg = d->page_size / 4096;
+	uint32_t len = comp + 16 + RP_FRAG_N * 16, off, frag;
+	struct ffaemu_regs r;
+
+	memset(b, 0, sizeof(b));
+	*handle = 0;
+	rp_put(b, 0, 2, d->id);
+	rp_put(b, 2, d->version > FFAEMU_FFA_1_0 ? 2 : 1, 0x2f);
+	if (d->version > FFAEMU_FFA_1_0) {
+		rp_put(b, 24, 4, esz);
+		rp_put(b, 32, 4, hdr);
+	}
+	rp_put(b, 28, 4, 1);
+	rp_put(b, hdr, 2, dst);
+	rp_put(b, hdr + 2, 1, 0x2);
+	rp_put(b, hdr + 4, 4, comp);
+	rp_put(b, comp, 4, RP_FRAG_N * pg);
+	rp_put(b, comp + 4, 4, RP_FRAG_N);
+	for (uint32_t i = 0; i < RP_FRAG_N; i++) {
+		rp_put(b, comp + 16 + i * 16, 8, RP_FRAG + 2ull * i * d->page_size);
+		rp_put(b, comp + 16 + i * 16 + 8, 4, pg);
+	}
+	/* whole constituents per fragment */
+	frag = comp + 16 + (d->tx_size - comp - 16) / 16 * 16;
+	if (frag > len)
+		frag = len;
+	if (ffaemu_mem_write(d->mem, RP_TX, b, frag))
+		return -100;
+	r = rp_smc(d, d->mem64 ? FFAEMU_FFA_MEM_SHARE_64 : FFAEMU_FFA_MEM_SHARE, len, frag, 0, 0, 0);
+	for (off = frag; (uint32_t)r.x[0] == FFAEMU_FFA_MEM_FRAG_RX && off < len; off += frag) {
+		uint64_t h = ffaemu_regs_handle(&r, 1);
+
+		frag = len - off < d->tx_size / 16 * 16 ? len - off : d->tx_size / 16 * 16;
+		if (ffaemu_mem_write(d->mem, RP_TX, b + off, frag))
+			return -100;
+		r = rp_smc(d, FFAEMU_FFA_MEM_FRAG_TX, (uint32_t)h, h >> 32, frag, 0, 0);
+	}
+	if (rp_ok(&r))
+		*handle = ffaemu_regs_handle(&r, 2);
+	return rp_err(&r);
+}
+
 /* ------------------------------------------------------------ a replay */
 
 /*
@@ -325,6 +399,9 @@ struct rp_result {
 	bool direct_ok;  /* the echo partition answered */
 	bool share_ok, reclaim_ok;
 	bool map_ok;     /* page map consistent, every page back to owned */
+	/* a share that needs FRAG_TX, then its reclaim: FF-A error, 0 = ok */
+	int32_t frag_share_err, frag_reclaim_err;
+	bool frag_map_ok; /* after it: every page back to owned */
 };
 
 static int rp_replay(const char *proxy, const char *spmc_profile, uint32_t page_size,
@@ -371,6 +448,22 @@ static int rp_replay(const char *proxy, const char *spmc_profile, uint32_t page_
 	res->map_ok = ffaemu_mem_check(s.mem, NULL, 0) == 0 && ms.shared == 0 && ms.lent == 0 &&
 		      ms.hyp_shared == (res->failed || !s.proxy ||
 				       res->proxy_state == FFAEMU_PROXY_FAILED ? 0 : 2ull * page_size / 4096);
+	/* On 4K kernels, where that descriptor outgrows the TX buffer. */
+	if (!res->failed && res->share_ok && page_size == 4096) {
+		uint64_t fh;
+
+		res->frag_share_err = rp_share_frag(&d, d.part_id[0], &fh);
+		res->frag_reclaim_err = -100;
+		if (!res->frag_share_err) {
+			struct ffaemu_regs r = rp_smc(&d, FFAEMU_FFA_MEM_RECLAIM, (uint32_t)fh,
+						      fh >> 32, 0, 0, 0);
+			res->frag_reclaim_err = rp_err(&r);
+		}
+		ffaemu_mem_get_stats(s.mem, &ms);
+		res->frag_map_ok = ffaemu_mem_check(s.mem, NULL, 0) == 0 && ms.shared == 0 &&
+				   ms.hyp_shared == (!s.proxy || res->proxy_state == FFAEMU_PROXY_FAILED
+							     ? 0 : 2ull * page_size / 4096);
+	}
 	rp_stack_free(&s);
 	return 0;
 }
@@ -388,10 +481,17 @@ static void rp_print(const char *proxy, const char *spmc, const struct rp_result
 		printf("driver init failed at %s\n", r->failed);
 		return;
 	}
-	printf("v%-4s mem64=%d req2=%d notif=%d parts=%u%s direct=%s share=%s reclaim=%s map=%s\n",
+	printf("v%-4s mem64=%d req2=%d notif=%d parts=%u%s direct=%s share=%s reclaim=%s map=%s",
 	       ffaemu_version_format(r->version, v, sizeof(v)), r->mem64, r->req2, r->notif,
 	       r->nparts, r->parts_ok ? "" : "(unreadable)", r->direct_ok ? "ok" : "FAIL",
 	       r->share_ok ? "ok" : "FAIL", r->reclaim_ok ? "ok" : "FAIL", r->map_ok ? "ok" : "BAD");
+	if (r->share_ok && r->frag_reclaim_err)
+		printf(" | fragmented: share=%d reclaim=%d map=%s", r->frag_share_err,
+		       r->frag_reclaim_err, r->frag_map_ok ? "ok" : "BAD");
+	else if (r->share_ok)
+		printf(" | fragmented: share=%d reclaim=%d map=%s", r->frag_share_err,
+		       r->frag_reclaim_err, r->frag_map_ok ? "ok" : "BAD");
+	printf("\n");
 }
 
 int main(int argc, char **argv)

@@ -229,6 +229,8 @@ static const struct {
 	int failed;       /* F_VERSION: driver init stops at FFA_VERSION */
 	uint32_t version;
 	bool parts_ok, direct_ok, share_ok, reclaim_ok;
+	/* the share that needs FRAG_TX (4.3), then its reclaim: FF-A error, 0 = ok, -100 = not run */
+	int32_t frag_share, frag_reclaim;
 } replay_rows[] = {
 #define NS FFAEMU_SPMC_VQ_NOT_SUPPORTED
 #define OWN FFAEMU_SPMC_VQ_OWN_VERSION
@@ -240,29 +242,33 @@ static const struct {
 #define V11 FFAEMU_FFA_1_1
 #define V12 FFAEMU_FFA_1_2
 	/* no hypervisor: the driver and the SPMC alone */
-	{"none", "spmc-1.2", NS, U, F_OK, V12, 1, 1, 1, 1},
-	{"none", "spmc-1.1", NS, U, F_VERSION, 0, 0, 0, 0, 0},
-	{"none", "spmc-1.0", OWN, U, F_OK, V10, 1, 1, 1, 1},
+	{"none", "spmc-1.2", NS, U, F_OK, V12, 1, 1, 1, 1, 0, 0},
+	{"none", "spmc-1.1", NS, U, F_VERSION, 0, 0, 0, 0, 0, 0, 0},
+	{"none", "spmc-1.0", OWN, U, F_OK, V10, 1, 1, 1, 1, 0, 0},
 	/* 6.4: exact-1.0 init fails on newer SPMCs: no pKVM, the driver talks to EL3 */
-	{"pkvm-6.4", "spmc-1.2", NS, X, F_OK, V10, 1, 1, 1, 1},
+	{"pkvm-6.4", "spmc-1.2", NS, X, F_OK, V10, 1, 1, 1, 1, 0, 0},
 	/* 6.4 active: PARTITION_INFO_GET lands in the hyp's RX, the driver reads zeros */
-	{"pkvm-6.4", "spmc-1.0", NS, A, F_OK, V10, 0, 0, 0, 0},
+	{"pkvm-6.4", "spmc-1.0", NS, A, F_OK, V10, 0, 0, 0, 0, 0, 0},
 	/* 6.10: host FFA_VERSION not trapped; the SPMC's version is already fixed at 1.0 */
-	{"pkvm-6.10", "spmc-1.2", NS, A, F_VERSION, 0, 0, 0, 0, 0},
-	{"pkvm-6.10", "spmc-1.0", OWN, A, F_VERSION, 0, 0, 0, 0, 0},
-	/* 6.11: FF-A 1.1, pre-(s32) init on a 1.0 SPMC that says -1 in w0: pKVM fails */
-	{"pkvm-6.11", "spmc-1.2", NS, A, F_OK, V11, 1, 1, 1, 1},
-	{"pkvm-6.11", "spmc-1.0", NS, X, F_VERSION, 0, 0, 0, 0, 0},
-	{"pkvm-6.18", "spmc-1.2", NS, A, F_OK, V12, 1, 1, 1, 1},
-	{"pkvm-6.18", "spmc-1.1", NS, X, F_VERSION, 0, 0, 0, 0, 0},
-	{"pkvm-6.18", "spmc-1.1", OWN, A, F_OK, V11, 1, 1, 1, 1},
+	{"pkvm-6.10", "spmc-1.2", NS, A, F_VERSION, 0, 0, 0, 0, 0, 0, 0},
+	{"pkvm-6.10", "spmc-1.0", OWN, A, F_VERSION, 0, 0, 0, 0, 0, 0, 0},
+	/* 6.11: FF-A 1.1, pre-(s32) init on a 1.0 SPMC that says -1 in w0: pKVM fails.
+	 * Before f26a525b77e0 a long fragmented share goes through and can then never
+	 * be reclaimed (NO_MEMORY at reclaim): its pages stay shared (pkvm-proxy s2) */
+	{"pkvm-6.11", "spmc-1.2", NS, A, F_OK, V11, 1, 1, 1, 1, 0, FFAEMU_FFA_NO_MEMORY},
+	{"pkvm-6.11", "spmc-1.0", NS, X, F_VERSION, 0, 0, 0, 0, 0, 0, 0},
+	/* from 6.18 the same share is refused up front (len > descriptor buffer) */
+	{"pkvm-6.18", "spmc-1.2", NS, A, F_OK, V12, 1, 1, 1, 1, FFAEMU_FFA_NO_MEMORY, -100},
+	{"pkvm-6.18", "spmc-1.1", NS, X, F_VERSION, 0, 0, 0, 0, 0, 0, 0},
+	{"pkvm-6.18", "spmc-1.1", OWN, A, F_OK, V11, 1, 1, 1, 1, FFAEMU_FFA_NO_MEMORY, -100},
 	/* 2026: the (s32) fix keeps pKVM up (inert) where the SPMC refuses 1.2 */
-	{"pkvm-2026", "spmc-1.2", NS, A, F_OK, V12, 1, 1, 1, 1},
-	{"pkvm-2026", "spmc-1.1", NS, I, F_VERSION, 0, 0, 0, 0, 0},
-	{"pkvm-2026", "spmc-1.1", OWN, A, F_OK, V11, 1, 1, 1, 1},
+	{"pkvm-2026", "spmc-1.2", NS, A, F_OK, V12, 1, 1, 1, 1, FFAEMU_FFA_NO_MEMORY, -100},
+	{"pkvm-2026", "spmc-1.1", NS, I, F_VERSION, 0, 0, 0, 0, 0, 0, 0},
+	{"pkvm-2026", "spmc-1.1", OWN, A, F_OK, V11, 1, 1, 1, 1, FFAEMU_FFA_NO_MEMORY, -100},
 	/* a 1.0 SPMC has no hypervisor retrieve request: reclaim fails, pages stay shared */
-	{"pkvm-2026", "spmc-1.0", OWN, A, F_OK, V10, 1, 1, 1, 0},
-	{"pkvm-2026-direct-msg", "spmc-1.2", NS, A, F_OK, V12, 1, 1, 1, 1},
+	{"pkvm-2026", "spmc-1.0", OWN, A, F_OK, V10, 1, 1, 1, 0, FFAEMU_FFA_NO_MEMORY, -100},
+	{"pkvm-2026-direct-msg", "spmc-1.2", NS, A, F_OK, V12, 1, 1, 1, 1, FFAEMU_FFA_NO_MEMORY,
+	 -100},
 #undef NS
 #undef OWN
 #undef U
@@ -299,6 +305,11 @@ static void test_driver_replay_profiles_x_spmc_versions(void **state)
 		assert_int_equal(r.reclaim_ok, replay_rows[i].reclaim_ok);
 		/* the page map is consistent and clean whenever the reclaim worked */
 		assert_int_equal(r.map_ok, replay_rows[i].reclaim_ok || !r.share_ok);
+		if (!r.share_ok)
+			continue;
+		assert_int_equal(r.frag_share_err, replay_rows[i].frag_share);
+		assert_int_equal(r.frag_reclaim_err, replay_rows[i].frag_reclaim);
+		assert_int_equal(r.frag_map_ok, r.map_ok && (r.frag_share_err || !r.frag_reclaim_err));
 	}
 }
 
