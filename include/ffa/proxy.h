@@ -33,7 +33,14 @@
  *    with FFA_ERROR(ABORTED) in every profile (status.frag_rx_bounded);
  *    upstream loops forever. A deliberate, profile-independent safety bound.
  *  - Pass-through calls (and every call before init or after a failed init)
- *    are forwarded with the SMCCC 1.2 contract, x0-x17 both ways.
+ *    are forwarded with the SMCCC 1.2 contract, x0-x17 both ways (the host
+ *    forwarder has loaded x0-x17 in every kernel version).
+ *  - The deny-list is consulted before the handled calls (upstream: after).
+ *    No built-in profile denies a handled ID, so this only matters for an
+ *    edited profile: denying FFA_FEATURES models the first v6.4 commit.
+ *  - An INERT proxy (init stopped early) still runs the FF-A handler: gate,
+ *    deny-list, handled calls, as upstream, whose handler never checks that
+ *    FF-A is present.
  *  - Free the proxy before the memory it was created with.
  */
 #ifndef FFAEMU_PROXY_H
