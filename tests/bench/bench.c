@@ -369,7 +369,7 @@ int main(int argc, char **argv)
 		for (unsigned long i = 0; i < iters; i++)
 			c->op(&b);
 	} else {
-		double t[16];
+		double t[16] = {0};
 		if (reps > 16)
 			reps = 16;
 		c->op(&b); /* warm up */
