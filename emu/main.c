@@ -48,8 +48,9 @@ static void usage_trace(FILE *o)
 		"With --replay, send the trace's outermost calls on its caller-facing edge\n"
 		"(--edge to choose another) into a new stack built from --proxy (default\n"
 		"none), --spmc, --partitions (default conform) and --page-size, and print\n"
-		"each call whose reply differs, register by register. Only registers are\n"
-		"replayed: memory (TX buffer descriptors) is not part of a trace.\n"
+		"each call whose reply differs, register by register. The TX bytes a call\n"
+		"read (descriptors) are written back first; a new stack starts where the\n"
+		"recording started one (reset).\n"
 		"\n"
 		"Exit status: 0 no violation/difference, 1 violations or differences,\n"
 		"2 usage or trace syntax error, 3 I/O error.\n");

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <ffa/ffi.h>
+#include <ffa/mem.h>
 #include <ffa/proxy.h>
 #include <ffa/system.h>
 #include <ffa/trace.h>
@@ -39,6 +40,12 @@ static void print_diff(void *user, const struct ffaemu_trace_record *rec,
 		rec = seg->orig[rec->index];
 	ffaemu_trace_diff_format(rec, actual, diff, buf, sizeof(buf));
 	fputs(buf, stdout);
+}
+
+/* The recorded TX bytes go back where the caller had them before its call. */
+static int write_mem(void *user, uint64_t pa, const void *src, size_t len)
+{
+	return ffaemu_mem_write(user, pa, src, len);
 }
 
 static bool caller_facing(const char *edge, const char *want)
@@ -96,8 +103,8 @@ static int replay_segment(struct segment *seg, const struct emu_replay_opts *o,
 	rc = new_stack(o, plugin, &sys);
 	if (rc)
 		return rc;
-	rc = ffaemu_trace_replay(seg->t, "host", ffaemu_system_host_edge(sys), print_diff, seg,
-				 &res);
+	rc = ffaemu_trace_replay_mem(seg->t, "host", ffaemu_system_host_edge(sys), write_mem,
+				     ffaemu_system_mem(sys), print_diff, seg, &res);
 	end_stack(plugin, &sys);
 	if (rc) {
 		fprintf(stderr, "ffa-emu trace: replay failed: %s\n", ffaemu_strerror(rc));

@@ -12,6 +12,7 @@
 
 #include <ffa/check.h>
 #include <ffa/ffi.h>
+#include <ffa/mem.h>
 #include <ffa/proxy.h>
 #include <ffa/script.h>
 #include <ffa/spmc.h>
@@ -58,6 +59,7 @@ struct ctx {
 	struct job *job;
 	unsigned tap_n;
 	struct ffaemu_node *plugin; /* --proxy plugin:...: the user's proxy node */
+	struct ffaemu_mem *mem;     /* the running stack's memory, for the tracer */
 };
 
 static char *xstrdup(const char *s)
@@ -120,6 +122,13 @@ char *emu_read_file(const char *path, size_t *len)
 
 /* ---- observers ---- */
 
+static int read_mem(void *user, uint64_t pa, void *dst, size_t len)
+{
+	struct ctx *c = user;
+
+	return c->mem ? ffaemu_mem_read(c->mem, pa, dst, len) : FFAEMU_ENOENT;
+}
+
 static void attach(struct ctx *c, struct ffaemu_edge *e)
 {
 	if (!e || c->nattached == 4)
@@ -148,6 +157,7 @@ static void on_system(void *user, struct ffaemu_system *sys)
 		attach(c, ffaemu_system_proxy_edge(sys));
 	}
 	p = ffaemu_system_proxy(sys);
+	c->mem = ffaemu_system_mem(sys);
 
 	attach(c, ffaemu_system_host_edge(sys));
 	if (p) {
@@ -198,6 +208,7 @@ static void on_system_end(void *user, struct ffaemu_system *sys)
 	struct ctx *c = user;
 
 	harvest(c);
+	c->mem = NULL;
 	if (c->plugin && ffaemu_system_proxy_name(sys) == ffaemu_node_name(c->plugin)) {
 		ffaemu_plugin_set_down(c->plugin, NULL, NULL);
 		ffaemu_system_set_proxy_node(sys, NULL);
@@ -538,6 +549,7 @@ static int run_common(bool conform, int argc, char **argv)
 	size_t nonly = 0;
 	bool list = false;
 	struct ctx c;
+	struct ffaemu_trace_config tc;
 	struct job *jobs = NULL;
 	size_t njobs = 0, capjobs = 0;
 	const char *profiles[64];
@@ -722,7 +734,13 @@ static int run_common(bool conform, int argc, char **argv)
 			goto out;
 		}
 	}
-	if (trace_path && ffaemu_trace_new(NULL, &c.trace)) {
+	if (trace_path) {
+		ffaemu_trace_config_default(&tc);
+		/* keep the TX bytes of memory calls so that the trace replays them */
+		tc.mem_read = read_mem;
+		tc.mem_user = &c;
+	}
+	if (trace_path && ffaemu_trace_new(&tc, &c.trace)) {
 		fprintf(stderr, "ffa-emu: cannot create the tracer\n");
 		status = EMU_EXIT_IO;
 		goto out;

@@ -31,6 +31,8 @@ struct ffaemu_trace {
 	uint32_t open_calls; /* calls entered but not yet completed (record_entry) */
 	struct trc_strtab strs;
 	struct trc_vers vers;
+	uint8_t **blobs;     /* TX snapshots of the records */
+	size_t nblobs, capblobs;
 	struct trc_attach *att[TRC_MAX_EDGES]; /* stable addresses: observer user pointers */
 	size_t natt;
 };
@@ -113,6 +115,22 @@ void trc_vers_update(struct trc_vers_entry *e, const struct ffaemu_trace_record 
 	/* FFA_INTERRUPT does not end negotiation (spec C4, Hafnium). */
 	if (ffaemu_fid_is_ffa(fid) && fid != FFAEMU_FFA_INTERRUPT && fid != FFAEMU_FFA_INTERRUPT_64)
 		e->ended = true;
+	if (!ffaemu_fid_is_ffa(ffaemu_regs_w(&rec->out, 0)) ||
+	    (ffaemu_regs_w(&rec->out, 0) != FFAEMU_FFA_SUCCESS &&
+	     ffaemu_regs_w(&rec->out, 0) != FFAEMU_FFA_SUCCESS_64))
+		return;
+	if (fid == FFAEMU_FFA_RXTX_MAP || fid == FFAEMU_FFA_RXTX_MAP_64) {
+		/* x1 = TX (w1 for SMC32), w3 = pages of 4 KiB (spec C5.3, A8) */
+		uint64_t pages = ffaemu_regs_w(&rec->in, 3);
+
+		e->tx_pa = fid == FFAEMU_FFA_RXTX_MAP ? ffaemu_regs_w(&rec->in, 1) : rec->in.x[1];
+		e->tx_size = pages > FFAEMU_TRACE_TX_MAX / 4096u ? FFAEMU_TRACE_TX_MAX
+								 : (uint32_t)pages * 4096u;
+		if (!e->tx_pa)
+			e->tx_size = 0; /* a hypervisor's forwarded map: no TX of its own (C5.3) */
+	} else if (fid == FFAEMU_FFA_RXTX_UNMAP && !(ffaemu_regs_w(&rec->in, 1) >> 16)) {
+		e->tx_size = 0;
+	}
 }
 
 void trc_vers_free(struct trc_vers *v, const struct ffaemu_alloc *a)
@@ -227,6 +245,43 @@ static void unwrap(struct trc_attach *at)
 	ffaemu_node_free(&at->wrapper);
 }
 
+/* Keep a copy of len bytes for a record; NULL on allocation failure. */
+static uint8_t *blob_copy(struct ffaemu_trace *t, const void *data, size_t len)
+{
+	uint8_t *b;
+
+	if (t->nblobs == t->capblobs) {
+		size_t cap = t->capblobs ? t->capblobs * 2 : 16;
+		uint8_t **grown = ffaemu_alloc_realloc(&t->alloc, t->blobs, cap * sizeof(*grown));
+
+		if (!grown)
+			return NULL;
+		t->blobs = grown;
+		t->capblobs = cap;
+	}
+	b = ffaemu_alloc_zalloc(&t->alloc, len ? len : 1);
+	if (!b)
+		return NULL;
+	if (data)
+		memcpy(b, data, len);
+	t->blobs[t->nblobs++] = b;
+	return b;
+}
+
+/* Give back the newest blob (a snapshot that could not be taken). */
+static void blob_drop_last(struct ffaemu_trace *t)
+{
+	if (t->nblobs)
+		ffaemu_alloc_free(&t->alloc, t->blobs[--t->nblobs]);
+}
+
+static void blobs_free(struct ffaemu_trace *t)
+{
+	for (size_t i = 0; i < t->nblobs; i++)
+		ffaemu_alloc_free(&t->alloc, t->blobs[i]);
+	t->nblobs = 0;
+}
+
 void ffaemu_trace_free(struct ffaemu_trace **trace)
 {
 	struct ffaemu_trace *t;
@@ -242,6 +297,8 @@ void ffaemu_trace_free(struct ffaemu_trace **trace)
 		ffaemu_alloc_free(&a, t->att[i]);
 	}
 	ffaemu_alloc_free(&a, t->rec);
+	blobs_free(t);
+	ffaemu_alloc_free(&a, t->blobs);
 	trc_strtab_free(&t->strs, &a);
 	trc_vers_free(&t->vers, &a);
 	ffaemu_alloc_free(&a, t);
@@ -272,6 +329,62 @@ static int push_record(struct ffaemu_trace *t, struct ffaemu_trace_record *rec)
 	return FFAEMU_OK;
 }
 
+/*
+ * How many TX bytes a call reads: the fragment length of a memory
+ * transaction in the TX buffer (w2, x3/w3 = 0: spec C1, E1-E2), FRAG_TX's
+ * w3, the whole buffer for MEM_RELINQUISH and MSG_SEND2 (D8, D10).
+ */
+static uint32_t tx_needed(const struct ffaemu_trace_record *rec, uint32_t tx_size)
+{
+	uint32_t fid = ffaemu_fid_strip_hint(ffaemu_regs_w(&rec->in, 0));
+	uint64_t need;
+
+	switch (fid) {
+	case FFAEMU_FFA_MEM_DONATE:
+	case FFAEMU_FFA_MEM_LEND:
+	case FFAEMU_FFA_MEM_SHARE:
+	case FFAEMU_FFA_MEM_RETRIEVE_REQ:
+		need = ffaemu_regs_w(&rec->in, 3) ? 0 : ffaemu_regs_w(&rec->in, 2);
+		break;
+	case FFAEMU_FFA_MEM_DONATE_64:
+	case FFAEMU_FFA_MEM_LEND_64:
+	case FFAEMU_FFA_MEM_SHARE_64:
+	case FFAEMU_FFA_MEM_RETRIEVE_REQ_64:
+		need = rec->in.x[3] ? 0 : ffaemu_regs_w(&rec->in, 2);
+		break;
+	case FFAEMU_FFA_MEM_FRAG_TX:
+		need = ffaemu_regs_w(&rec->in, 3);
+		break;
+	case FFAEMU_FFA_MEM_RELINQUISH:
+	case FFAEMU_FFA_MSG_SEND2:
+		need = tx_size;
+		break;
+	default:
+		return 0;
+	}
+	return need < tx_size ? (uint32_t)need : tx_size;
+}
+
+static void snapshot_tx(struct ffaemu_trace *t, struct ffaemu_trace_record *rec,
+			const struct trc_vers_entry *ve)
+{
+	uint32_t len = tx_needed(rec, ve->tx_size);
+	uint8_t *b;
+
+	if (!len)
+		return;
+	b = blob_copy(t, NULL, len);
+	if (!b)
+		return; /* the record goes without its snapshot */
+	if (t->cfg.mem_read(t->cfg.mem_user, ve->tx_pa, b, len)) {
+		blob_drop_last(t);
+		return;
+	}
+	rec->tx = b;
+	rec->tx_pa = ve->tx_pa;
+	rec->tx_len = len;
+}
+
 static void trace_observer(void *user, const struct ffaemu_edge_event *ev)
 {
 	struct trc_attach *at = user;
@@ -295,6 +408,8 @@ static void trace_observer(void *user, const struct ffaemu_edge_event *ev)
 	if (t->cfg.version_fn)
 		v = t->cfg.version_fn(t->cfg.version_user, ev);
 	rec.ffa_version = v ? v : (ve ? ve->version : 0);
+	if (t->cfg.mem_read && ve && ve->tx_size)
+		snapshot_tx(t, &rec, ve);
 	if (ve)
 		trc_vers_update(ve, &rec);
 	if (t->cfg.live_fn)
@@ -410,6 +525,7 @@ void ffaemu_trace_clear(struct ffaemu_trace *t)
 	t->next_index = 0;
 	t->dropped = 0;
 	t->vers.n = 0;
+	blobs_free(t);
 }
 
 size_t ffaemu_trace_count(const struct ffaemu_trace *t)
@@ -434,10 +550,21 @@ static int append_keep_index(struct ffaemu_trace *t, const struct ffaemu_trace_r
 {
 	struct ffaemu_trace_record rec = *src;
 
+	if (src->tx && src->tx_len > FFAEMU_TRACE_TX_MAX)
+		return FFAEMU_EINVAL;
 	rec.edge = trc_intern(&t->strs, &t->alloc, src->edge);
 	rec.callee = src->callee ? trc_intern(&t->strs, &t->alloc, src->callee) : NULL;
 	if (!rec.edge || (src->callee && !rec.callee))
 		return FFAEMU_ENOMEM;
+	if (src->tx && src->tx_len) {
+		rec.tx = blob_copy(t, src->tx, src->tx_len);
+		if (!rec.tx)
+			return FFAEMU_ENOMEM;
+	} else {
+		rec.tx = NULL;
+		rec.tx_len = 0;
+		rec.tx_pa = 0;
+	}
 	if (keep_index) {
 		if (rec.index >= t->next_index)
 			t->next_index = rec.index + 1;
@@ -470,6 +597,15 @@ int ffaemu_trace_replay(const struct ffaemu_trace *t, const char *edge_name,
 			struct ffaemu_edge *target, ffaemu_trace_diff_fn fn, void *user,
 			struct ffaemu_trace_replay_result *result)
 {
+	return ffaemu_trace_replay_mem(t, edge_name, target, NULL, NULL, fn, user, result);
+}
+
+int ffaemu_trace_replay_mem(const struct ffaemu_trace *t, const char *edge_name,
+			    struct ffaemu_edge *target,
+			    int (*mem_write)(void *user, uint64_t pa, const void *src, size_t len),
+			    void *mem_user, ffaemu_trace_diff_fn fn, void *user,
+			    struct ffaemu_trace_replay_result *result)
+{
 	struct ffaemu_trace_replay_result res;
 
 	if (!t || !target)
@@ -496,6 +632,13 @@ int ffaemu_trace_replay(const struct ffaemu_trace *t, const char *edge_name,
 		ctx.secure = r->secure;
 		ctx.aarch32 = r->aarch32;
 		ctx.imm = r->imm;
+		/* The caller's TX held these bytes when it made the call. */
+		if (mem_write && r->tx && r->tx_len &&
+		    mem_write(mem_user, r->tx_pa, r->tx, r->tx_len)) {
+			if (result)
+				*result = res;
+			return FFAEMU_EIO;
+		}
 		ffaemu_edge_call(target, &regs, &ctx);
 		res.calls++;
 		for (unsigned n = 0; n < FFAEMU_NREGS; n++)

@@ -45,6 +45,22 @@ static void tb_printf(struct tbuf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Bytes as lowercase hex, two digits each, keeping the buffer NUL-terminated. */
+static void tb_hex(struct tbuf *b, const uint8_t *p, uint32_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (uint32_t i = 0; i < 2 * n; i++) {
+		char c = hex[(i & 1) ? p[i / 2] & 15 : p[i / 2] >> 4];
+
+		if (b->pos + 1 < b->cap) {
+			b->buf[b->pos] = c;
+			b->buf[b->pos + 1] = '\0';
+		}
+		b->pos++;
+	}
+}
+
 static void tb_init(struct tbuf *b, char *buf, size_t len)
 {
 	b->buf = buf;
@@ -409,7 +425,20 @@ static void json_regs(struct tbuf *b, const struct ffaemu_regs *r)
 	tb_printf(b, "]");
 }
 
+static void jsonl_fields(struct tbuf *b, const struct ffaemu_trace_record *rec, bool with_tx);
+
 static void jsonl_line(struct tbuf *b, const struct ffaemu_trace_record *rec)
+{
+	jsonl_fields(b, rec, true);
+}
+
+/* Live lines go through a fixed buffer on the call path: no TX bytes there. */
+static void jsonl_line_live(struct tbuf *b, const struct ffaemu_trace_record *rec)
+{
+	jsonl_fields(b, rec, false);
+}
+
+static void jsonl_fields(struct tbuf *b, const struct ffaemu_trace_record *rec, bool with_tx)
 {
 	const char *inst = ffaemu_instance_name(rec->instance);
 	const char *cond = ffaemu_conduit_name(rec->conduit);
@@ -443,9 +472,15 @@ static void jsonl_line(struct tbuf *b, const struct ffaemu_trace_record *rec)
 	json_regs(b, &rec->in);
 	tb_printf(b, ",\"out\":");
 	json_regs(b, &rec->out);
-	tb_printf(b, ",\"violations\":%u,\"preserved_changed\":%u,\"smc32_upper\":%u,\"poisoned\":%u}",
+	tb_printf(b, ",\"violations\":%u,\"preserved_changed\":%u,\"smc32_upper\":%u,\"poisoned\":%u",
 		  (unsigned)rec->violations, (unsigned)rec->preserved_changed,
 		  (unsigned)rec->smc32_upper, (unsigned)rec->poisoned);
+	if (with_tx && rec->tx && rec->tx_len) {
+		tb_printf(b, ",\"tx\":{\"pa\":\"0x%016llx\",\"data\":\"", (unsigned long long)rec->tx_pa);
+		tb_hex(b, rec->tx, rec->tx_len);
+		tb_printf(b, "\"}");
+	}
+	tb_printf(b, "}");
 }
 
 int ffaemu_trace_record_format(const struct ffaemu_trace_record *rec, enum ffaemu_trace_format fmt,
@@ -499,7 +534,7 @@ void trc_live(const struct ffaemu_trace_record *rec, int fmt,
 	/* No allocation on the call path: a line longer than this is cut (the edge name). */
 	tb_init(&b, line, sizeof(line) - 1);
 	if (fmt == FFAEMU_TRACE_JSONL)
-		jsonl_line(&b, rec);
+		jsonl_line_live(&b, rec);
 	else
 		human_line(&b, rec);
 	if (b.pos > sizeof(line) - 2)

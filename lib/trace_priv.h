@@ -28,6 +28,8 @@ struct trc_vers_entry {
 	ffaemu_id_t caller;
 	uint32_t version; /* 0 = none negotiated */
 	bool ended;       /* a non-VERSION FF-A call was made: negotiation over */
+	uint64_t tx_pa;   /* the caller's TX buffer from its RXTX_MAP, if seen */
+	uint32_t tx_size; /* bytes; 0 = no pair mapped (or never seen) */
 };
 
 struct trc_vers {

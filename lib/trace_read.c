@@ -20,6 +20,7 @@ struct rd {
 	size_t line;
 	struct ffaemu_trace_parse_error *err;
 	bool failed;
+	uint8_t *tx;     /* room for one record's TX bytes (FFAEMU_TRACE_TX_MAX) */
 };
 
 #if defined(__GNUC__)
@@ -274,14 +275,95 @@ static bool parse_version(struct rd *r, uint32_t *out, bool allow_null)
 enum key {
 	K_TYPE, K_INDEX, K_EDGE, K_CALLEE, K_EDGE_INDEX, K_CALLER, K_INSTANCE, K_EL, K_SECURE, K_AARCH32,
 	K_IMM, K_CONDUIT, K_SMCCC, K_FFA, K_DEPTH, K_ABI, K_IN, K_OUT, K_VIOL, K_PRES, K_UPPER,
-	K_POISON, K_COUNT
+	K_POISON, K_TX, K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
 	"type", "index", "edge", "callee", "edge_index", "caller", "instance", "el", "secure", "aarch32",
 	"imm", "conduit", "smccc", "ffa", "depth", "abi", "in", "out", "violations",
-	"preserved_changed", "smc32_upper", "poisoned",
+	"preserved_changed", "smc32_upper", "poisoned", "tx",
 };
+
+/* Keys a record may leave out. */
+static bool key_optional(int k)
+{
+	return k == K_TX;
+}
+
+/* "data": an even number of hex digits, at most FFAEMU_TRACE_TX_MAX bytes, into r->tx. */
+static bool parse_hex_data(struct rd *r, uint32_t *len)
+{
+	uint32_t n = 0;
+
+	skip_ws(r);
+	if (r->p >= r->end || *r->p != '"')
+		return fail(r, "expected a string of hex digits");
+	r->p++;
+	for (;;) {
+		int hi, lo;
+
+		if (r->p >= r->end)
+			return fail(r, "unterminated string");
+		if (*r->p == '"') {
+			r->p++;
+			break;
+		}
+		hi = hexval(*r->p);
+		lo = r->p + 1 < r->end ? hexval(r->p[1]) : -1;
+		if (hi < 0 || lo < 0)
+			return fail(r, "TX data must be pairs of hex digits");
+		if (n == FFAEMU_TRACE_TX_MAX)
+			return fail(r, "TX data longer than %u bytes", FFAEMU_TRACE_TX_MAX);
+		r->tx[n++] = (uint8_t)(hi << 4 | lo);
+		r->p += 2;
+	}
+	if (!n)
+		return fail(r, "empty TX data");
+	*len = n;
+	return true;
+}
+
+/* {"pa":"0x...","data":"..."}: both keys, once each, nothing else. */
+static bool parse_tx(struct rd *r, struct ffaemu_trace_record *rec)
+{
+	bool have_pa = false, have_data = false;
+
+	if (!expect(r, '{'))
+		return false;
+	for (;;) {
+		char key[16];
+		const char *at;
+
+		skip_ws(r);
+		at = r->p;
+		if (!parse_string(r, key, sizeof(key)))
+			return false;
+		if (strcmp(key, "pa") == 0 && !have_pa) {
+			if (!expect(r, ':') || !parse_reg(r, &rec->tx_pa))
+				return false;
+			have_pa = true;
+		} else if (strcmp(key, "data") == 0 && !have_data) {
+			if (!expect(r, ':') || !parse_hex_data(r, &rec->tx_len))
+				return false;
+			have_data = true;
+		} else {
+			r->p = at;
+			return fail(r, "unexpected key \"%s\" in \"tx\"", key);
+		}
+		skip_ws(r);
+		if (r->p < r->end && *r->p == ',') {
+			r->p++;
+			continue;
+		}
+		if (!expect(r, '}'))
+			return false;
+		break;
+	}
+	if (!have_pa || !have_data)
+		return fail(r, "\"tx\" needs \"pa\" and \"data\"");
+	rec->tx = r->tx;
+	return true;
+}
 
 static bool parse_value(struct rd *r, enum key k, struct ffaemu_trace_record *rec, char *edge,
 			char *callee, size_t cap)
@@ -392,6 +474,8 @@ static bool parse_value(struct rd *r, enum key k, struct ffaemu_trace_record *re
 		else
 			rec->poisoned = (uint32_t)v;
 		return true;
+	case K_TX:
+		return parse_tx(r, rec);
 	case K_COUNT:
 		break;
 	}
@@ -445,7 +529,7 @@ static bool parse_line(struct rd *r, struct ffaemu_trace_record *rec, char *edge
 	if (r->p != r->end)
 		return fail(r, "trailing characters after the record");
 	for (int k = 0; k < K_COUNT; k++)
-		if (!seen[k])
+		if (!seen[k] && !key_optional(k))
 			return fail(r, "missing key \"%s\"", key_names[k]);
 	rec->edge = edge;
 	return true;
@@ -456,6 +540,7 @@ int ffaemu_trace_read_jsonl(const char *text, size_t len, const struct ffaemu_tr
 {
 	struct ffaemu_trace *t;
 	const char *p = text, *end = text + len;
+	uint8_t *txbuf;
 	struct rd r;
 	size_t line = 0;
 	int rc;
@@ -468,6 +553,11 @@ int ffaemu_trace_read_jsonl(const char *text, size_t len, const struct ffaemu_tr
 	rc = ffaemu_trace_new(cfg, &t);
 	if (rc)
 		return rc;
+	txbuf = ffaemu_alloc_zalloc(trc_alloc_of(t), FFAEMU_TRACE_TX_MAX);
+	if (!txbuf) {
+		ffaemu_trace_free(&t);
+		return FFAEMU_ENOMEM;
+	}
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
@@ -481,25 +571,29 @@ int ffaemu_trace_read_jsonl(const char *text, size_t len, const struct ffaemu_tr
 		r.line_start = p;
 		r.line = line;
 		r.err = err;
+		r.tx = txbuf;
 		skip_ws(&r);
 		if (r.p != le) {
 			if (memchr(p, '\0', (size_t)(le - p))) {
 				r.p = memchr(p, '\0', (size_t)(le - p));
 				fail(&r, "NUL byte");
-				ffaemu_trace_free(&t);
-				return FFAEMU_EPARSE;
+				rc = FFAEMU_EPARSE;
+				break;
 			}
 			if (!parse_line(&r, &rec, edge, callee)) {
-				ffaemu_trace_free(&t);
-				return FFAEMU_EPARSE;
+				rc = FFAEMU_EPARSE;
+				break;
 			}
 			rc = trc_append_raw(t, &rec);
-			if (rc) {
-				ffaemu_trace_free(&t);
-				return rc;
-			}
+			if (rc)
+				break;
 		}
 		p = nl ? nl + 1 : end;
+	}
+	ffaemu_alloc_free(trc_alloc_of(t), txbuf);
+	if (rc) {
+		ffaemu_trace_free(&t);
+		return rc;
 	}
 	*out = t;
 	return FFAEMU_OK;

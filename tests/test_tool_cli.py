@@ -122,6 +122,24 @@ def main():
         assert p.returncode == 0, p.stdout + p.stderr
         p = run(exe, 'trace', '--replay', '--proxy', 'pkvm-2026', mtrace)
         assert p.returncode == 0 and 'replayed 6 call(s) on 2 stack(s)' in p.stdout, p.stdout
+        # memory sharing replays: the trace keeps the descriptor the share
+        # read from the TX buffer, and the replay writes it back first
+        share = os.path.join(d, 'share.ffa')
+        with open(share, 'w') as f:
+            f.write('partitions conform\ncall FFA_VERSION w1=1.2\n'
+                    'call FFA_RXTX_MAP_64 x1=0x80000000 x2=0x80001000 w3=1\n'
+                    'desc share to 0x8005 rw pages 0x80100000+2\n'
+                    'call FFA_MEM_SHARE_64 w1=$desc_len w2=$desc_len\nexpect FFA_SUCCESS\n'
+                    'capture h = handle(w2)\n'
+                    'call FFA_MEM_RECLAIM w1=lo($h) w2=hi($h)\nexpect FFA_SUCCESS\n')
+        strace = os.path.join(d, 'share.jsonl')
+        for prof in ('none', 'pkvm-2026'):
+            p = run(exe, 'run', '--proxy', prof, '--trace', strace, share)
+            assert p.returncode == 0, p.stdout + p.stderr
+            with open(strace) as f:
+                assert '"tx":{"pa":"0x0000000080000000","data":"' in f.read()
+            p = run(exe, 'trace', '--replay', '--proxy', prof, strace)
+            assert p.returncode == 0 and ': 0 differ' in p.stdout, p.stdout
         for bad_args in (['--proxy', 'none', mtrace], ['--replay', '--format', 'svg', mtrace],
                          ['--replay', '--check', mtrace], ['--replay', '--page-size', '5', mtrace],
                          ['--replay', '--proxy', 'pkvm-1999', mtrace]):

@@ -69,6 +69,9 @@ static void spmc_call(void *self, struct ffaemu_regs *regs, const struct ffaemu_
 	case FFAEMU_FFA_PARTITION_INFO_GET:
 		answer(regs, FFAEMU_FFA_SUCCESS, 0, 1, 24);
 		break;
+	case FFAEMU_FFA_RXTX_MAP_64:
+		answer(regs, FFAEMU_FFA_SUCCESS, 0, 0, 0);
+		break;
 	case FFAEMU_FFA_MSG_SEND_DIRECT_REQ2: {
 		struct ffaemu_regs sp;
 		struct ffaemu_call_ctx c = {.caller = ffaemu_regs_id_lo(regs, 1),
@@ -851,6 +854,192 @@ static void replay_reports_register_differences(void **state)
 	stack_close(&s2);
 }
 
+/* ---- TX bytes: recorded with a mem_read callback, written back on replay ---- */
+
+#define TXMEM_BASE 0x80000000ull
+#define TXMEM_SIZE 0x4000u
+
+struct txmem {
+	uint8_t b[TXMEM_SIZE];
+	unsigned writes;
+};
+
+static int txmem_read(void *user, uint64_t pa, void *dst, size_t len)
+{
+	struct txmem *m = user;
+
+	if (pa < TXMEM_BASE || pa - TXMEM_BASE + len > TXMEM_SIZE)
+		return FFAEMU_ERANGE;
+	memcpy(dst, m->b + (pa - TXMEM_BASE), len);
+	return 0;
+}
+
+static int txmem_write(void *user, uint64_t pa, const void *src, size_t len)
+{
+	struct txmem *m = user;
+
+	if (pa < TXMEM_BASE || pa - TXMEM_BASE + len > TXMEM_SIZE)
+		return FFAEMU_ERANGE;
+	memcpy(m->b + (pa - TXMEM_BASE), src, len);
+	m->writes++;
+	return 0;
+}
+
+static int txmem_refuse(void *user, uint64_t pa, const void *src, size_t len)
+{
+	(void)user;
+	(void)pa;
+	(void)src;
+	(void)len;
+	return FFAEMU_ERANGE;
+}
+
+static void tx_bytes_are_recorded_round_tripped_and_replayed(void **state)
+{
+	struct stack s, s2;
+	struct ffaemu_trace_config cfg;
+	struct ffaemu_trace *t, *back;
+	struct ffaemu_trace_parse_error err;
+	struct ffaemu_trace_replay_result res;
+	struct txmem *mem = calloc(1, sizeof(*mem)), *target = calloc(1, sizeof(*target));
+	const struct ffaemu_trace_record *share = NULL, *dyn = NULL, *fwd = NULL;
+	char *text, *again;
+	unsigned with_tx = 0;
+	(void)state;
+
+	assert_non_null(mem);
+	assert_non_null(target);
+	for (unsigned i = 0; i < 64; i++)
+		mem->b[i] = (uint8_t)(0xa0 + i);
+	stack_open(&s, true);
+	ffaemu_trace_config_default(&cfg);
+	cfg.mem_read = txmem_read;
+	cfg.mem_user = mem;
+	assert_int_equal(ffaemu_trace_new(&cfg, &t), FFAEMU_OK);
+	attach_all(t, &s);
+	/* no pair mapped yet: nothing to snapshot */
+	host_call(&s, FFAEMU_FFA_MEM_SHARE_64, 48, 48, 0, 0);
+	host_call(&s, FFAEMU_FFA_RXTX_MAP_64, TXMEM_BASE, TXMEM_BASE + 0x1000, 1, 0);
+	host_call(&s, FFAEMU_FFA_MEM_SHARE_64, 48, 32, 0, 0);   /* 32 bytes in TX */
+	host_call(&s, FFAEMU_FFA_MEM_SHARE_64, 48, 48, 0x9000, 1); /* a buffer outside TX */
+	for (size_t i = 0; i < ffaemu_trace_count(t); i++) {
+		const struct ffaemu_trace_record *r = ffaemu_trace_at(t, i);
+
+		with_tx += r->tx != NULL;
+		if (ffaemu_regs_w(&r->in, 0) != FFAEMU_FFA_MEM_SHARE_64 || r->edge_index == 0)
+			continue;
+		if (r->in.x[3])
+			dyn = r;
+		else if (strcmp(r->edge, "host->proxy") == 0)
+			share = r;
+		else
+			fwd = r;
+	}
+	assert_non_null(share);
+	assert_non_null(dyn);
+	assert_non_null(fwd);
+	assert_int_equal(with_tx, 2); /* the share, as the host and as the proxy made it */
+	assert_int_equal(share->tx_pa, TXMEM_BASE);
+	assert_int_equal(share->tx_len, 32);
+	assert_memory_equal(share->tx, mem->b, 32);
+	assert_int_equal(fwd->tx_len, 32);
+	assert_null(dyn->tx);
+
+	/* JSONL keeps the bytes, and writes the same text again */
+	text = render(t, FFAEMU_TRACE_JSONL);
+	assert_non_null(strstr(text, ",\"tx\":{\"pa\":\"0x0000000080000000\",\"data\":\"a0a1a2"));
+	assert_int_equal(ffaemu_trace_read_jsonl(text, strlen(text), NULL, &back, &err), FFAEMU_OK);
+	again = render(back, FFAEMU_TRACE_JSONL);
+	assert_string_equal(again, text);
+	for (size_t i = 0; i < ffaemu_trace_count(back); i++) {
+		const struct ffaemu_trace_record *a = ffaemu_trace_at(back, i), *b = ffaemu_trace_at(t, i);
+
+		assert_int_equal(a->tx_len, b->tx_len);
+		if (b->tx)
+			assert_memory_equal(a->tx, b->tx, b->tx_len);
+	}
+
+	/* the replay puts the bytes back before the call */
+	stack_open(&s2, true);
+	assert_int_equal(ffaemu_trace_replay_mem(back, "host->proxy", s2.host_edge, txmem_write,
+						 target, NULL, NULL, &res),
+			 FFAEMU_OK);
+	assert_int_equal(res.calls, 4);
+	assert_int_equal(target->writes, 1);
+	assert_memory_equal(target->b, mem->b, 32);
+	assert_int_equal(target->b[32], 0);
+	/* a memory that refuses the write stops the replay */
+	memset(target, 0, sizeof(*target));
+	assert_int_equal(ffaemu_trace_replay_mem(back, "host->proxy", s2.host_edge, txmem_refuse,
+						 NULL, NULL, NULL, &res),
+			 FFAEMU_EIO);
+
+	free(text);
+	free(again);
+	ffaemu_trace_free(&back);
+	ffaemu_trace_free(&t);
+	stack_close(&s2);
+	stack_close(&s);
+	free(mem);
+	free(target);
+}
+
+static const struct {
+	const char *tx;
+	const char *msg;
+} bad_tx[] = {
+	{"{\"pa\":\"0x1000\"}", "needs \"pa\" and \"data\""},
+	{"{\"pa\":\"0x1000\",\"data\":\"abc\"}", "pairs of hex digits"},
+	{"{\"pa\":\"0x1000\",\"data\":\"zz\"}", "pairs of hex digits"},
+	{"{\"pa\":\"0x1000\",\"data\":\"\"}", "empty TX data"},
+	{"{\"pa\":\"0x1000\",\"data\":\"00\",\"len\":1}", "unexpected key"},
+	{"{\"pa\":\"0x1000\",\"pa\":\"0x1000\",\"data\":\"00\"}", "unexpected key"},
+	{"[]", "expected '{'"},
+};
+
+static void jsonl_reader_checks_tx(void **state)
+{
+	struct fixture *f = *state;
+	char *text, *line;
+
+	scenario(&f->s);
+	text = render(f->t, FFAEMU_TRACE_JSONL);
+	*strchr(text, '\n') = '\0'; /* the first record alone */
+	line = malloc(strlen(text) + 256);
+	assert_non_null(line);
+	for (size_t i = 0; i < sizeof(bad_tx) / sizeof(bad_tx[0]); i++) {
+		struct ffaemu_trace *t = NULL;
+		struct ffaemu_trace_parse_error err;
+
+		/* splice ,"tx":... before the closing brace */
+		snprintf(line, strlen(text) + 256, "%.*s,\"tx\":%s}", (int)(strlen(text) - 1), text,
+			 bad_tx[i].tx);
+		assert_int_equal(ffaemu_trace_read_jsonl(line, strlen(line), NULL, &t, &err),
+				 FFAEMU_EPARSE);
+		assert_null(t);
+		if (!strstr(err.message, bad_tx[i].msg))
+			print_error("tx input %zu: \"%s\"\n", i, err.message);
+		assert_non_null(strstr(err.message, bad_tx[i].msg));
+	}
+	/* and a good one is taken */
+	snprintf(line, strlen(text) + 256, "%.*s,\"tx\":{\"data\":\"0aFF\",\"pa\":\"0x2000\"}}",
+		 (int)(strlen(text) - 1), text);
+	{
+		struct ffaemu_trace *t = NULL;
+		const struct ffaemu_trace_record *r;
+
+		assert_int_equal(ffaemu_trace_read_jsonl(line, strlen(line), NULL, &t, NULL), FFAEMU_OK);
+		r = ffaemu_trace_at(t, 0);
+		assert_int_equal(r->tx_len, 2);
+		assert_int_equal(r->tx_pa, 0x2000);
+		assert_int_equal(r->tx[0], 0x0a);
+		assert_int_equal(r->tx[1], 0xff);
+		ffaemu_trace_free(&t);
+	}
+	free(line);
+	free(text);
+}
+
 /* ---- recorder housekeeping ---- */
 
 static void max_records_counts_drops(void **state)
@@ -1031,6 +1220,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(version_callback_overrides_inference),
 		T(replay_into_the_same_stack_matches),
 		T(replay_reports_register_differences),
+		cmocka_unit_test(tx_bytes_are_recorded_round_tripped_and_replayed),
+		T(jsonl_reader_checks_tx),
 		cmocka_unit_test(max_records_counts_drops),
 		T(attach_twice_and_detach_unknown_are_errors),
 		cmocka_unit_test(names_of_instances_and_conduits),

@@ -29,9 +29,12 @@
  *    "aarch32":bool,"imm":N,"conduit":"SMC|HVC|SVC","smccc":"1.2",
  *    "ffa":"1.2"|null,"depth":N,"abi":"FFA_VERSION"|null,
  *    "in":[18 regs],"out":[18 regs],"violations":N,
- *    "preserved_changed":N,"smc32_upper":N,"poisoned":N}
+ *    "preserved_changed":N,"smc32_upper":N,"poisoned":N,
+ *    "tx":{"pa":"0x%016x","data":"<hex bytes>"}}
  *
  * "abi" is informative (derived from in[0]) and is not checked on read.
+ * "tx" is optional: present only on records that carry TX bytes (see
+ * ffaemu_trace_config.mem_read); live output (live_fn) leaves it out.
  */
 #ifndef FFAEMU_TRACE_H
 #define FFAEMU_TRACE_H
@@ -85,7 +88,22 @@ struct ffaemu_trace_record {
 	 * is kept per (callee, caller): two conduits to one callee share it.
 	 */
 	const char *callee;
+	/*
+	 * The bytes the call read from its caller's TX buffer, for replay:
+	 * tx_len bytes at physical address tx_pa (NULL/0 when none were
+	 * recorded). Recorded when the trace has a mem_read callback, for the
+	 * ABIs that take their input from TX (MEM_DONATE/LEND/SHARE and
+	 * MEM_RETRIEVE_REQ with the TX buffer, MEM_FRAG_TX, MEM_RELINQUISH,
+	 * MSG_SEND2), once the caller's RXTX_MAP has been seen. Owned by the
+	 * trace.
+	 */
+	uint64_t tx_pa;
+	uint32_t tx_len;
+	const uint8_t *tx;
 };
+
+/* Largest TX snapshot a record carries (bytes); longer reads are cut. */
+#define FFAEMU_TRACE_TX_MAX (64u * 1024u)
 
 struct ffaemu_trace_config {
 	size_t size;                        /* sizeof(struct ffaemu_trace_config) */
@@ -106,6 +124,13 @@ struct ffaemu_trace_config {
 	int (*live_fn)(void *user, const char *data, size_t len);
 	void *live_user;
 	int live_format; /* enum ffaemu_trace_format; default FFAEMU_TRACE_HUMAN */
+	/*
+	 * Default NULL. Reads len bytes of physical memory at pa into dst (0 on
+	 * success): lets records keep the TX bytes a call read (record.tx), so a
+	 * replay can write them back first (ffaemu_trace_replay_mem).
+	 */
+	int (*mem_read)(void *user, uint64_t pa, void *dst, size_t len);
+	void *mem_user;
 };
 
 FFAEMU_API void ffaemu_trace_config_default(struct ffaemu_trace_config *cfg);
@@ -223,6 +248,19 @@ struct ffaemu_trace_replay_result {
 FFAEMU_API int ffaemu_trace_replay(const struct ffaemu_trace *trace, const char *edge_name,
 				   struct ffaemu_edge *target, ffaemu_trace_diff_fn fn, void *user,
 				   struct ffaemu_trace_replay_result *result);
+
+/*
+ * As ffaemu_trace_replay, and before each call that carries TX bytes
+ * (record.tx), writes them to the target stack's memory at record.tx_pa
+ * through mem_write (0 on success; a failure stops the replay with
+ * FFAEMU_EIO). mem_write NULL: the same as ffaemu_trace_replay.
+ */
+FFAEMU_API int ffaemu_trace_replay_mem(const struct ffaemu_trace *trace, const char *edge_name,
+				       struct ffaemu_edge *target,
+				       int (*mem_write)(void *user, uint64_t pa, const void *src,
+							size_t len),
+				       void *mem_user, ffaemu_trace_diff_fn fn, void *user,
+				       struct ffaemu_trace_replay_result *result);
 
 /*
  * A diff as text, into buf (snprintf semantics): "#N edge: CALL", the
