@@ -1024,6 +1024,45 @@ static void test_rxtx_map_16k_kernel(void **state)
 	h_free(h);
 }
 
+/*
+ * RXTX_MAP step 5: the RX page is already shared with the hypervisor and
+ * pinned (a page the host cannot hand over): its share fails after the TX
+ * share, TX is unshared again and the hyp buffers unmapped at the SPMC; the
+ * RX page is left exactly as it was (pkvm-proxy 1.10 steps 5-6, 1.16). The
+ * pin step itself cannot fail once both shares succeeded (a freshly shared
+ * page has no pins), so its rollback is unreachable through mem.h.
+ */
+static void test_rxtx_map_rx_share_failure_rolls_back(void **state)
+{
+	const struct ffaemu_owner host = ffaemu_owner_make(FFAEMU_OWNER_HOST, 0);
+	struct ffaemu_range rx = {HOST_RX, 1};
+	struct h *h = h_real(P2026);
+	struct ffaemu_page_info pi;
+	struct ffaemu_regs r;
+	unsigned pins = 0;
+
+	(void)state;
+	h_up(h, false);
+	/* RX: shared with the hyp and pinned from outside */
+	assert_int_equal(ffaemu_mem_hyp_share(h->mem, &rx, 1, host), 0);
+	while (ffaemu_mem_pin(h->mem, &rx, 1, host) == FFAEMU_OK)
+		pins++;
+	assert_true(pins > 0);
+	assert_int_equal(ffaemu_mem_hyp_unshare(h->mem, &rx, 1, host) == FFAEMU_OK ? 0 : 1, 1);
+	r = hcall(h, FFAEMU_FFA_RXTX_MAP_64, HOST_TX, HOST_RX, 1, 0, 0);
+	assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
+	assert_false(hst(h).host_mapped);
+	assert_false(hyp_ep(h).mapped);
+	assert_int_equal(dcount(h, FFAEMU_FFA_RXTX_UNMAP), 1);
+	assert_int_equal(ffaemu_mem_page_info(h->mem, HOST_TX, &pi), 0);
+	assert_int_equal(pi.pins, 0);
+	assert_int_equal(pi.hyp_state, FFAEMU_PAGE_OWNED);
+	assert_int_equal(ffaemu_mem_page_info(h->mem, HOST_RX, &pi), 0);
+	assert_int_equal(pi.pins, pins);
+	assert_int_equal(pi.hyp_state, FFAEMU_PAGE_SHARED); /* as it was */
+	h_free(h);
+}
+
 /* ===================================== item 7: MEM_SHARE/LEND validation */
 
 enum mut {
@@ -2969,6 +3008,7 @@ int main(void)
 		cmocka_unit_test(test_direct_msg_series_req2_payload_x4_x17),
 		cmocka_unit_test(test_fuzz_reclaim_malicious_retrieve_responses),
 		cmocka_unit_test(test_fuzz_share_mutated_descriptors_roll_back),
+		cmocka_unit_test(test_rxtx_map_rx_share_failure_rolls_back),
 	};
 	return cmocka_run_group_tests_name("proxy", tests, NULL, NULL);
 }
