@@ -60,6 +60,7 @@ struct ctx {
 	unsigned tap_n;
 	struct ffaemu_node *plugin; /* --proxy plugin:...: the user's proxy node */
 	struct ffaemu_mem *mem;     /* the running stack's memory, for the tracer */
+	bool no_times;              /* --no-times: byte-identical reports */
 };
 
 static char *xstrdup(const char *s)
@@ -459,9 +460,12 @@ static void summary(const struct ctx *c, struct job *jobs, size_t n, double tota
 	printf("%-24s %-22s %7u %7u %7u %7llu %7llu\n", "total", "", e, p, f, v, cv);
 	printf("\n%s: %u expectations in %zu runs: %u passed, %u failed, %u script errors; "
 	       "%llu rule violations by the stack, %llu by the scripts' own calls "
-	       "(%zu rules checked); %.3f s\n",
-	       (f || errs || (c->strict && v)) ? "FAIL" : "PASS", e, n, p, f, errs, v, cv, rules,
-	       total);
+	       "(%zu rules checked)",
+	       (f || errs || (c->strict && v)) ? "FAIL" : "PASS", e, n, p, f, errs, v, cv, rules);
+	if (c->no_times)
+		printf("\n");
+	else
+		printf("; %.3f s\n", total);
 }
 
 /* ---- command line ---- */
@@ -472,6 +476,7 @@ static void usage_conform(FILE *o)
 		"usage: ffa-emu conform [--proxy PROFILE|none|all|plugin:PATH:SYMBOL:SHAPE]\n"
 		"                       [--spmc PROFILE] [--format text|tap|junit]\n"
 		"                       [--suite NAME]... [--strict] [--verbose] [--list]\n"
+		"                       [--trace FILE] [--no-times]\n"
 		"\n"
 		"Run the built-in conformance suites: each suite on the SPMC alone and behind\n"
 		"every built-in proxy profile it applies to (default --proxy all).\n"
@@ -483,6 +488,8 @@ static void usage_conform(FILE *o)
 		"  --strict      count conformance-rule violations as failures\n"
 		"  --verbose     print passing expectations and each rule violation\n"
 		"  --list        list the suites and their expectation counts, then exit\n"
+		"  --trace FILE  record every call as a JSON Lines trace (see ffa-emu trace)\n"
+		"  --no-times    leave elapsed times out, so two runs print the same bytes\n"
 		"\n"
 		"Exit status: 0 all passed, 1 failures, 2 usage error, 3 I/O error.\n");
 }
@@ -492,12 +499,18 @@ static void usage_run(FILE *o)
 	fprintf(o,
 		"usage: ffa-emu run [--proxy PROFILE|none|plugin:PATH:SYMBOL:SHAPE] [--spmc PROFILE]\n"
 		"                   [--format text|tap|junit] [--trace FILE] [--strict]\n"
-		"                   [--verbose] FILE...\n"
+		"                   [--verbose] [--no-times] FILE...\n"
 		"\n"
 		"Run scenario scripts (see ffa-emu-script(5)). A script that sets its own proxy\n"
 		"runs once; otherwise it runs behind --proxy (default none).\n"
 		"\n"
+		"  --proxy P     proxy profile, \"none\" (default) or a plug-in\n"
+		"  --spmc P      SPMC profile (default: the SPMC's default profile)\n"
+		"  --format F    text (default), tap (TAP version 13) or junit (JUnit XML)\n"
 		"  --trace FILE  record every call as a JSON Lines trace (see ffa-emu trace)\n"
+		"  --strict      count conformance-rule violations as failures\n"
+		"  --verbose     print passing expectations and each rule violation\n"
+		"  --no-times    leave elapsed times out, so two runs print the same bytes\n"
 		"\n"
 		"Exit status: 0 all passed, 1 failures, 2 usage or syntax error, 3 I/O error.\n");
 }
@@ -541,6 +554,7 @@ static int run_common(bool conform, int argc, char **argv)
 		{"strict", no_argument, NULL, 'x'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"list", no_argument, NULL, 'l'},
+		{"no-times", no_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -578,6 +592,7 @@ static int run_common(bool conform, int argc, char **argv)
 		case 'x': c.strict = true; break;
 		case 'v': c.verbose = true; break;
 		case 'l': list = true; break;
+		case 'T': c.no_times = true; break;
 		case 'h':
 			(conform ? usage_conform : usage_run)(stdout);
 			return EMU_EXIT_PASS;
@@ -754,7 +769,11 @@ static int run_common(bool conform, int argc, char **argv)
 			status = EMU_EXIT_FAIL;
 	}
 	{
-		double total = now() - t0;
+		double total = c.no_times ? 0.0 : now() - t0;
+
+		if (c.no_times)
+			for (size_t i = 0; i < njobs; i++)
+				jobs[i].seconds = 0.0;
 
 		if (c.fmt == FMT_TAP) {
 			printf("1..%u\n", c.tap_n);

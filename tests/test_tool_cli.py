@@ -37,6 +37,11 @@ def main():
     assert p.returncode == 0 and 'negotiation' in p.stdout and 'memory-share' in p.stdout
     p = run(exe, 'conform', '--suite', 'no-such-suite')
     assert p.returncode == 2 and 'no-such-suite' in p.stderr
+    # --no-times: two runs print the same bytes, in every format
+    for fmt in ('text', 'tap', 'junit'):
+        a = run(exe, 'conform', '--no-times', '--format', fmt, '--suite', 'negotiation')
+        b = run(exe, 'conform', '--no-times', '--format', fmt, '--suite', 'negotiation')
+        assert a.returncode == 0 and a.stdout == b.stdout and a.stdout, fmt
     p = run(exe, 'conform', '--proxy', 'none', '--suite', 'negotiation')
     assert p.returncode == 0, p.stdout
     assert 'PASS:' in p.stdout and 'suite' in p.stdout and 'negotiation' in p.stdout
