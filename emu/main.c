@@ -26,6 +26,7 @@ static void usage(FILE *o)
 		"  decode    decode function IDs, error codes, versions or a register dump\n"
 		"  trace     print or draw a recorded JSON Lines trace\n"
 		"  rules     list the conformance-rule catalogue\n"
+		"  bench     time emulated calls (median ns per operation)\n"
 		"\n"
 		"`ffa-emu COMMAND --help` describes each command; see also ffa-emu(1).\n"
 		"Exit status: 0 pass, 1 failures, 2 usage or syntax error, 3 I/O error.\n");
@@ -233,6 +234,7 @@ int main(int argc, char **argv)
 		{"decode", emu_cmd_decode},
 		{"trace", emu_cmd_trace},
 		{"rules", emu_cmd_rules},
+		{"bench", emu_cmd_bench},
 	};
 
 	if (argc < 2) {

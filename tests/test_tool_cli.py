@@ -16,7 +16,7 @@ def run(exe, *args, stdin=None):
 
 def main():
     exe = sys.argv[1]
-    for cmd in ([], ['conform'], ['run'], ['decode'], ['trace'], ['rules']):
+    for cmd in ([], ['conform'], ['run'], ['decode'], ['trace'], ['rules'], ['bench']):
         p = run(exe, *(cmd + ['--help']))
         assert p.returncode == 0, (cmd, p.returncode)
         assert 'usage: ffa-emu' in p.stdout and p.stderr == '', cmd
