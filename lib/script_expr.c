@@ -203,6 +203,7 @@ static bool parse_primary(struct parser *p, uint64_t *v)
 	char c = p->s[p->pos];
 	size_t start = p->pos;
 
+	*v = 0; /* defined on every path, also for analyzers that cannot follow lookups */
 	if (++p->depth > 32)
 		return fail(p, "expression nested too deeply", NULL);
 	if (c == '(') {
@@ -299,7 +300,7 @@ static bool parse_expr(struct parser *p, uint64_t *v)
 		return false;
 	for (;;) {
 		const char *s = p->s + p->pos;
-		uint64_t r;
+		uint64_t r = 0;
 		int op;
 
 		if (s[0] == '<' && s[1] == '<')

@@ -23,6 +23,9 @@ struct tbuf {
 	size_t pos; /* bytes that would have been written */
 };
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 0)))
+#endif
 static void tb_vprintf(struct tbuf *b, const char *fmt, va_list ap)
 {
 	char *dst = b->pos < b->cap ? b->buf + b->pos : NULL;
