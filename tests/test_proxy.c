@@ -1411,6 +1411,46 @@ static void test_frag_tx_argument_checks(void **state)
 	h_free(h);
 }
 
+/*
+ * What the proxy does not check (pkvm-proxy 1.13 step 8): receiver ID,
+ * permissions, attributes, flags, tag, handle, total_pg_cnt, addr_range_cnt
+ * are the SPMC's business; such a descriptor is shared and sent on. And an
+ * FF-A-shared page cannot then become a mailbox page (1.16).
+ */
+static void test_mem_share_fields_the_proxy_does_not_check(void **state)
+{
+	struct h *h = h_new(P2026, NULL);
+	struct ffaemu_regs r;
+	uint32_t len;
+
+	(void)state;
+	h_up(h, false);
+	g_o = one_range(SHARE_PA, 1);
+	g_o.addr_cnt = 77; /* composite addr_range_cnt: ignored, the count comes from fraglen */
+	len = build_desc(g_buf, sizeof(g_buf), &g_o);
+	put(g_buf, 2, 2, 0xffff);       /* attributes */
+	put(g_buf, 4, 4, 0xffffffffu);  /* flags */
+	put(g_buf, 8, 8, 0x1234);       /* handle */
+	put(g_buf, 16, 8, 0x5678);      /* tag */
+	put(g_buf, 48, 2, 0x0005);      /* receiver: not a partition */
+	put(g_buf, 50, 1, 0xff);        /* permissions */
+	put(g_buf, 80, 4, 999);         /* total_pg_cnt */
+	assert_int_equal(ffaemu_mem_write(h->mem, HOST_TX, g_buf, len), 0);
+	r = hcall(h, FFAEMU_FFA_RXTX_MAP_64, HOST_TX, HOST_RX, 1, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS);
+	r = hcall(h, FFAEMU_FFA_MEM_SHARE_64, len, len, 0, 0, 0);
+	assert_int_equal(r.x[0], FFAEMU_FFA_SUCCESS); /* the stand-in takes anything */
+	assert_int_equal(dcount(h, FFAEMU_FFA_MEM_SHARE_64), 1);
+	assert_int_equal(hyp_state(h, SHARE_PA), FFAEMU_PAGE_SHARED);
+	/* that page can no longer be the host's mailbox */
+	(void)hcall(h, FFAEMU_FFA_RXTX_UNMAP, 0, 0, 0, 0, 0);
+	r = hcall(h, FFAEMU_FFA_RXTX_MAP_64, SHARE_PA, HOST_RX, 1, 0, 0);
+	assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
+	assert_false(hst(h).host_mapped);
+	assert_int_equal(hyp_state(h, HOST_RX), FFAEMU_PAGE_OWNED);
+	h_free(h);
+}
+
 /* ============================================================ item 9: reclaim */
 
 static uint64_t share_n(struct h *h, uint32_t n)
@@ -3009,6 +3049,7 @@ int main(void)
 		cmocka_unit_test(test_fuzz_reclaim_malicious_retrieve_responses),
 		cmocka_unit_test(test_fuzz_share_mutated_descriptors_roll_back),
 		cmocka_unit_test(test_rxtx_map_rx_share_failure_rolls_back),
+		cmocka_unit_test(test_mem_share_fields_the_proxy_does_not_check),
 	};
 	return cmocka_run_group_tests_name("proxy", tests, NULL, NULL);
 }
