@@ -1164,6 +1164,60 @@ static void test_mem_share_validation_steps(void **state)
 	}
 }
 
+/*
+ * The ORDER of 1.13: two faults at once, the earlier step answers. Where the
+ * errors differ the order is visible: 4 (TX unmapped) before 5 (NO_MEMORY),
+ * 5 before the descriptor checks (7-10) and the page checks (11, DENIED),
+ * 8-10 (INVALID) before 11 (DENIED). Before f26a525b77e0 (pkvm-6.11) step 5
+ * does not exist and the same input reaches step 11.
+ */
+static void test_mem_share_validation_order(void **state)
+{
+	enum { O_UNMAPPED = 1, O_LONG = 2, O_EP2 = 4, O_TRAIL = 8, O_GUEST = 16 };
+	static const struct {
+		const char *profile;
+		unsigned faults;
+		int32_t err;
+	} rows[] = {
+		{P2026, O_UNMAPPED | O_LONG, FFAEMU_FFA_INVALID_PARAMETERS},  /* 4 before 5 */
+		{P2026, O_LONG | O_EP2, FFAEMU_FFA_NO_MEMORY},                /* 5 before 8 */
+		{P2026, O_LONG | O_GUEST, FFAEMU_FFA_NO_MEMORY},              /* 5 before 11 */
+		{P2026, O_EP2 | O_GUEST, FFAEMU_FFA_INVALID_PARAMETERS},      /* 8 before 11 */
+		{P2026, O_TRAIL | O_GUEST, FFAEMU_FFA_INVALID_PARAMETERS},    /* 10 before 11 */
+		{"pkvm-6.11", O_LONG | O_GUEST, FFAEMU_FFA_DENIED},           /* no step 5 yet */
+		{"pkvm-6.11", O_LONG | O_EP2, FFAEMU_FFA_INVALID_PARAMETERS},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct h *h = h_real(rows[i].profile);
+		struct ffaemu_mem_stats ms;
+		struct ffaemu_regs r;
+		uint32_t len, fraglen;
+		size_t before;
+
+		h_up(h, !(rows[i].faults & O_UNMAPPED));
+		g_o = one_range((rows[i].faults & O_GUEST) ? GUEST_RAM : SHARE_PA, 1);
+		g_o.ver = hst(h).hyp_version;
+		if (rows[i].faults & O_EP2)
+			g_o.ep_count = 2;
+		if (rows[i].faults & O_TRAIL)
+			g_o.extra = 8;
+		len = fraglen = write_desc(h, &g_o);
+		if (rows[i].faults & O_LONG)
+			len = (uint32_t)hst(h).desc_buf_size + 16;
+		ffaemu_mem_get_stats(h->mem, &ms);
+		before = h->nlog;
+		r = hcall(h, FFAEMU_FFA_MEM_SHARE_64, len, fraglen, 0, 0, 0);
+		if ((uint32_t)r.x[0] != FFAEMU_FFA_ERROR || (int32_t)(uint32_t)r.x[2] != rows[i].err)
+			fail_msg("row %zu (%s): x0=0x%llx w2=%d", i, rows[i].profile,
+				 (unsigned long long)r.x[0], (int32_t)(uint32_t)r.x[2]);
+		assert_int_equal(h->nlog, before);
+		assert_map_same(h, &ms);
+		h_free(h);
+	}
+}
+
 static void test_mem_share_success_and_fn64_reissue(void **state)
 {
 	static const struct {
@@ -3050,6 +3104,7 @@ int main(void)
 		cmocka_unit_test(test_fuzz_share_mutated_descriptors_roll_back),
 		cmocka_unit_test(test_rxtx_map_rx_share_failure_rolls_back),
 		cmocka_unit_test(test_mem_share_fields_the_proxy_does_not_check),
+		cmocka_unit_test(test_mem_share_validation_order),
 	};
 	return cmocka_run_group_tests_name("proxy", tests, NULL, NULL);
 }
