@@ -1702,6 +1702,80 @@ static void test_reclaim_unshares_exactly_retrieved_ranges(void **state)
 	h_free(h);
 }
 
+/* A retrieve response as g_resp says (1.2 layout), for the reclaim order test. */
+static struct {
+	uint32_t emad_off, comp_off, len, fraglen;
+} g_resp;
+
+static bool hook_shaped_retrieve(struct standin *s, struct ffaemu_regs *r)
+{
+	uint8_t page[4096] = {0};
+
+	if ((uint32_t)r->x[0] != FFAEMU_FFA_MEM_RETRIEVE_REQ_64)
+		return false;
+	put(page, 24, 4, 32);
+	put(page, 28, 4, 1);
+	put(page, 32, 4, g_resp.emad_off);
+	if (g_resp.emad_off + 8 <= sizeof(page))
+		put(page, g_resp.emad_off + 4, 4, g_resp.comp_off);
+	ffaemu_mem_write(s->mem, s->rx, page, sizeof(page));
+	s->rx_full = true;
+	ffaemu_regs_clear(r);
+	r->x[0] = FFAEMU_FFA_MEM_RETRIEVE_RESP;
+	r->x[1] = g_resp.len;
+	r->x[2] = g_resp.fraglen;
+	return true;
+}
+
+/*
+ * The ORDER of 1.15 steps 3-5, two faults at a time: EMAD outside the
+ * fragment (3, INVALID, 2026 only), composite outside the descriptor or
+ * fragment > page (4, ABORTED), descriptor > buffer (5, NO_MEMORY); the RX
+ * is given back on each (d66e50beb911).
+ */
+static void test_reclaim_validation_order(void **state)
+{
+	static const struct {
+		const char *profile;
+		uint32_t emad_off, comp_off, len, fraglen;
+		int32_t err;
+	} rows[] = {
+		/* 3 before 4 and 5 */
+		{P2026, 4000, 0x10000, 0x20000, 200, FFAEMU_FFA_INVALID_PARAMETERS},
+		/* 4 before 5 */
+		{P2026, 48, 0x30000, 0x20000, 200, FFAEMU_FFA_ABORTED},
+		{P2026, 48, 80, 0x20000, 8192, FFAEMU_FFA_ABORTED},
+		/* 5 alone */
+		{P2026, 48, 80, 0x20000, 200, FFAEMU_FFA_NO_MEMORY},
+		/* 6.18: no step 3, its step 4 only sees offset > len */
+		{"pkvm-6.18", 48, 0x1fff8, 0x20000, 200, FFAEMU_FFA_NO_MEMORY},
+		{P2026, 48, 0x1fff8, 0x20000, 200, FFAEMU_FFA_ABORTED},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct h *h = h_new(rows[i].profile, NULL);
+		struct ffaemu_regs r;
+		uint64_t handle;
+
+		h_up(h, true);
+		handle = share_n(h, 1);
+		g_resp.emad_off = rows[i].emad_off;
+		g_resp.comp_off = rows[i].comp_off;
+		g_resp.len = rows[i].len;
+		g_resp.fraglen = rows[i].fraglen;
+		h->si->hook = hook_shaped_retrieve;
+		r = hcall(h, FFAEMU_FFA_MEM_RECLAIM, (uint32_t)handle, handle >> 32, 0, 0, 0);
+		if ((uint32_t)r.x[0] != FFAEMU_FFA_ERROR || (int32_t)(uint32_t)r.x[2] != rows[i].err)
+			fail_msg("row %zu (%s): x0=0x%llx w2=%d", i, rows[i].profile,
+				 (unsigned long long)r.x[0], (int32_t)(uint32_t)r.x[2]);
+		assert_false(hyp_ep(h).rx_full);
+		assert_int_equal(hyp_state(h, SHARE_PA), FFAEMU_PAGE_SHARED);
+		assert_int_equal(hst(h).el2_faults, 0);
+		h_free(h);
+	}
+}
+
 /* ================================================= item 10: PARTITION_INFO_GET */
 
 static void test_part_info_unmapped_busy(void **state)
@@ -3105,6 +3179,7 @@ int main(void)
 		cmocka_unit_test(test_rxtx_map_rx_share_failure_rolls_back),
 		cmocka_unit_test(test_mem_share_fields_the_proxy_does_not_check),
 		cmocka_unit_test(test_mem_share_validation_order),
+		cmocka_unit_test(test_reclaim_validation_order),
 	};
 	return cmocka_run_group_tests_name("proxy", tests, NULL, NULL);
 }
