@@ -42,6 +42,12 @@ struct emu_replay_opts {
 
 struct ffaemu_trace;
 int emu_trace_replay(const struct ffaemu_trace *tr, const struct emu_replay_opts *o);
+/*
+ * A recording can span stacks (reset, several scripts): each stack's host
+ * edge counts its calls from 0. starts[i] is true where record i begins a
+ * new stack. calloc'd (free it); NULL when out of memory.
+ */
+bool *emu_trace_stack_starts(const struct ffaemu_trace *tr);
 
 /* Read a whole file (NUL-terminated); NULL on error (errno set). */
 char *emu_read_file(const char *path, size_t *len);

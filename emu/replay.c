@@ -136,6 +136,30 @@ static int segment_add(struct segment *seg, const struct ffaemu_trace_record *r)
 	return ffaemu_trace_append(seg->t, &copy);
 }
 
+bool *emu_trace_stack_starts(const struct ffaemu_trace *tr)
+{
+	size_t n = ffaemu_trace_count(tr), last_pos = 0;
+	uint64_t last_index = 0;
+	bool seen = false;
+	bool *starts = calloc(n ? n : 1, sizeof(*starts));
+
+	if (!starts)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		const struct ffaemu_trace_record *r = ffaemu_trace_at(tr, i);
+
+		if (r->depth != 0 || !caller_facing(r->edge, NULL))
+			continue;
+		/* everything after the old stack's last host call is the new stack's */
+		if (seen && r->edge_index <= last_index && last_pos + 1 < n)
+			starts[last_pos + 1] = true;
+		seen = true;
+		last_pos = i;
+		last_index = r->edge_index;
+	}
+	return starts;
+}
+
 int emu_trace_replay(const struct ffaemu_trace *tr, const struct emu_replay_opts *o)
 {
 	struct segment seg = {0};

@@ -61,6 +61,8 @@ struct ctx {
 	struct ffaemu_node *plugin; /* --proxy plugin:...: the user's proxy node */
 	struct ffaemu_mem *mem;     /* the running stack's memory, for the tracer */
 	bool no_times;              /* --no-times: byte-identical reports */
+	size_t seen_stored;         /* checker violations already harvested */
+	uint64_t seen_total;
 };
 
 static char *xstrdup(const char *s)
@@ -159,6 +161,22 @@ static void on_system(void *user, struct ffaemu_system *sys)
 	}
 	p = ffaemu_system_proxy(sys);
 	c->mem = ffaemu_system_mem(sys);
+	/*
+	 * A host edge that made no call yet is a fresh stack (a run's first, or
+	 * after `reset`): what callers negotiated, own and hold on the last one
+	 * means nothing here. A proxy installed mid-run keeps the stack.
+	 */
+	{
+		struct ffaemu_edge_stats st;
+
+		ffaemu_edge_get_stats(ffaemu_system_host_edge(sys), &st);
+		if (!st.calls) {
+			if (c->trace)
+				ffaemu_trace_new_stack(c->trace);
+			if (c->check)
+				ffaemu_check_new_stack(c->check);
+		}
+	}
 
 	attach(c, ffaemu_system_host_edge(sys));
 	if (p) {
@@ -167,17 +185,22 @@ static void on_system(void *user, struct ffaemu_system *sys)
 	}
 }
 
-/* Collect the checker's findings for the current job, then start afresh
- * (a `reset` in a script is a new stack: version tracking restarts). */
+/*
+ * Collect the checker's findings since the last harvest for the current job.
+ * Protocol state is not dropped here: a proxy installed mid-run is the same
+ * stack (see on_system), and the offline checker sees it the same way.
+ */
 static void harvest(struct ctx *c)
 {
 	struct job *j = c->job;
 	size_t stored;
+	uint64_t total;
 
 	if (!c->check || !j)
 		return;
 	stored = ffaemu_check_stored(c->check);
-	for (size_t i = 0; i < stored; i++) {
+	total = ffaemu_check_count(c->check);
+	for (size_t i = c->seen_stored; i < stored; i++) {
 		const struct ffaemu_check_violation *v = ffaemu_check_violation_at(c->check, i);
 		char buf[512];
 		char **nv;
@@ -199,9 +222,20 @@ static void harvest(struct ctx *c)
 		j->viol_text[j->nviol++] = xstrdup(buf);
 	}
 	/* violations past the store limit still count */
-	if (ffaemu_check_count(c->check) > stored)
-		j->violations += ffaemu_check_count(c->check) - stored;
-	ffaemu_check_reset(c->check);
+	if (total - c->seen_total > stored - c->seen_stored)
+		j->violations += (total - c->seen_total) - (stored - c->seen_stored);
+	c->seen_stored = stored;
+	c->seen_total = total;
+}
+
+/* The job is over: the next one starts with a clean checker. */
+static void harvest_last(struct ctx *c)
+{
+	harvest(c);
+	if (c->check)
+		ffaemu_check_reset(c->check);
+	c->seen_stored = 0;
+	c->seen_total = 0;
 }
 
 static void on_system_end(void *user, struct ffaemu_system *sys)
@@ -305,7 +339,7 @@ static void run_job(struct ctx *c, struct job *j, const char *spmc)
 	j->seconds = now() - t0;
 	if (j->rc)
 		ffaemu_script_error_format(&err, j->error, sizeof(j->error));
-	harvest(c);
+	harvest_last(c);
 	if (j->rc) {
 		if (c->fmt == FMT_TAP) {
 			printf("not ok %u - %s [%s] script error\n  ---\n  message: ", ++c->tap_n,

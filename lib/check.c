@@ -216,6 +216,18 @@ void ffaemu_check_reset(struct ffaemu_check *c)
 		forget_state(c);
 }
 
+void ffaemu_check_new_stack(struct ffaemu_check *c)
+{
+	if (!c)
+		return;
+	/* what the callers negotiated, own and hold belongs to the old stack */
+	c->ncallers = 0;
+	c->nhandles = 0;
+	c->nedges = 0;
+	c->nkeys = 0;
+	c->vers.n = 0;
+}
+
 /* ---- state tables (check_priv.h) ---- */
 
 static void *grow(const struct ffaemu_alloc *a, void *p, size_t *cap, size_t elem)

@@ -528,6 +528,12 @@ void ffaemu_trace_clear(struct ffaemu_trace *t)
 	blobs_free(t);
 }
 
+void ffaemu_trace_new_stack(struct ffaemu_trace *t)
+{
+	if (t)
+		t->vers.n = 0;
+}
+
 size_t ffaemu_trace_count(const struct ffaemu_trace *t)
 {
 	return t ? t->n : 0;

@@ -1061,6 +1061,69 @@ static void library_stacks_run_a_driver_scenario_without_violations(void **state
 	}
 }
 
+/*
+ * One checker and one recorder over two stacks in turn (a script's reset):
+ * after new_stack, a call before FFA_VERSION is one again (FFA-VER-001),
+ * the earlier findings stay, and the recording checked offline with the
+ * same boundary finds the same.
+ */
+static void new_stack_forgets_protocol_state_but_keeps_findings(void **state)
+{
+	struct ffaemu_system *s1, *s2;
+	struct ffaemu_check *c, *off;
+	struct ffaemu_trace *t;
+	struct ffaemu_system_config cfg;
+	size_t boundary;
+	(void)state;
+
+	ffaemu_system_config_default(&cfg);
+	cfg.partitions = "acs-fvp";
+	assert_int_equal(ffaemu_system_new(&cfg, &s1), FFAEMU_OK);
+	assert_int_equal(ffaemu_system_new(&cfg, &s2), FFAEMU_OK);
+	assert_int_equal(ffaemu_check_new(NULL, &c), FFAEMU_OK);
+	assert_int_equal(ffaemu_trace_new(NULL, &t), FFAEMU_OK);
+
+	assert_int_equal(ffaemu_check_attach(c, ffaemu_system_host_edge(s1)), FFAEMU_OK);
+	assert_int_equal(ffaemu_trace_attach(t, ffaemu_system_host_edge(s1)), FFAEMU_OK);
+	sys_call(s1, FFAEMU_FFA_VERSION, 0x80010002u, 0, 0, 0, 0, NULL); /* bit 31: VER-002 */
+	sys_call(s1, FFAEMU_FFA_VERSION, FFAEMU_FFA_1_2, 0, 0, 0, 0, NULL);
+	sys_call(s1, FFAEMU_FFA_ID_GET, 0, 0, 0, 0, 0, NULL);
+	assert_int_equal(ffaemu_check_rule_hits(c, "FFA-VER-002"), 1);
+	assert_int_equal(ffaemu_check_count(c), 1);
+	assert_int_equal(ffaemu_check_detach(c, ffaemu_system_host_edge(s1)), FFAEMU_OK);
+	assert_int_equal(ffaemu_trace_detach(t, ffaemu_system_host_edge(s1)), FFAEMU_OK);
+	boundary = ffaemu_trace_count(t);
+
+	/* the second stack has the same callee names: without new_stack the
+	 * caller would count as negotiated at 1.2 */
+	ffaemu_check_new_stack(c);
+	ffaemu_trace_new_stack(t);
+	assert_int_equal(ffaemu_check_attach(c, ffaemu_system_host_edge(s2)), FFAEMU_OK);
+	assert_int_equal(ffaemu_trace_attach(t, ffaemu_system_host_edge(s2)), FFAEMU_OK);
+	sys_call(s2, FFAEMU_FFA_ID_GET, 0, 0, 0, 0, 0, NULL);
+	assert_int_equal(ffaemu_check_rule_hits(c, "FFA-VER-001"), 1);
+	assert_int_equal(ffaemu_check_count(c), 2);
+	assert_int_equal(ffaemu_trace_at(t, boundary)->ffa_version, 0);
+
+	/* offline, new_stack at the same record gives the same findings */
+	assert_int_equal(ffaemu_check_new(NULL, &off), FFAEMU_OK);
+	for (size_t i = 0; i < ffaemu_trace_count(t); i++) {
+		if (i == boundary)
+			ffaemu_check_new_stack(off);
+		assert_int_equal(ffaemu_check_record(off, ffaemu_trace_at(t, i)), FFAEMU_OK);
+	}
+	assert_int_equal(ffaemu_check_rule_hits(off, "FFA-VER-001"), 1);
+	assert_int_equal(ffaemu_check_count(off), 2);
+
+	ffaemu_check_new_stack(NULL);
+	ffaemu_trace_new_stack(NULL);
+	ffaemu_check_free(&off);
+	ffaemu_trace_free(&t);
+	ffaemu_check_free(&c);
+	ffaemu_system_free(&s2);
+	ffaemu_system_free(&s1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1070,6 +1133,7 @@ int main(void)
 		cmocka_unit_test(each_rule_fires_on_a_peer_broken_in_exactly_that_way),
 		cmocka_unit_test(each_rule_is_silent_on_a_conforming_peer),
 		cmocka_unit_test(offline_check_of_the_jsonl_trace_matches_online),
+		cmocka_unit_test(new_stack_forgets_protocol_state_but_keeps_findings),
 		cmocka_unit_test(disabled_rule_records_nothing_and_wildcard_reenables),
 		cmocka_unit_test(severity_filter_drops_warnings),
 		cmocka_unit_test(checker_joining_late_judges_only_what_holds_at_every_version),

@@ -151,6 +151,20 @@ def main():
             p = run(exe, 'trace', *bad_args)
             assert p.returncode == 2 and p.stderr and p.stdout == '', (bad_args, p)
 
+        # offline checking of a recording gives what the online checker found,
+        # also across `reset` (new stacks) and a proxy installed mid-run
+        scen = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'scenarios')
+        ntrace = os.path.join(d, 'multi.jsonl')
+        for name, prof in (('negotiation', 'none'), ('boot-order', 'none'),
+                           ('memory-share', 'pkvm-2026')):
+            p = run(exe, 'run', '--verbose', '--proxy', prof, '--trace', ntrace,
+                    os.path.join(scen, name + '.ffa'))
+            assert p.returncode == 0, p.stdout
+            online = sum(1 for ln in p.stdout.splitlines() if ln.startswith('rule '))
+            p = run(exe, 'trace', '--check', ntrace)
+            offline = int(p.stderr.splitlines()[-1].split()[0])
+            assert online == offline and online > 0, (name, online, offline)
+            assert p.returncode == 1
         with open(trace, 'a') as f:
             f.write('{not json\n')
         p = run(exe, 'trace', trace)

@@ -180,6 +180,12 @@ FFAEMU_API int ffaemu_check_print(const struct ffaemu_check *check, uint64_t mar
 
 /* Forget violations and all tracked protocol state; edges stay attached. */
 FFAEMU_API void ffaemu_check_reset(struct ffaemu_check *check);
+/*
+ * The calls that follow go to a fresh stack (a recording spans several):
+ * forget the tracked protocol state (negotiated versions, RX ownership,
+ * memory handles) but keep the violations found so far.
+ */
+FFAEMU_API void ffaemu_check_new_stack(struct ffaemu_check *check);
 
 FFAEMU_END_DECLS
 

@@ -160,6 +160,13 @@ FFAEMU_API int ffaemu_trace_detach(struct ffaemu_trace *trace, struct ffaemu_edg
 FFAEMU_API int ffaemu_trace_assume_version(struct ffaemu_trace *trace, const char *edge,
 					   ffaemu_id_t caller, uint32_t version);
 
+/*
+ * The calls that follow go to a fresh stack (a test or script that starts
+ * over while recording into one trace): forget the versions and TX buffers
+ * tracked per caller so far. Records stay.
+ */
+FFAEMU_API void ffaemu_trace_new_stack(struct ffaemu_trace *trace);
+
 /* Drop every record and all version tracking; edges stay attached. */
 FFAEMU_API void ffaemu_trace_clear(struct ffaemu_trace *trace);
 FFAEMU_API size_t ffaemu_trace_count(const struct ffaemu_trace *trace);
