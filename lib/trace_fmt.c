@@ -747,6 +747,13 @@ static void label(char *buf, size_t len, const struct ffaemu_trace_record *rec, 
 		memcpy(buf + len - 4, "...", 4);
 }
 
+/* A reply that reports failure: FFA_ERROR, or a bare -1 (SMCCC NOT_SUPPORTED, FFA_VERSION). */
+static bool svg_is_error(const struct ffaemu_trace_record *rec)
+{
+	return (uint32_t)rec->out.x[0] == FFAEMU_FFA_ERROR ||
+	       (uint32_t)rec->out.x[0] == UINT32_MAX;
+}
+
 /* Mermaid treats ';' and '#' specially in message text. */
 static void mermaid_clean(char *s)
 {
@@ -790,7 +797,10 @@ static int write_mermaid(const struct ffaemu_trace *t, struct sink *s)
 		b = part_index(&p, to);
 		label(text, sizeof(text), rec, exit);
 		mermaid_clean(text);
-		if (exit)
+		/* a failed call's reply ends in a cross, as the SVG draws it in red */
+		if (exit && svg_is_error(rec))
+			sink_printf(s, "    P%zu--xP%zu: %s\n", b, a, text);
+		else if (exit)
 			sink_printf(s, "    P%zu-->>P%zu: %s\n", b, a, text);
 		else
 			sink_printf(s, "    P%zu->>P%zu: %s\n", a, b, text);
@@ -838,12 +848,6 @@ static void xml_text(char *dst, size_t dlen, const char *src)
 #define SVG_LABEL 96     /* longest label drawn; the full line is in the arrow's <title> */
 #define SVG_ERR "#b00020"
 
-/* A reply that reports failure: FFA_ERROR, or a bare -1 (SMCCC NOT_SUPPORTED, FFA_VERSION). */
-static bool svg_is_error(const struct ffaemu_trace_record *rec)
-{
-	return (uint32_t)rec->out.x[0] == FFAEMU_FFA_ERROR ||
-	       (uint32_t)rec->out.x[0] == UINT32_MAX;
-}
 
 /*
  * Lanes as far apart as the widest label needs, so that no label runs

@@ -292,6 +292,22 @@ static void human_format_matches_golden(void **state)
 	free(text);
 }
 
+/* A failed call's reply ends in a cross in Mermaid and is red in the SVG. */
+static void failed_replies_are_marked_in_both_diagrams(void **state)
+{
+	struct fixture *f = *state;
+	char *text;
+
+	host_call(&f->s, FFAEMU_FFA_MSG_POLL, 0, 0, 0, 0); /* the SPMC answers NOT_SUPPORTED */
+	text = render(f->t, FFAEMU_TRACE_MERMAID);
+	assert_non_null(strstr(text, "    P1--xP0: FFA_ERROR(NOT_SUPPORTED)\n"));
+	assert_null(strstr(text, "-->>P0: FFA_ERROR"));
+	free(text);
+	text = render(f->t, FFAEMU_TRACE_SVG);
+	assert_non_null(strstr(text, "stroke=\"#b00020\" stroke-dasharray=\"6 3\" marker-end=\"url(#arrow-err)\""));
+	free(text);
+}
+
 static void mermaid_orders_nested_calls_by_entry(void **state)
 {
 	struct fixture *f = *state;
@@ -1222,6 +1238,7 @@ int main(int argc, char **argv)
 		T(replay_reports_register_differences),
 		cmocka_unit_test(tx_bytes_are_recorded_round_tripped_and_replayed),
 		T(jsonl_reader_checks_tx),
+		T(failed_replies_are_marked_in_both_diagrams),
 		cmocka_unit_test(max_records_counts_drops),
 		T(attach_twice_and_detach_unknown_are_errors),
 		cmocka_unit_test(names_of_instances_and_conduits),
