@@ -9,7 +9,8 @@
  *    is a bad caller on purpose);
  *  - an FFA_ERROR reply changed no state (spec "errors change no state";
  *    DESIGN.md principles), judged by a digest of everything the public
- *    API shows: page map statistics, the page info of every host RAM page,
+ *    API shows: the page info of every host RAM page (owner, state,
+ *    borrowers, hypervisor state, pins, flags),
  *    the SPMC's endpoint and notification state of the host and of every
  *    partition, and the proxy's mailbox state.
  */
@@ -86,19 +87,9 @@ static inline uint64_t stack_digest(struct ffaemu_system *sys)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
 	struct ffaemu_mem *mem = ffaemu_system_mem(sys);
-	struct ffaemu_mem_stats ms;
 	struct ffaemu_spmc *spmc = ffaemu_system_spmc(sys);
 	struct ffaemu_proxy *proxy = ffaemu_system_proxy(sys);
 
-	ffaemu_mem_get_stats(mem, &ms);
-	FNV_VAL(h, ms.regions);
-	FNV_VAL(h, ms.pages);
-	FNV_VAL(h, ms.owned);
-	FNV_VAL(h, ms.shared);
-	FNV_VAL(h, ms.lent);
-	FNV_VAL(h, ms.borrowed_pages);
-	FNV_VAL(h, ms.pinned_pages);
-	FNV_VAL(h, ms.hyp_shared);
 	for (uint64_t off = 0; off < FFAEMU_SYSTEM_RAM_SIZE; off += FFAEMU_PAGE_SIZE) {
 		struct ffaemu_page_info pi;
 		if (ffaemu_mem_page_info(mem, FFAEMU_SYSTEM_RAM_BASE + off, &pi) != 0)
