@@ -48,13 +48,16 @@ struct job {
 	size_t nviol;
 };
 
+/* host, proxy (two SMCCC versions), hypervisor edge, every partition's edge */
+#define EMU_MAX_ATTACHED 64
+
 struct ctx {
 	enum fmt fmt;
 	bool verbose;
 	bool strict;
 	struct ffaemu_check *check;
 	struct ffaemu_trace *trace;
-	struct ffaemu_edge *attached[4];
+	struct ffaemu_edge *attached[EMU_MAX_ATTACHED];
 	size_t nattached;
 	struct job *job;
 	unsigned tap_n;
@@ -134,7 +137,7 @@ static int read_mem(void *user, uint64_t pa, void *dst, size_t len)
 
 static void attach(struct ctx *c, struct ffaemu_edge *e)
 {
-	if (!e || c->nattached == 4)
+	if (!e || c->nattached == EMU_MAX_ATTACHED)
 		return;
 	for (size_t i = 0; i < c->nattached; i++)
 		if (c->attached[i] == e)
@@ -182,6 +185,14 @@ static void on_system(void *user, struct ffaemu_system *sys)
 	if (p) {
 		attach(c, ffaemu_proxy_down_edge(p, FFAEMU_SMCCC_1_1));
 		attach(c, ffaemu_proxy_down_edge(p, FFAEMU_SMCCC_1_2));
+	}
+	/* Partitions' own calls (sp8005->spmc), nested inside the request that
+	 * entered them: traced and checked like every other edge. */
+	{
+		struct ffaemu_spmc *spmc = ffaemu_system_spmc(sys);
+
+		for (size_t i = 0; i < ffaemu_spmc_sp_count(spmc); i++)
+			attach(c, ffaemu_spmc_sp_edge(spmc, ffaemu_spmc_sp_id_at(spmc, i)));
 	}
 }
 

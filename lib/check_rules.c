@@ -385,6 +385,16 @@ static void check_smccc(struct chk_sink *s, const struct ffaemu_trace_record *re
 
 /* ---- FF-A caller rules ---- */
 
+/*
+ * A secure partition calling on its own conduit: its FF-A version comes from
+ * its manifest, not from FFA_VERSION (spec C4; HF-DOC), so it may call any
+ * ABI without negotiating first.
+ */
+static bool is_partition(const struct ffaemu_trace_record *rec)
+{
+	return rec->secure && (rec->caller & 0x8000u) && rec->instance == FFAEMU_INSTANCE_SV;
+}
+
 static void check_caller(struct chk_sink *s, struct chk_caller *st,
 			 const struct ffaemu_trace_record *rec, const struct ffaemu_abi *abi,
 			 uint32_t fid, uint32_t ver, bool joined_late)
@@ -426,7 +436,8 @@ static void check_caller(struct chk_sink *s, struct chk_caller *st,
 			chk_report(s, CHK_FFA_VER_003, rec, FFAEMU_REG(1), 0,
 				   "asked for 0x%08x after negotiating 0x%08x", (unsigned)req,
 				   (unsigned)st->requested);
-	} else if (!rec->ffa_version && !joined_late && !reply_is_next_event(fid)) {
+	} else if (!rec->ffa_version && !joined_late && !reply_is_next_event(fid) &&
+		   !is_partition(rec)) {
 		/* pKVM refuses these, Xen answers NOT_SUPPORTED (spec C4, UNCONFIRMED). */
 		chk_report(s, CHK_FFA_VER_001, rec, FFAEMU_REG(0), 0,
 			   "%s before FFA_VERSION", abi->name);

@@ -732,6 +732,28 @@ static size_t part_index(struct parts *p, const char *name)
 	return p->n++;
 }
 
+/*
+ * Lanes along the call order, each edge's caller before its callee, except
+ * that a secure partition calling on its own conduit (instance SV, spec B2)
+ * comes after the SPMC it calls: the secure world stays on the right, and
+ * the request that entered the partition reads left to right.
+ */
+static void parts_collect(const struct ffaemu_trace *t, struct parts *p, const size_t *ev,
+			  size_t nev)
+{
+	memset(p, 0, sizeof(*p));
+	for (size_t i = 0; i < nev; i++) {
+		const struct ffaemu_trace_record *rec = ffaemu_trace_at(t, ev[i] >> 1);
+		char from[PART_LEN], to[PART_LEN];
+		bool partition = rec->secure && (rec->caller & 0x8000u) &&
+				 rec->instance == FFAEMU_INSTANCE_SV;
+
+		trc_edge_ends(rec, from, sizeof(from), to, sizeof(to));
+		part_index(p, partition ? to : from);
+		part_index(p, partition ? from : to);
+	}
+}
+
 static void label(char *buf, size_t len, const struct ffaemu_trace_record *rec, bool exit)
 {
 	struct tbuf b;
@@ -770,15 +792,7 @@ static int write_mermaid(const struct ffaemu_trace *t, struct sink *s)
 
 	if (rc)
 		return rc;
-	memset(&p, 0, sizeof(p));
-	for (size_t i = 0; i < nev; i++) {
-		const struct ffaemu_trace_record *rec = ffaemu_trace_at(t, ev[i] >> 1);
-		char from[PART_LEN], to[PART_LEN];
-
-		trc_edge_ends(rec, from, sizeof(from), to, sizeof(to));
-		part_index(&p, from);
-		part_index(&p, to);
-	}
+	parts_collect(t, &p, ev, nev);
 	sink_printf(s, "sequenceDiagram\n");
 	for (size_t i = 0; i < p.n; i++) {
 		mermaid_clean(p.name[i]);
@@ -922,15 +936,7 @@ static int write_svg(const struct ffaemu_trace *t, struct sink *s)
 
 	if (rc)
 		return rc;
-	memset(&p, 0, sizeof(p));
-	for (size_t i = 0; i < nev; i++) {
-		const struct ffaemu_trace_record *rec = ffaemu_trace_at(t, ev[i] >> 1);
-		char from[PART_LEN], to[PART_LEN];
-
-		trc_edge_ends(rec, from, sizeof(from), to, sizeof(to));
-		part_index(&p, from);
-		part_index(&p, to);
-	}
+	parts_collect(t, &p, ev, nev);
 	col = svg_column(t, &p, ev, nev);
 	for (size_t i = 0; i < nev; i++) {
 		char text[SVG_LABEL];

@@ -144,6 +144,77 @@ static void test_conform_preset_adds_six_partitions(void **state)
 	ffaemu_system_free(&sys);
 }
 
+struct sp_seen {
+	unsigned calls;
+	ffaemu_id_t caller;
+	enum ffaemu_instance instance;
+	uint32_t fid;
+};
+
+static void sp_observer(void *user, const struct ffaemu_edge_event *ev)
+{
+	struct sp_seen *seen = user;
+
+	seen->calls++;
+	seen->caller = ev->ctx->caller;
+	seen->instance = ev->ctx->instance;
+	seen->fid = (uint32_t)ev->in.x[0];
+}
+
+/*
+ * Each partition's own conduit is reachable (to trace and check the calls a
+ * partition makes inside a request), named "spNNNN->spmc", in the order the
+ * partitions were added; the notifier's NOTIFICATION_SET goes through it.
+ */
+static void test_partition_edges_are_exposed_and_named(void **state)
+{
+	static const ffaemu_id_t ids[] = {0x8001, 0x8002, 0x8003, 0x8004, 0x8005, 0x8006};
+	struct ffaemu_system_config cfg;
+	struct ffaemu_system *sys = NULL;
+	struct ffaemu_spmc *spmc;
+	struct ffaemu_edge *e;
+	struct sp_seen seen = {0};
+	struct ffaemu_regs r;
+
+	(void)state;
+	ffaemu_system_config_default(&cfg);
+	cfg.partitions = "conform";
+	assert_int_equal(ffaemu_system_new(&cfg, &sys), 0);
+	spmc = ffaemu_system_spmc(sys);
+	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
+		char want[16];
+
+		snprintf(want, sizeof(want), "sp%04x->spmc", ids[i]);
+		assert_int_equal(ffaemu_spmc_sp_id_at(spmc, i), ids[i]);
+		e = ffaemu_spmc_sp_edge(spmc, ids[i]);
+		assert_non_null(e);
+		assert_string_equal(ffaemu_edge_name(e), want);
+		assert_ptr_equal(ffaemu_edge_callee(e), ffaemu_spmc_node(spmc));
+	}
+	assert_int_equal(ffaemu_spmc_sp_id_at(spmc, ARRAY_SIZE(ids)), 0);
+	assert_int_equal(ffaemu_spmc_sp_id_at(NULL, 0), 0);
+	assert_null(ffaemu_spmc_sp_edge(spmc, 0x8007));
+	assert_null(ffaemu_spmc_sp_edge(spmc, 0));
+	assert_null(ffaemu_spmc_sp_edge(NULL, 0x8001));
+
+	/* the notifier (0x8006) calls NOTIFICATION_SET from itself, on its edge */
+	e = ffaemu_spmc_sp_edge(spmc, 0x8006);
+	assert_int_equal(ffaemu_edge_add_observer(e, sp_observer, &seen), 0);
+	r = call0(FFAEMU_FFA_VERSION, FFAEMU_FFA_1_2);
+	ffaemu_system_call(sys, &r);
+	r = call0(FFAEMU_FFA_MSG_SEND_DIRECT_REQ, 0x8006);
+	r.x[3] = 0x8001;
+	r.x[4] = 1;
+	ffaemu_system_call(sys, &r);
+	assert_int_equal((uint32_t)r.x[0], FFAEMU_FFA_MSG_SEND_DIRECT_RESP);
+	assert_int_equal(seen.calls, 1);
+	assert_int_equal(seen.caller, 0x8006);
+	assert_int_equal(seen.instance, FFAEMU_INSTANCE_SV);
+	assert_int_equal(seen.fid, FFAEMU_FFA_NOTIFICATION_SET);
+	assert_int_equal(ffaemu_edge_remove_observer(e, sp_observer, &seen), 0);
+	ffaemu_system_free(&sys);
+}
+
 /* Every page-size / proxy-profile combination builds and negotiates. */
 static void test_every_proxy_profile_and_page_size_builds(void **state)
 {
@@ -482,6 +553,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test(test_bad_config_is_refused),
 		cmocka_unit_test(test_conform_preset_adds_six_partitions),
+		cmocka_unit_test(test_partition_edges_are_exposed_and_named),
 		cmocka_unit_test(test_every_proxy_profile_and_page_size_builds),
 		cmocka_unit_test(test_profile_structs_override_names),
 		cmocka_unit_test_setup_teardown(test_install_proxy_late_puts_the_gate_in_front,

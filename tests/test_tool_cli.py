@@ -145,6 +145,52 @@ def main():
                 assert '"tx":{"pa":"0x0000000080000000","data":"' in f.read()
             p = run(exe, 'trace', '--replay', '--proxy', prof, strace)
             assert p.returncode == 0 and ': 0 differ' in p.stdout, p.stdout
+        # a partition's own calls are recorded on its edge (sp8005->spmc),
+        # nested inside the direct request that entered it, in call order:
+        # the ladder shows host->...->spmc, then sp8005->spmc RETRIEVE_REQ
+        # and RELINQUISH, then the DIRECT_RESP back to the host
+        nest = os.path.join(d, 'nest.ffa')
+        with open(nest, 'w') as f:
+            f.write('partitions conform\ncall FFA_VERSION w1=1.2\n'
+                    'call FFA_RXTX_MAP_64 x1=0x80000000 x2=0x80001000 w3=1\n'
+                    'desc share to 0x8005 rw pages 0x80100000+1\n'
+                    'call FFA_MEM_SHARE_64 w1=$desc_len w2=$desc_len\nexpect FFA_SUCCESS\n'
+                    'capture h = handle(w2)\n'
+                    'call FFA_MSG_SEND_DIRECT_REQ w1=ids(0,0x8005) w3=lo($h) w4=hi($h) w5=0\n'
+                    'expect FFA_MSG_SEND_DIRECT_RESP w3=0\n')
+        ntr = os.path.join(d, 'nest.jsonl')
+        for prof, lanes_want in (('none', ['host', 'el3', 'spmc', 'sp8005']),
+                                 ('pkvm-2026', ['host', 'proxy', 'el3', 'spmc', 'sp8005'])):
+            p = run(exe, 'run', '--strict', '--proxy', prof, '--trace', ntr, nest)
+            assert p.returncode == 0, p.stdout + p.stderr
+            p = run(exe, 'trace', '--format', 'mermaid', ntr)
+            assert p.returncode == 0, p.stderr
+            body = [ln.strip() for ln in p.stdout.splitlines()]
+            req = [i for i, ln in enumerate(body) if 'FFA_MSG_SEND_DIRECT_REQ' in ln and
+                   ln.startswith('P0->>')]
+            assert len(req) == 1, p.stdout
+            order = [ln for ln in body[req[0]:] if '->>' in ln or '-->>' in ln or '--x' in ln]
+            names = [[w for w in ln.split(':', 1)[1].split() if not w.startswith('[')][0]
+                     for ln in order]
+            i_ret = next(i for i, n in enumerate(names) if n.startswith('FFA_MEM_RETRIEVE_REQ'))
+            i_rel = next(i for i, n in enumerate(names) if n.startswith('FFA_MEM_RELINQUISH'))
+            i_resp = next(i for i, n in enumerate(names)
+                          if n.startswith('FFA_MSG_SEND_DIRECT_RESP') and
+                          order[i].split(':')[0].endswith('P0'))
+            assert 0 < i_ret < i_rel < i_resp, (names, p.stdout)
+            lanes = [ln.split(' as ', 1)[1] for ln in body if ln.startswith('participant ')]
+            assert lanes == lanes_want, (lanes, p.stdout)
+            sp, spmc = 'P%d' % lanes.index('sp8005'), 'P%d' % lanes.index('spmc')
+            assert order[i_ret].startswith(sp + '->>' + spmc), order[i_ret]
+            # the SVG shows the same lanes, and the offline checker agrees
+            p = run(exe, 'trace', '--format', 'svg', ntr)
+            root = ET.fromstring(p.stdout)
+            assert [g.find(ns + 'text').text for g in root.iter(ns + 'g')
+                    if g.get('class') == 'participant'] == lanes_want
+            p = run(exe, 'trace', '--check', ntr)
+            assert p.returncode == 0, p.stdout + p.stderr
+            p = run(exe, 'trace', '--replay', '--proxy', prof, ntr)
+            assert p.returncode == 0 and ': 0 differ' in p.stdout, p.stdout
         for bad_args in (['--proxy', 'none', mtrace], ['--replay', '--format', 'svg', mtrace],
                          ['--replay', '--check', mtrace], ['--replay', '--page-size', '5', mtrace],
                          ['--replay', '--proxy', 'pkvm-1999', mtrace]):

@@ -32,6 +32,7 @@
 #define FFAEMU_SPMC_H
 
 #include <ffa/common.h>
+#include <ffa/conduit.h>
 #include <ffa/mem.h>
 #include <ffa/node.h>
 #include <ffa/regs.h>
@@ -250,6 +251,16 @@ FFAEMU_API int ffaemu_spmc_add_sp(struct ffaemu_spmc *spmc, const struct ffaemu_
 /* Named sets of partitions: "acs-fvp" (Arm FF-A ACS tgt_tfa_fvp SP1-SP4). */
 FFAEMU_API int ffaemu_spmc_add_preset(struct ffaemu_spmc *spmc, const char *name);
 FFAEMU_API size_t ffaemu_spmc_sp_count(const struct ffaemu_spmc *spmc);
+/* ID of the i-th partition (order of addition), or 0 past the end. */
+FFAEMU_API ffaemu_id_t ffaemu_spmc_sp_id_at(const struct ffaemu_spmc *spmc, size_t i);
+/*
+ * The conduit edge through which partition id calls the SPMC (named
+ * "sp8001->spmc": caller = SP ID, instance SV), or NULL for an unknown
+ * partition. Owned by the SPMC; it lives as long as the partition. Attach a
+ * tracer or checker to it to see the calls a partition makes, nested inside
+ * the request that entered it (trace.h, check.h).
+ */
+FFAEMU_API struct ffaemu_edge *ffaemu_spmc_sp_edge(struct ffaemu_spmc *spmc, ffaemu_id_t id);
 
 /* Calls made by a partition handler. */
 /* Call the SPMC as this partition (edge: caller = SP ID, instance SV, SMCCC 1.2). */

@@ -527,6 +527,20 @@ size_t ffaemu_spmc_sp_count(const struct ffaemu_spmc *pub)
 	return pub ? ((const struct spmc *)pub)->n_sps : 0;
 }
 
+ffaemu_id_t ffaemu_spmc_sp_id_at(const struct ffaemu_spmc *pub, size_t i)
+{
+	const struct spmc *spmc = (const struct spmc *)pub;
+
+	return spmc && i < spmc->n_sps ? spmc->sps[i]->cfg.id : 0;
+}
+
+struct ffaemu_edge *ffaemu_spmc_sp_edge(struct ffaemu_spmc *pub, ffaemu_id_t id)
+{
+	struct spmc_sp *sp = pub ? spmc_sp_find((struct spmc *)pub, id) : NULL;
+
+	return sp ? sp->edge : NULL;
+}
+
 /* ---- presets ------------------------------------------------------------ */
 
 struct acs_sp {
