@@ -7,7 +7,7 @@
  * complete memory transaction descriptor the host sent in the format of
  * fuzz_memdesc. The scenario texts themselves seed fuzz_script; short host
  * sequences (share, fragmented share, reclaim) under every proxy profile
- * seed fuzz_spmc_replies.
+ * seed fuzz_spmc_replies; a JSON Lines trace of each run seeds fuzz_trace.
  *
  *   fuzz_seedgen CORPUS-DIR tests/scenarios/NAME.ffa...
  */
@@ -80,7 +80,19 @@ struct rec {
 	ffaemu_pa_t tx;
 	uint32_t version;
 	unsigned proxy_idx;
+	struct ffaemu_trace *trace;
 };
+
+static int trace_mem_read(void *user, uint64_t pa, void *dst, size_t len)
+{
+	struct rec *r = user;
+	return r->sys ? ffaemu_mem_read(ffaemu_system_mem(r->sys), pa, dst, len) : -1;
+}
+
+static int file_write(void *user, const char *data, size_t len)
+{
+	return fwrite(data, 1, len, user) == len ? 0 : -1;
+}
 
 static unsigned index_of(const char *(*name_at)(size_t), const char *name)
 {
@@ -189,6 +201,15 @@ static void on_system(void *user, struct ffaemu_system *sys)
 	put8(&r->stack, (uint8_t)index_of(ffaemu_spmc_profile_name_at, sp ? sp->name : NULL));
 	put8(&r->stack, (uint8_t)(r->run & 1)); /* every other seed traced */
 	ffaemu_edge_add_observer(ffaemu_system_host_edge(sys), on_call, r);
+
+	/* A trace of the host edge (with TX bytes) seeds fuzz_trace. */
+	struct ffaemu_trace_config tc;
+	ffaemu_trace_config_default(&tc);
+	tc.mem_read = trace_mem_read;
+	tc.mem_user = r;
+	tc.max_records = 32; /* small seeds: the start of each run */
+	if (ffaemu_trace_new(&tc, &r->trace) == 0)
+		(void)ffaemu_trace_attach(r->trace, ffaemu_system_host_edge(sys));
 }
 
 static void on_system_end(void *user, struct ffaemu_system *sys)
@@ -197,6 +218,16 @@ static void on_system_end(void *user, struct ffaemu_system *sys)
 	char name[300];
 
 	ffaemu_edge_remove_observer(ffaemu_system_host_edge(sys), on_call, r);
+	if (r->trace) {
+		char path[1024];
+		snprintf(path, sizeof(path), "%s/../trace/%s-%u.jsonl", r->outdir, r->base, r->run);
+		FILE *f = fopen(path, "wb");
+		if (f) {
+			(void)ffaemu_trace_write(r->trace, FFAEMU_TRACE_JSONL, file_write, f);
+			fclose(f);
+		}
+		ffaemu_trace_free(&r->trace);
+	}
 	if (r->stack.n > 3) {
 		snprintf(name, sizeof(name), "%s-%u", r->base, r->run++);
 		write_file(r->outdir, name, &r->stack);
@@ -251,8 +282,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	fid_table_init();
-	const char *subs[] = {"stack", "memdesc", "script", "spmc_replies"};
-	for (int i = 0; i < 4; i++) {
+	const char *subs[] = {"stack", "memdesc", "script", "spmc_replies", "trace"};
+	for (int i = 0; i < 5; i++) {
 		snprintf(dir, sizeof(dir), "%s/%s", argv[1], subs[i]);
 		mkdir(dir, 0755);
 	}
