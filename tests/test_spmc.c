@@ -7,6 +7,11 @@
  */
 #include "test_spmc_common.h"
 
+#include <ffa/memdesc.h>
+
+/* spmc_mem_digest(): the SPMC's memory transactions, which no public call lists. */
+#include "spmc/spmc_priv.h"
+
 static int setup_hafnium(void **state)
 {
 	return fx_setup_named(state, "hafnium-1.2");
@@ -1455,6 +1460,246 @@ static void test_random_registers_never_break_the_spmc(void **state)
 	assert_ffa_success(CALL(f, FFAEMU_FFA_ID_GET));
 }
 
+
+/* ---- refused calls change nothing (DESIGN rule; spec C2, C4) ----------- */
+
+/* IDs whose state is compared: the host, VMs known and unknown, the partitions. */
+static const ffaemu_id_t sweep_ids[] = {0x0000, 0x0001, 0x0042, 0x7fff,
+					0x8001, 0x8002, 0x8003, 0x8004};
+#define SWEEP_N ARRAY_SIZE(sweep_ids)
+#define SWEEP_FRESH 0x0042 /* the NWd endpoint the SPMC has never heard of */
+#define SWEEP_SEC_PAGES 256u /* partition mailboxes sit at the start of secure RAM */
+
+struct sweep_snap {
+	int ep_rc[SWEEP_N];
+	struct ffaemu_spmc_ep_info ep[SWEEP_N];
+	int ni_rc[SWEEP_N];
+	struct ffaemu_spmc_notif_info ni[SWEEP_N];
+	size_t console_len[SWEEP_N];
+	char console[SWEEP_N][64];
+	uint64_t entries[SWEEP_N];
+	uint64_t pages; /* page info of host RAM and of the partitions' mailboxes */
+	uint64_t mem;   /* memory transactions and retrieve sessions */
+};
+
+static uint64_t sweep_mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+	return h * 0xbf58476d1ce4e5b9ull;
+}
+
+static uint64_t sweep_pages(struct fx *f, ffaemu_pa_t base, uint64_t n)
+{
+	uint64_t h = 0;
+
+	for (uint64_t i = 0; i < n; i++) {
+		struct ffaemu_page_info pi;
+
+		memset(&pi, 0, sizeof(pi));
+		if (ffaemu_mem_page_info(f->mem, base + i * FFAEMU_PAGE_SIZE, &pi) != 0)
+			continue;
+		h = sweep_mix(h, (uint64_t)pi.owner.kind | (uint64_t)pi.owner.id << 8 |
+					 (uint64_t)pi.state << 24 | (uint64_t)pi.hyp_state << 28 |
+					 (uint64_t)pi.borrowers << 32 | (uint64_t)pi.pins << 48);
+		h = sweep_mix(h, pi.flags);
+	}
+	return h;
+}
+
+static void sweep_take(struct fx *f, struct sweep_snap *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < SWEEP_N; i++) {
+		s->ep_rc[i] = ffaemu_spmc_ep_info(f->spmc, sweep_ids[i], &s->ep[i]);
+		s->ni_rc[i] = ffaemu_spmc_notif_info(f->spmc, sweep_ids[i], &s->ni[i]);
+		s->console_len[i] = ffaemu_spmc_console(f->spmc, sweep_ids[i], s->console[i],
+							sizeof(s->console[i]));
+		s->entries[i] = ffaemu_spmc_sp_entries(f->spmc, sweep_ids[i]);
+	}
+	s->pages = sweep_mix(sweep_pages(f, NS_BASE, NS_SIZE / FFAEMU_PAGE_SIZE),
+			     sweep_pages(f, 0xf0000000ull, SWEEP_SEC_PAGES));
+	s->mem = spmc_mem_digest((struct spmc *)f->spmc);
+}
+
+/*
+ * The stack a refused call meets: the host negotiated v1.2, mapped its
+ * mailbox, created its notification bitmap, bound ID 3 to 0x8002 and has
+ * two pages shared with the memory partition; four partitions (echo,
+ * notifier, console, memory) have handled one request each.
+ */
+static void sweep_stack(struct fx *f, const struct ffaemu_spmc_profile *p)
+{
+	static const struct ffaemu_range pages = {NS_BASE + 0x10000, 2};
+	struct ffaemu_memdesc_receiver rcv;
+	struct ffaemu_memdesc_tx tx;
+	size_t len = 0;
+
+	assert_int_equal(fx_open(f, p), 0);
+	fx_add_builtin(f, FFAEMU_SP_ECHO, 0x8001);
+	fx_add_builtin(f, FFAEMU_SP_NOTIFIER, 0x8002);
+	fx_add_builtin(f, FFAEMU_SP_CONSOLE, 0x8003);
+	fx_add_builtin(f, FFAEMU_SP_MEMORY, 0x8004);
+	assert_int_equal(fx_version(f, FFAEMU_FFA_1_2).x[0], FFAEMU_FFA_1_2);
+	assert_ffa_success(fx_map_host(f));
+	assert_ffa_success(CALL(f, FFAEMU_FFA_NOTIFICATION_BITMAP_CREATE, 0, 1));
+	assert_ffa_success(CALL(f, FFAEMU_FFA_NOTIFICATION_BIND, 0x80020000u, 0, 1u << 3, 0));
+	memset(&rcv, 0, sizeof(rcv));
+	rcv.id = 0x8004;
+	rcv.perms = FFAEMU_MEM_PERM_DATA_RW;
+	memset(&tx, 0, sizeof(tx));
+	tx.attributes = FFAEMU_MEM_ATTR_NORMAL_WB_INNER;
+	tx.receivers = &rcv;
+	tx.receiver_count = 1;
+	tx.constituents = &pages;
+	tx.constituent_count = 1;
+	assert_int_equal(ffaemu_memdesc_build(&tx, FFAEMU_FFA_1_2, fx_ptr(f, HOST_TX, 4096), 4096,
+					      &len), 0);
+	assert_ffa_success(CALL(f, FFAEMU_FFA_MEM_SHARE_64, len, len));
+	assert_int_equal(CALL(f, FFAEMU_FFA_MSG_SEND_DIRECT_REQ, 0x8001, 0, 1).x[0],
+			 FFAEMU_FFA_MSG_SEND_DIRECT_RESP);
+	assert_int_equal(CALL(f, FFAEMU_FFA_MSG_SEND_DIRECT_REQ, 0x8003, 0, 0x6968).x[0],
+			 FFAEMU_FFA_MSG_SEND_DIRECT_RESP);
+	assert_int_equal(CALL(f, FFAEMU_FFA_MSG_SEND_DIRECT_REQ, 0x8002, 0, 0, 0x8001, 1).x[0],
+			 FFAEMU_FFA_MSG_SEND_DIRECT_RESP);
+}
+
+static uint64_t sweep_rand(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* Garbage of a few shapes: all random, small values, all ones, one bit. */
+static uint64_t sweep_garbage(uint64_t *s, unsigned shape)
+{
+	uint64_t v = sweep_rand(s);
+
+	switch (shape % 4) {
+	case 0:
+		return v;
+	case 1:
+		return v & 0xffff;
+	case 2:
+		return UINT64_MAX;
+	default:
+		return 1ull << (v & 63);
+	}
+}
+
+/* Whether the reply refuses the call: FFA_ERROR, or a bare -1 (FFA_VERSION, C4). */
+static bool sweep_refused(const struct ffaemu_regs *r)
+{
+	return r->x[0] == FFAEMU_FFA_ERROR || r->x[0] == W_NS;
+}
+
+/*
+ * Every FF-A ABI (both widths), called with garbage registers from the host
+ * and from a NWd endpoint the SPMC never saw: each refused call leaves every
+ * observable as it was (ep_info of every ID, notif_info, consoles, partition
+ * entries, the page map, the memory transactions).
+ * The one change the spec requires: a call of any ABI other than
+ * FFA_VERSION (and, in the Hafnium model, FFA_INTERRUPT) ends the caller's
+ * version negotiation even when it is refused (spec C4, TFA-SPMD). For the
+ * unknown endpoint that is a record saying "negotiated, default version,
+ * nothing else"; a refusal that does not end negotiation (FFA_VERSION,
+ * FFA_INTERRUPT, the pre-negotiation quirk of pKVM) leaves no record at all.
+ */
+static void test_refused_calls_leave_no_state_behind(void **state)
+{
+	static const struct {
+		ffaemu_id_t id;
+		enum ffaemu_instance inst;
+	} callers[] = {{0x0000, FFAEMU_INSTANCE_NP}, {SWEEP_FRESH, FFAEMU_INSTANCE_NV}};
+	static const enum ffaemu_spmc_prenego_quirk quirks[] = {FFAEMU_SPMC_PRE_ACCEPT,
+								  FFAEMU_SPMC_PRE_INVALID_PARAMETERS};
+	unsigned refused = 0, fresh_records = 0;
+
+	(void)state;
+	for (size_t q = 0; q < ARRAY_SIZE(quirks); q++) {
+		struct ffaemu_spmc_profile prof;
+		struct fx f;
+
+		ffaemu_spmc_profile_default(&prof);
+		prof.prenego_quirk = quirks[q];
+		sweep_stack(&f, &prof);
+		for (size_t a = 0; a < ffaemu_abi_count(); a++) {
+			const struct ffaemu_abi *abi = ffaemu_abi_at(a);
+			uint32_t fids[2] = {abi->fid32, abi->fid64};
+
+			for (size_t w = 0; w < 2; w++) {
+				for (size_t c = 0; c < ARRAY_SIZE(callers) && fids[w]; c++) {
+					for (unsigned seed = 0; seed < 8; seed++) {
+						struct sweep_snap before, after;
+						struct ffaemu_call_ctx ctx = f.ctx;
+						struct ffaemu_regs r;
+						uint64_t rs = ((uint64_t)fids[w] << 16) ^ (c << 8) ^ seed;
+						uint32_t fid = fids[w] & ~FFAEMU_SMCCC_SMC64;
+						bool ends = fid != FFAEMU_FFA_VERSION &&
+							    fid != FFAEMU_FFA_INTERRUPT;
+						size_t me = c == 0 ? 0 : 2; /* index in sweep_ids */
+
+						ffaemu_regs_clear(&r);
+						r.x[0] = fids[w];
+						for (unsigned i = 1; i < FFAEMU_NREGS; i++)
+							r.x[i] = sweep_garbage(&rs, seed);
+						ctx.caller = callers[c].id;
+						ctx.instance = callers[c].inst;
+						sweep_take(&f, &before);
+						ffaemu_edge_call(f.host, &r, &ctx);
+						if (!sweep_refused(&r)) {
+							/* accepted: it may change state; start again */
+							fx_close(&f);
+							sweep_stack(&f, &prof);
+							continue;
+						}
+						refused++;
+						sweep_take(&f, &after);
+						/* the allowed change: negotiation ended (C4) */
+						if (after.ep_rc[me] == 0 && before.ep_rc[me] == 0 && ends)
+							before.ep[me].negotiated = after.ep[me].negotiated;
+						if (c == 1 && after.ep_rc[me] == 0 && before.ep_rc[me] != 0) {
+							struct ffaemu_spmc_ep_info want;
+
+							fresh_records++;
+							memset(&want, 0, sizeof(want));
+							want.id = SWEEP_FRESH;
+							want.version = prof.ffa_version;
+							want.negotiated = true;
+							if (!ends || quirks[q] != FFAEMU_SPMC_PRE_ACCEPT ||
+							    memcmp(&after.ep[me], &want, sizeof(want)) != 0)
+								fail_msg("%s (0x%08x) refused (w2=%d) left a "
+									 "record for 0x%04x",
+									 abi->name, (unsigned)fids[w],
+									 (int)(int32_t)r.x[2], SWEEP_FRESH);
+							/* record gone, as before this call */
+							fx_close(&f);
+							sweep_stack(&f, &prof);
+							after.ep_rc[me] = before.ep_rc[me];
+							after.ni_rc[me] = before.ni_rc[me];
+							memset(&after.ep[me], 0, sizeof(after.ep[me]));
+							memset(&after.ni[me], 0, sizeof(after.ni[me]));
+						}
+						if (memcmp(&before, &after, sizeof(before)) != 0)
+							fail_msg("%s (0x%08x) from 0x%04x refused (w2=%d) "
+								 "but changed state (seed %u)",
+								 abi->name, (unsigned)fids[w],
+								 callers[c].id, (int)(int32_t)r.x[2],
+								 seed);
+					}
+				}
+			}
+		}
+		fx_close(&f);
+	}
+	print_message("%u refused calls, %u left a negotiated record\n", refused, fresh_records);
+	/* the sweep reached the refusals it is about */
+	assert_true(refused > 500);
+	assert_true(fresh_records > 0);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_hafnium, fx_teardown)
@@ -1509,6 +1754,7 @@ int main(void)
 		T(test_fault_version_reports_another_version),
 		T(test_fault_caller_filter_and_invalid_faults),
 		T(test_random_registers_never_break_the_spmc),
+		cmocka_unit_test(test_refused_calls_leave_no_state_behind),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

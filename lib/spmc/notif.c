@@ -111,6 +111,9 @@ static void do_bitmap_create(struct spmc *spmc, struct ffaemu_regs *r)
 		}
 	}
 	if (spmc_notif_bitmap_create(spmc, vm, vcpus) != FFAEMU_OK) {
+		/* A record made for this call goes with it: no state change (C2). */
+		if (spmc_ep_pristine(spmc, vm))
+			spmc_ep_drop(spmc, vm);
 		spmc_reply_error(r, FFAEMU_FFA_NO_MEMORY);
 		return;
 	}

@@ -841,6 +841,27 @@ static void node_call(struct spmc *spmc, struct ffaemu_regs *r, const struct ffa
 	spmc->call_fault = saved_fault;
 }
 
+/*
+ * A normal-world endpoint the SPMC first hears of in this call gets a record
+ * only if the call left something in it: a refused call from an unknown
+ * endpoint changes no state (spec C2). Ending version negotiation is such
+ * a change, made even by a refused call (spec C4), so that record stays.
+ */
+static void node_call_ns_once(struct spmc *spmc, struct ffaemu_regs *r,
+			      const struct ffaemu_call_ctx *ctx, uint32_t *ver)
+{
+	bool known = ctx->secure || ctx->instance == FFAEMU_INSTANCE_SV ||
+		     spmc_ep_find(spmc, ctx->caller) != NULL;
+	struct spmc_ep *ep;
+
+	node_call(spmc, r, ctx, ver);
+	if (known)
+		return;
+	ep = spmc_ep_find(spmc, ctx->caller);
+	if (ep && spmc_ep_pristine(spmc, ep))
+		spmc_ep_drop(spmc, ep);
+}
+
 static void spmc_node_call(void *self, struct ffaemu_regs *r, const struct ffaemu_call_ctx *ctx)
 {
 	struct ffaemu_call_ctx dctx;
@@ -855,7 +876,7 @@ static void spmc_node_call(void *self, struct ffaemu_regs *r, const struct ffaem
 		dctx.el = 1;
 		ctx = &dctx;
 	}
-	node_call(self, r, ctx, &ver);
+	node_call_ns_once(self, r, ctx, &ver);
 	/*
 	 * Every result register of the call's convention is written (unused
 	 * ones zero; spec C1.2, C3, F); registers the convention does not

@@ -180,6 +180,13 @@ struct spmc_ep *spmc_ep_find(struct spmc *spmc, ffaemu_id_t id);
 struct spmc_ep *spmc_ep_new(struct spmc *spmc, ffaemu_id_t id, enum spmc_ep_kind kind);
 /* The endpoint with that ID, created (NS only, bit 15 clear) if missing; NULL on ENOMEM. */
 struct spmc_ep *spmc_ep_get_ns(struct spmc *spmc, ffaemu_id_t id);
+/*
+ * True if an NS endpoint's record (not the host's, ID 0) holds nothing a
+ * fresh record would not: dropping it changes no observable state.
+ */
+bool spmc_ep_pristine(const struct spmc *spmc, const struct spmc_ep *ep);
+/* Remove an endpoint record from the table and free it. */
+void spmc_ep_drop(struct spmc *spmc, struct spmc_ep *ep);
 /* The endpoint's FF-A version: the one it negotiated, else the profile's. */
 uint32_t spmc_ep_version(const struct spmc_ep *ep);
 /* The SP with that ID, or NULL. */

@@ -3,7 +3,9 @@
  * Small helpers of the SPMC's internal contract (spmc_priv.h): endpoint
  * lookup, RX ownership, reply builders.
  */
-#include "spmc_priv.h"
+#include <string.h>
+
+#include "spmc_internal.h"
 
 struct spmc_ep *spmc_ep_find(struct spmc *spmc, ffaemu_id_t id)
 {
@@ -57,6 +59,29 @@ struct spmc_ep *spmc_ep_get_ns(struct spmc *spmc, ffaemu_id_t id)
 	if (id & 0x8000u)
 		return NULL;
 	return spmc_ep_new(spmc, id, SPMC_EP_NS);
+}
+
+bool spmc_ep_pristine(const struct spmc *spmc, const struct spmc_ep *ep)
+{
+	const struct spmc_notif *n = &ep->notif;
+
+	return ep->kind == SPMC_EP_NS && ep->id != 0 && !ep->version_called && !ep->negotiated &&
+	       ep->version == spmc->profile.ffa_version && !ep->mb.mapped && !ep->mb.by_hyp &&
+	       !n->bitmap && !n->bound[0] && !n->bound[1] && !n->pending_sp && !n->pending_vm &&
+	       !n->pending_spm && !n->pending_hyp && !n->pcpu_sp && !n->pcpu_vm;
+}
+
+void spmc_ep_drop(struct spmc *spmc, struct spmc_ep *ep)
+{
+	for (size_t i = 0; i < spmc->n_eps; i++) {
+		if (spmc->eps[i] != ep)
+			continue;
+		memmove(&spmc->eps[i], &spmc->eps[i + 1], (spmc->n_eps - i - 1) * sizeof(ep));
+		spmc->n_eps--;
+		spmc_notif_free(spmc, ep);
+		ffaemu_alloc_free(&spmc->alloc, ep);
+		return;
+	}
 }
 
 uint32_t spmc_ep_version(const struct spmc_ep *ep)
