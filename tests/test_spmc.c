@@ -70,6 +70,9 @@ static void test_new_rejects_bad_profiles(void **state)
 	p.spmc_id = 0x0001;
 	assert_int_equal(ffaemu_spmc_new(&c, &s), FFAEMU_EINVAL);
 	ffaemu_spmc_profile_default(&p);
+	p.rebind = FFAEMU_SPMC_REBIND_DENIED + 1;
+	assert_int_equal(ffaemu_spmc_new(&c, &s), FFAEMU_EINVAL);
+	ffaemu_spmc_profile_default(&p);
 	assert_int_equal(ffaemu_spmc_new(&c, &s), 0);
 	assert_non_null(ffaemu_spmc_node(s));
 	assert_int_equal(ffaemu_spmc_get_profile(s)->ffa_version, FFAEMU_FFA_1_2);

@@ -650,6 +650,69 @@ static void test_bitmap_create_destroy_rules(void **state)
 	assert_false(ni.bitmap);
 }
 
+/*
+ * Binding IDs that are already bound (spec C8; C1 BIND "DENIED (already
+ * bound elsewhere)"): to another sender, or with the other scope, always
+ * DENIED. To the same sender again the digest names no error, so the
+ * generic profiles accept it (nothing changes); Hafnium denies any ID that
+ * is bound at all (profile quirk `rebind`). A denied bind binds none of its
+ * IDs, not even the free ones.
+ */
+static void test_rebinding_bound_ids_follows_the_profile(void **state)
+{
+	static const struct {
+		const char *profile;
+		int32_t same; /* same sender, same scope: 0 = SUCCESS */
+	} rows[] = {
+		{"hafnium-1.2", FFAEMU_FFA_DENIED},
+		{"spmc-1.1", 0},
+		{"spmc-1.2", 0},
+	};
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		struct ffaemu_spmc_profile p;
+		struct ffaemu_spmc_notif_info ni;
+		struct ffaemu_regs r;
+		struct fx f;
+
+		assert_int_equal(ffaemu_spmc_profile_by_name(rows[i].profile, &p), 0);
+		assert_int_equal(fx_open(&f, &p), 0);
+		fx_add_builtin(&f, FFAEMU_SP_NOTIFIER, 0x8002);
+		fx_add_builtin(&f, FFAEMU_SP_NOTIFIER, 0x8003);
+		fx_version(&f, FFAEMU_FFA_1_2);
+		assert_ffa_success(CALL(&f, FFAEMU_FFA_NOTIFICATION_BITMAP_CREATE, 0, 1));
+		assert_ffa_success(CALL(&f, FFAEMU_FFA_NOTIFICATION_BIND, 0x80020000u, 0, 5));
+		/* another sender: DENIED everywhere, nothing changes */
+		assert_ffa_error(CALL(&f, FFAEMU_FFA_NOTIFICATION_BIND, 0x80030000u, 0, 4),
+				 FFAEMU_FFA_DENIED);
+		assert_ffa_error(CALL(&f, FFAEMU_FFA_NOTIFICATION_BIND, 0x80030000u, 0, 0x14),
+				 FFAEMU_FFA_DENIED);
+		/* the same sender, IDs 2 (bound) and 1 (free) */
+		r = CALL(&f, FFAEMU_FFA_NOTIFICATION_BIND, 0x80020000u, 0, 6);
+		assert_int_equal(ffaemu_spmc_notif_info(f.spmc, 0, &ni), 0);
+		if (rows[i].same) {
+			assert_ffa_error(r, rows[i].same);
+			assert_int_equal(ni.bound, 5);
+			assert_int_equal(ni.binder[1], 0);
+		} else {
+			assert_ffa_success(r);
+			assert_int_equal(ni.bound, 7);
+			assert_int_equal(ni.binder[1], 0x8002);
+		}
+		assert_int_equal(ni.binder[0], 0x8002);
+		assert_int_equal(ni.binder[2], 0x8002);
+		assert_int_equal(ni.binder[4], 0);
+		/* the binding still works: the notifier sets ID 2 for the host */
+		r = CALL(&f, FFAEMU_FFA_MSG_SEND_DIRECT_REQ, 0x8002, 0, 0, 4, 0);
+		assert_int_equal(r.x[0], FFAEMU_FFA_MSG_SEND_DIRECT_RESP);
+		assert_int_equal(r.x[3], 0);
+		/* and the other sender still may not */
+		r = CALL(&f, FFAEMU_FFA_MSG_SEND_DIRECT_REQ, 0x8003, 0, 0, 4, 0);
+		assert_int_equal(r.x[3], (uint32_t)FFAEMU_FFA_DENIED);
+		fx_close(&f);
+	}
+}
+
 static void test_notifications_sp_to_host_flow(void **state)
 {
 	struct fx *f = *state;
@@ -1376,6 +1439,7 @@ int main(void)
 		T(test_msg_send2_host_v1_1_to_sp_is_rewritten_for_receiver),
 		T(test_bitmap_create_destroy_rules),
 		T(test_notifications_sp_to_host_flow),
+		cmocka_unit_test(test_rebinding_bound_ids_follows_the_profile),
 		T(test_notifications_host_to_sp_flow),
 		T(test_bindings_are_kept_per_sender_world),
 		cmocka_unit_test_setup_teardown(test_per_vcpu_notifications_are_listed_with_vcpus,

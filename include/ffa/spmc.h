@@ -86,6 +86,17 @@ enum ffaemu_spmc_partial_reclaim_quirk {
 	FFAEMU_SPMC_PARTIAL_RECLAIM_DROP = 1     /* transaction dropped, FFA_SUCCESS (E2) */
 };
 
+/*
+ * What NOTIFICATION_BIND answers for IDs already bound to the same sender
+ * with the same scope. Spec C1/C8 name DENIED for IDs "already bound
+ * elsewhere" (another sender, or the other scope) and no error for a bind
+ * that changes nothing; Hafnium denies every ID that is bound at all.
+ */
+enum ffaemu_spmc_rebind_quirk {
+	FFAEMU_SPMC_REBIND_SAME_OK = 0, /* SUCCESS, nothing changes (spec C8; generic profiles) */
+	FFAEMU_SPMC_REBIND_DENIED = 1   /* DENIED (Hafnium) */
+};
+
 /* What FFA_VERSION answers after negotiation has ended (C4). */
 enum ffaemu_spmc_postnego_quirk {
 	FFAEMU_SPMC_POST_STRICT = 0,    /* same version: own version again; another: -1 (Hafnium) */
@@ -111,7 +122,8 @@ struct ffaemu_spmc_profile {
 	uint32_t mem_max_desc_size;  /* bytes one memory transaction descriptor may take (w1 of
 					MEM_SHARE/LEND/DONATE); larger: NO_MEMORY; 0 = 8 MiB (default) */
 	uint32_t partial_reclaim;    /* enum ffaemu_spmc_partial_reclaim_quirk; default INVALID */
-	uint32_t reserved[6];        /* MBZ: room to grow */
+	uint32_t rebind;             /* enum ffaemu_spmc_rebind_quirk; default DENIED (Hafnium) */
+	uint32_t reserved[5];        /* MBZ: room to grow */
 };
 
 /* Fill the defaults (the "hafnium-1.2" profile). */

@@ -202,8 +202,10 @@ static void do_bind(struct spmc *spmc, struct spmc_ep *ep, struct ffaemu_regs *r
 		for (unsigned i = 0; i < 64; i++) {
 			if (!(bits >> i & 1u) || !(n->bound[w] >> i & 1u))
 				continue;
-			/* Bound to someone else, or with the other scope (C8: DENIED). */
-			if (n->binder[w][i] != snd || ((n->per_vcpu[w] >> i) & 1u) != pcpu) {
+			/* Bound to someone else, or with the other scope (C8: DENIED);
+			 * Hafnium denies the same binding again too (profile quirk). */
+			if (n->binder[w][i] != snd || ((n->per_vcpu[w] >> i) & 1u) != pcpu ||
+			    spmc->profile.rebind == FFAEMU_SPMC_REBIND_DENIED) {
 				spmc_reply_error(r, FFAEMU_FFA_DENIED);
 				return;
 			}

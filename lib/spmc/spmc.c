@@ -28,29 +28,32 @@ struct profile_row {
 	uint32_t mei;
 	enum ffaemu_spmc_version_quirk vq;
 	enum ffaemu_spmc_postnego_quirk post;
+	enum ffaemu_spmc_rebind_quirk rebind;
 };
 
 /*
  * Hafnium: NOT_SUPPORTED for an incompatible FFA_VERSION, a different
  * version after negotiation also NOT_SUPPORTED (spec C4, HF-API); no
- * per-vCPU notifications (C8). TF-A EL3 SPMC: answers its own version and
+ * per-vCPU notifications, and binding an ID bound to the same sender again
+ * is DENIED (C8, HF-API). TF-A EL3 SPMC: answers its own version and
  * later the negotiated one (C4, TFA-SPMC); no notifications, no forwarded
  * RXTX_MAP (C5.3), no donate.
  */
 static const struct profile_row profiles[] = {
 	{"hafnium-1.2", FFAEMU_FFA_1_2, 4096, 1, F_V12, 4, FFAEMU_SPMC_VQ_NOT_SUPPORTED,
-	 FFAEMU_SPMC_POST_STRICT},
+	 FFAEMU_SPMC_POST_STRICT, FFAEMU_SPMC_REBIND_DENIED},
 	{"tfa-el3-1.2", FFAEMU_FFA_1_2, 4096, 1,
 	 FFAEMU_SPMC_F_MEM_SHARE | FFAEMU_SPMC_F_RX_ACQUIRE | FFAEMU_SPMC_F_SECONDARY_EP |
 		 FFAEMU_SPMC_F_PARTINFO_REGS | FFAEMU_SPMC_F_DIRECT_REQ2 |
 		 FFAEMU_SPMC_F_CONSOLE_LOG | FFAEMU_SPMC_F_MEM_NS_BIT | FFAEMU_SPMC_F_HYP_RETRIEVE,
-	 0, FFAEMU_SPMC_VQ_OWN_VERSION, FFAEMU_SPMC_POST_NEGOTIATED},
+	 0, FFAEMU_SPMC_VQ_OWN_VERSION, FFAEMU_SPMC_POST_NEGOTIATED,
+	 FFAEMU_SPMC_REBIND_SAME_OK},
 	{"spmc-1.0", FFAEMU_FFA_1_0, 4096, 1, F_V10, 0, FFAEMU_SPMC_VQ_NOT_SUPPORTED,
-	 FFAEMU_SPMC_POST_STRICT},
+	 FFAEMU_SPMC_POST_STRICT, FFAEMU_SPMC_REBIND_SAME_OK},
 	{"spmc-1.1", FFAEMU_FFA_1_1, 4096, 1, F_V11, 4, FFAEMU_SPMC_VQ_NOT_SUPPORTED,
-	 FFAEMU_SPMC_POST_STRICT},
+	 FFAEMU_SPMC_POST_STRICT, FFAEMU_SPMC_REBIND_SAME_OK},
 	{"spmc-1.2", FFAEMU_FFA_1_2, 4096, 16, F_V12 | FFAEMU_SPMC_F_NOTIF_PER_VCPU, 4,
-	 FFAEMU_SPMC_VQ_NOT_SUPPORTED, FFAEMU_SPMC_POST_STRICT},
+	 FFAEMU_SPMC_VQ_NOT_SUPPORTED, FFAEMU_SPMC_POST_STRICT, FFAEMU_SPMC_REBIND_SAME_OK},
 	/*
 	 * v1.3 with only what the digest confirms (spec C1, D1, D2): 48-byte
 	 * partition info, the 64-bit CPU-cycle FIDs, DIRECT_REQ_64 payload in
@@ -59,7 +62,7 @@ static const struct profile_row profiles[] = {
 	 * or ignored.
 	 */
 	{"spmc-1.3", FFAEMU_FFA_1_3, 4096, 16, F_V12, 4, FFAEMU_SPMC_VQ_NOT_SUPPORTED,
-	 FFAEMU_SPMC_POST_STRICT},
+	 FFAEMU_SPMC_POST_STRICT, FFAEMU_SPMC_REBIND_SAME_OK},
 };
 #define N_PROFILES (sizeof(profiles) / sizeof(profiles[0]))
 
@@ -81,6 +84,7 @@ static void profile_from_row(struct ffaemu_spmc_profile *p, const struct profile
 	p->prenego_quirk = FFAEMU_SPMC_PRE_ACCEPT;
 	p->postnego_quirk = row->post;
 	p->interrupt_ends_negotiation = false;
+	p->rebind = row->rebind;
 }
 
 void ffaemu_spmc_profile_default(struct ffaemu_spmc_profile *p)
@@ -131,7 +135,8 @@ static int profile_check(const struct ffaemu_spmc_profile *p)
 	if ((unsigned)p->version_quirk > FFAEMU_SPMC_VQ_OWN_VERSION ||
 	    (unsigned)p->prenego_quirk > FFAEMU_SPMC_PRE_NOT_SUPPORTED ||
 	    (unsigned)p->postnego_quirk > FFAEMU_SPMC_POST_NEGOTIATED ||
-	    p->partial_reclaim > FFAEMU_SPMC_PARTIAL_RECLAIM_DROP)
+	    p->partial_reclaim > FFAEMU_SPMC_PARTIAL_RECLAIM_DROP ||
+	    p->rebind > FFAEMU_SPMC_REBIND_DENIED)
 		return FFAEMU_EINVAL;
 	return FFAEMU_OK;
 }
