@@ -481,17 +481,41 @@ static void junit(const struct ctx *c, struct job *jobs, size_t n, double total)
 	printf("</testsuites>\n");
 }
 
-static void summary(const struct ctx *c, struct job *jobs, size_t n, double total, size_t rules)
+static const char *plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+/*
+ * The text report's end, for a first-time reader: what ran against which
+ * SPMC, one row per suite and proxy profile under grouped column names, a
+ * legend of what appeared, and a last line that is the verdict.
+ */
+static void summary(const struct ctx *c, struct job *jobs, size_t n, double total, size_t rules,
+		    bool conform, const char *spmc)
 {
 	unsigned e = 0, p = 0, f = 0, errs = 0;
 	unsigned long long v = 0, cv = 0;
+	bool own_proxy = false;
+	struct ffaemu_spmc_profile dp;
+	bool dflt = !spmc || !strcmp(spmc, "default");
 
-	printf("\n%-24s %-22s %7s %7s %7s %7s %7s\n", "suite", "proxy", "expect", "passed",
-	       "failed", "rules", "caller");
+	ffaemu_spmc_profile_default(&dp);
+	for (size_t i = 0; i < n; i++)
+		own_proxy |= !strcmp(jobs[i].proxy, "(script)");
+	printf("\nffa-emu %s: %zu %s (each %s on each proxy profile it applies to)\n"
+	       "SPMC profile: %s%s; %zu conformance rules checked\n\n",
+	       conform ? "conform" : "run", n, plural(n, "run", "runs"),
+	       conform ? "suite" : "script", dflt ? dp.name : spmc,
+	       dflt ? " (default; a script may pick another)" : " (a script may pick another)",
+	       rules);
+	printf("%-47s%24s%22s\n", "", "---- expectations -----", "-- rule violations --");
+	printf("%-24s %-22s %7s %7s %7s %10s %10s\n", conform ? "suite" : "script", "proxy", "total",
+	       "passed", "failed", "by-stack", "by-script");
 	for (size_t i = 0; i < n; i++) {
 		const struct job *j = &jobs[i];
 
-		printf("%-24s %-22s %7u %7u %7u %7llu %7llu%s\n", j->name, j->proxy,
+		printf("%-24s %-22s %7u %7u %7u %10llu %10llu%s\n", j->name, j->proxy,
 		       j->st.expectations, j->st.passed, j->st.failed,
 		       (unsigned long long)j->violations, (unsigned long long)j->caller_viol,
 		       j->rc ? "  ERROR" : "");
@@ -502,11 +526,32 @@ static void summary(const struct ctx *c, struct job *jobs, size_t n, double tota
 		errs += j->rc ? 1u : 0u;
 		v += j->violations;
 	}
-	printf("%-24s %-22s %7u %7u %7u %7llu %7llu\n", "total", "", e, p, f, v, cv);
-	printf("\n%s: %u expectations in %zu runs: %u passed, %u failed, %u script errors; "
-	       "%llu rule violations by the stack, %llu by the scripts' own calls "
-	       "(%zu rules checked)",
-	       (f || errs || (c->strict && v)) ? "FAIL" : "PASS", e, n, p, f, errs, v, cv, rules);
+	printf("%-24s %-22s %7u %7u %7u %10llu %10llu\n", "total", "", e, p, f, v, cv);
+	printf("\n  by-stack   rules the stack under test broke (proxy, EL3, SPMC): %s\n"
+	       "  by-script  rules the scripts' own calls broke, mostly on purpose: never failures\n",
+	       c->strict ? "failures (--strict)" : "failures only with --strict");
+	if (own_proxy)
+		printf("  (script)   in the proxy column: the script chooses its own proxy\n");
+	if (errs)
+		printf("  ERROR      the script stopped early (see above): counts as a failure\n");
+	printf("  --verbose lists every violation; 'ffa-emu rules' describes the rules\n");
+	printf("\n");
+	if (f || errs) {
+		printf("FAIL: %u of %u expectations failed", f, e);
+		if (errs)
+			printf(" and %u %s stopped early", errs, plural(errs, "script", "scripts"));
+		printf(" in %zu %s", n, plural(n, "run", "runs"));
+		if (c->strict && v)
+			printf("; %llu rule violations by the stack (--strict)", v);
+	} else if (c->strict && v) {
+		printf("FAIL: %llu rule violations by the stack (--strict); all %u expectations "
+		       "passed in %zu %s", v, e, n, plural(n, "run", "runs"));
+	} else {
+		printf("PASS: all %u expectations passed in %zu %s", e, n, plural(n, "run", "runs"));
+		if (v)
+			printf("; %llu rule violations by the stack (not failures without --strict)",
+			       v);
+	}
 	if (c->no_times)
 		printf("\n");
 	else
@@ -825,7 +870,7 @@ static int run_common(bool conform, int argc, char **argv)
 		} else if (c.fmt == FMT_JUNIT) {
 			junit(&c, jobs, njobs, total);
 		} else {
-			summary(&c, jobs, njobs, total, ffaemu_check_rule_count());
+			summary(&c, jobs, njobs, total, ffaemu_check_rule_count(), conform, spmc);
 		}
 	}
 	if (c.trace) {

@@ -45,6 +45,30 @@ def main():
     p = run(exe, 'conform', '--proxy', 'none', '--suite', 'negotiation')
     assert p.returncode == 0, p.stdout
     assert 'PASS:' in p.stdout and 'suite' in p.stdout and 'negotiation' in p.stdout
+    # the text summary explains itself to a first-time reader: what ran
+    # against which SPMC, grouped and named columns, a legend, and a last
+    # line that is the verdict
+    lines = p.stdout.rstrip('\n').splitlines()
+    assert 'ffa-emu conform: 1 run (each suite' in p.stdout, p.stdout
+    assert 'SPMC profile: hafnium-1.2 (default' in p.stdout, p.stdout
+    head = next(i for i, ln in enumerate(lines) if ln.startswith('suite '))
+    assert 'expectations' in lines[head - 1] and 'rule violations' in lines[head - 1], p.stdout
+    assert lines[head].split() == ['suite', 'proxy', 'total', 'passed', 'failed', 'by-stack',
+                                   'by-script'], lines[head]
+    row = next(ln for ln in lines if ln.startswith('negotiation '))
+    tot = next(ln for ln in lines if ln.startswith('total '))
+    assert row.split()[2:] == tot.split()[1:], (row, tot)
+    assert any(ln.strip().startswith('by-stack') and '--strict' in ln for ln in lines), p.stdout
+    assert any(ln.strip().startswith('by-script') for ln in lines), p.stdout
+    assert lines[-1].startswith('PASS: all %s expectations passed in 1 run' % row.split()[2]), \
+        lines[-1]
+    p = run(exe, 'conform', '--spmc', 'tfa-el3-1.2', '--suite', 'negotiation', '--no-times')
+    assert 'SPMC profile: tfa-el3-1.2 (' in p.stdout and '(default' not in p.stdout, p.stdout
+    p = run(exe, 'conform', '--strict', '--no-times', '--proxy', 'pkvm-2026', '--suite', 'smccc',
+            '--suite', 'features')
+    last = p.stdout.rstrip('\n').splitlines()[-1]
+    assert p.returncode == 1 and last.startswith('FAIL: ') and '--strict' in last, last
+    assert 'expectations passed' in last, last
 
     with tempfile.TemporaryDirectory() as d:
         good = os.path.join(d, 'good.ffa')
@@ -62,6 +86,11 @@ def main():
         p = run(exe, 'run', bad)
         assert p.returncode == 1 and 'FAIL' in p.stdout and 'bad.ffa:2' in p.stdout
         assert 'expected version 0x10001' in p.stdout and 'got x0=0x10002' in p.stdout
+        last = p.stdout.rstrip('\n').splitlines()[-1]
+        assert last.startswith('FAIL: 1 of 1 expectations failed in 1 run'), last
+        p = run(exe, 'run', '--no-times', good, good)
+        last = p.stdout.rstrip('\n').splitlines()[-1]
+        assert last.startswith('PASS: all 2 expectations passed in 2 runs'), last
         p = run(exe, 'run', syntax)
         assert p.returncode == 2 and p.stdout == ''
         assert p.stderr.startswith(syntax + ':2:'), p.stderr
