@@ -12,7 +12,10 @@
  * one global call index, in the order calls complete.
  *
  * Participants: an edge named "a->b" joins participant a to participant b;
- * any other name n is drawn as "ep 0xNNNN" (the caller's ID) -> n.
+ * any other name n is drawn as "ep 0xNNNN" (the caller's ID) -> n. Lanes
+ * appear in call order, a caller's before its callee's, except that a
+ * secure partition calling on its own conduit ("sp8005->spmc", instance SV)
+ * is placed after the SPMC it calls (ffaemu_spmc_sp_edge in spmc.h).
  *
  * Nesting (an SP calling the SPMC inside a direct request, a proxy
  * forwarding to EL3) is recovered from the record's depth: a call at depth d
