@@ -21,8 +21,41 @@ struct edge_observer {
 	void *user;
 };
 
+/*
+ * The register contract of one convention (SMC32/SMC64) under the edge's
+ * SMCCC version, precomputed at creation: every version of spec A7 has
+ * results x0..x(nres-1) and one treatment for all the registers above.
+ */
+enum edge_tail { TAIL_PRESERVED, TAIL_POISON, TAIL_COPY };
+
+struct edge_shape {
+	struct ffaemu_smccc_regclass rc;
+	bool fast;          /* the masks have the shape below; else the per-register path */
+	unsigned nres;      /* results are x0..x(nres-1) */
+	enum edge_tail tail;
+	uint32_t poisoned;  /* TAIL_POISON: the mask it reports */
+	bool mask_args;     /* SMC32: the FID and the args are read as W registers */
+};
+
+/* An SMC32 callee reads W registers only, FID included (spec A1, A8; TFA-STD). */
+static void mask_w(const struct edge_shape *sh, struct ffaemu_regs *r)
+{
+	if (!sh->mask_args)
+		return;
+	if (sh->rc.args == FFAEMU_REG_RANGE(1, 7)) {
+		for (unsigned n = 0; n < 8; n++)
+			r->x[n] &= W_MASK;
+		return;
+	}
+	r->x[0] &= W_MASK;
+	for (unsigned n = 1; n < FFAEMU_NREGS; n++)
+		if (sh->rc.args & FFAEMU_REG(n))
+			r->x[n] &= W_MASK;
+}
+
 struct ffaemu_edge {
 	struct ffaemu_alloc alloc;
+	struct edge_shape shape[2]; /* [smc64] */
 	struct ffaemu_edge_config cfg; /* cfg.name points at name */
 	char *name;
 	struct ffaemu_node *callee;
@@ -45,6 +78,34 @@ void ffaemu_edge_config_default(struct ffaemu_edge_config *cfg)
 	cfg->mask_smc32_args = true;
 	cfg->zero_extend_smc32 = true;
 	cfg->alloc = NULL;
+}
+
+static void shape_init(struct edge_shape *sh, const struct ffaemu_edge_config *cfg, bool smc64)
+{
+	uint32_t above;
+
+	sh->rc = ffaemu_smccc_regclass(cfg->smccc_version, smc64);
+	sh->mask_args = !smc64 && cfg->mask_smc32_args;
+	sh->fast = false;
+	sh->nres = 0;
+	while (sh->nres < FFAEMU_NREGS && (sh->rc.results & FFAEMU_REG(sh->nres)))
+		sh->nres++;
+	if (sh->nres == 0 || sh->rc.results != FFAEMU_REG_RANGE(0, sh->nres - 1))
+		return;
+	above = sh->nres < FFAEMU_NREGS ? FFAEMU_REG_RANGE(sh->nres, FFAEMU_NREGS - 1) : 0;
+	/* The SMC32 argument mask must be x1..x7 for the block masking below. */
+	if (sh->mask_args && sh->rc.args != FFAEMU_REG_RANGE(1, 7))
+		return;
+	if (above && (sh->rc.preserved & above) == above) {
+		sh->tail = TAIL_PRESERVED;
+	} else if ((sh->rc.preserved & above) == 0) {
+		/* Neither result nor preserved: poisoned or the callee's value, as the loop does. */
+		sh->tail = cfg->poison ? TAIL_POISON : TAIL_COPY;
+		sh->poisoned = cfg->poison ? above : 0;
+	} else {
+		return;
+	}
+	sh->fast = true;
 }
 
 int ffaemu_edge_new(const struct ffaemu_edge_config *user_cfg, struct ffaemu_node *callee,
@@ -86,6 +147,8 @@ int ffaemu_edge_new(const struct ffaemu_edge_config *user_cfg, struct ffaemu_nod
 	}
 	e->alloc = a;
 	e->cfg = cfg;
+	shape_init(&e->shape[0], &cfg, false);
+	shape_init(&e->shape[1], &cfg, true);
 	e->cfg.name = e->name;
 	e->callee = callee;
 	*out = e;
@@ -211,15 +274,147 @@ static void notify(struct ffaemu_edge *e, uint64_t index, const struct ffaemu_ca
 		obs[i].fn(obs[i].user, &ev);
 }
 
+/* Publish the reply (*regs still holds the input) and tell the observers. */
+static void finish(struct ffaemu_edge *e, uint64_t index, const struct ffaemu_call_ctx *c,
+		   struct ffaemu_regs *regs, const struct ffaemu_regs *out, uint32_t violations,
+		   uint32_t preserved_changed, uint32_t smc32_upper, uint32_t poisoned)
+{
+	if (violations)
+		e->stats.violations++;
+	e->stats.last_violations = violations;
+	if (e->nobs) {
+		struct ffaemu_regs in = *regs;
+
+		*regs = *out;
+		notify(e, index, c, &in, out, violations, preserved_changed, smc32_upper,
+		       poisoned);
+	} else {
+		*regs = *out;
+	}
+}
+
+/*
+ * The per-register contract (spec A7, A8, A10): the reference behaviour.
+ * The block path in ffaemu_edge_call gives the same result for the common
+ * case and hands everything else (a synthetic reply, an SMC32 result with
+ * upper bits, a changed preserved register, an unusual version) to this.
+ */
+static void finish_slow(const struct ffaemu_edge *edge, const struct ffaemu_smccc_regclass *rcp,
+			bool smc64, bool synthetic, const struct ffaemu_regs *in,
+			const struct ffaemu_regs *seen, const struct ffaemu_regs *work,
+			struct ffaemu_regs *out, uint32_t *violations, uint32_t *preserved_changed,
+			uint32_t *smc32_upper, uint32_t *poisoned)
+{
+	const struct ffaemu_smccc_regclass rc = *rcp;
+
+	for (unsigned n = 0; n < FFAEMU_NREGS; n++) {
+		uint32_t bit = FFAEMU_REG(n);
+
+		if (synthetic) {
+			/*
+			 * Only x0 is written (-1 sign-extended, DEN0028B; spec A8, A10).
+			 * Choice for x1..x3, "unspecified" in A10: they keep the caller's
+			 * values, as TF-A's and Xen's unknown-SMC paths leave them.
+			 */
+			if (n == 0) {
+				out->x[0] = FFAEMU_SMCCC_UNKNOWN;
+			} else if ((rc.unpredictable & bit) && edge->cfg.poison) {
+				out->x[n] = edge->cfg.poison_pattern ^ n;
+				*poisoned |= bit;
+			} else {
+				out->x[n] = in->x[n];
+			}
+			continue;
+		}
+		if (rc.results & bit) {
+			uint64_t v = work->x[n];
+
+			/*
+			 * SMC32 results are W writes, zero-extended (spec A8). The one
+			 * exception is the unknown-FID -1 in x0, sign-extended by
+			 * definition (DEN0028B; spec A8).
+			 */
+			if (!smc64 && (v >> 32) && !(n == 0 && v == FFAEMU_SMCCC_UNKNOWN)) {
+				*smc32_upper |= bit;
+				if (edge->cfg.zero_extend_smc32)
+					v &= W_MASK;
+				else
+					*violations |= FFAEMU_EDGE_V_SMC32_UPPER;
+			}
+			out->x[n] = v;
+		} else if (rc.preserved & bit) {
+			/* spec A7: same value on return; the caller gets its own back. */
+			if (work->x[n] != seen->x[n]) {
+				*preserved_changed |= bit;
+				*violations |= FFAEMU_EDGE_V_PRESERVED;
+			}
+			out->x[n] = in->x[n];
+		} else if (edge->cfg.poison) {
+			/* Unpredictable (SMCCC 1.0 x4-x17, spec A7): make reliance visible. */
+			out->x[n] = edge->cfg.poison_pattern ^ n;
+			*poisoned |= bit;
+		} else {
+			out->x[n] = work->x[n];
+		}
+	}
+}
+
+/*
+ * The block path: true if the reply needed nothing but the precomputed
+ * shape, and *regs now holds it. False leaves *regs untouched.
+ */
+static bool finish_fast(const struct ffaemu_edge *edge, const struct edge_shape *sh, bool smc64,
+			struct ffaemu_regs *regs, const struct ffaemu_regs *work)
+{
+	const unsigned nres = sh->nres;
+	uint64_t acc = 0;
+
+	if (!sh->fast)
+		return false;
+	if (!smc64) {
+		uint64_t x0 = work->x[0];
+
+		/* Any upper bit in an SMC32 result (x0's -1 excepted) takes the slow path (spec A8). */
+		for (unsigned n = 1; n < nres; n++)
+			acc |= work->x[n];
+		if ((acc >> 32) || ((x0 >> 32) && x0 != FFAEMU_SMCCC_UNKNOWN))
+			return false;
+	}
+	if (sh->tail == TAIL_PRESERVED) {
+		/* The callee saw the caller's values, W-masked for SMC32 args (spec A7). */
+		acc = 0;
+		for (unsigned n = nres; n < FFAEMU_NREGS; n++) {
+			uint64_t seen = regs->x[n];
+
+			if (sh->mask_args && n < 8)
+				seen &= W_MASK;
+			acc |= work->x[n] ^ seen;
+		}
+		if (acc)
+			return false;
+		memcpy(regs->x, work->x, nres * sizeof(regs->x[0]));
+		return true;
+	}
+	memcpy(regs->x, work->x, nres * sizeof(regs->x[0]));
+	if (sh->tail == TAIL_POISON) {
+		for (unsigned n = nres; n < FFAEMU_NREGS; n++)
+			regs->x[n] = edge->cfg.poison_pattern ^ n;
+	} else {
+		for (unsigned n = nres; n < FFAEMU_NREGS; n++)
+			regs->x[n] = work->x[n];
+	}
+	return true;
+}
+
 void ffaemu_edge_call(struct ffaemu_edge *edge, struct ffaemu_regs *regs,
 		      const struct ffaemu_call_ctx *ctx)
 {
 	struct ffaemu_call_ctx c;
-	struct ffaemu_smccc_regclass rc;
-	struct ffaemu_regs in, seen, work, out = {{0}};
+	const struct edge_shape *sh;
+	struct ffaemu_regs work;
 	uint32_t violations = 0, preserved_changed = 0, smc32_upper = 0, poisoned = 0;
 	uint64_t index;
-	bool smc64, synthetic = false;
+	bool smc64;
 
 	if (!edge || !regs)
 		return;
@@ -236,89 +431,46 @@ void ffaemu_edge_call(struct ffaemu_edge *edge, struct ffaemu_regs *regs,
 	c.smccc_version = edge->cfg.smccc_version;
 
 	index = edge->stats.calls++;
-	in = *regs;
 	/* Only w0 carries the FID; bit 30 picks the convention (spec A1). */
-	smc64 = (ffaemu_regs_w(&in, 0) & FFAEMU_SMCCC_SMC64) != 0;
-	rc = ffaemu_smccc_regclass(c.smccc_version, smc64);
+	smc64 = (regs->x[0] & FFAEMU_SMCCC_SMC64) != 0;
+	sh = &edge->shape[smc64];
 
-	seen = in;
-	if (!smc64 && edge->cfg.mask_smc32_args) {
-		/* An SMC32 callee reads W registers only, FID included (spec A1, A8; TFA-STD). */
-		seen.x[0] &= W_MASK;
-		for (unsigned n = 1; n < FFAEMU_NREGS; n++)
-			if (rc.args & FFAEMU_REG(n))
-				seen.x[n] &= W_MASK;
-	}
-	work = seen;
+	/*
+	 * *regs stays the caller's input until the reply is final; the callee
+	 * works on a copy. No per-edge scratch: a callee may re-enter any edge.
+	 */
+	work = *regs;
+	mask_w(sh, &work);
 
-	if (c.aarch32 && smc64) {
-		/* An AArch32 caller cannot make an SMC64 call: unknown FID (spec A8; XEN-VSMC, TFA-RT). */
-		violations |= FFAEMU_EDGE_V_AARCH32_SMC64;
-		synthetic = true;
-	} else if (!edge->callee) {
-		/* Nothing behind the conduit: unknown FID (spec A10). */
-		violations |= FFAEMU_EDGE_V_NO_CALLEE;
-		synthetic = true;
-	} else {
-		ffaemu_node_call(edge->callee, &work, &c);
-	}
+	if ((c.aarch32 && smc64) || !edge->callee) {
+		struct ffaemu_regs out;
 
-	for (unsigned n = 0; n < FFAEMU_NREGS; n++) {
-		uint32_t bit = FFAEMU_REG(n);
-
-		if (synthetic) {
-			/*
-			 * Only x0 is written (-1 sign-extended, DEN0028B; spec A8, A10).
-			 * Choice for x1..x3, "unspecified" in A10: they keep the caller's
-			 * values, as TF-A's and Xen's unknown-SMC paths leave them.
-			 */
-			if (n == 0) {
-				out.x[0] = FFAEMU_SMCCC_UNKNOWN;
-			} else if ((rc.unpredictable & bit) && edge->cfg.poison) {
-				out.x[n] = edge->cfg.poison_pattern ^ n;
-				poisoned |= bit;
-			} else {
-				out.x[n] = in.x[n];
-			}
-			continue;
-		}
-		if (rc.results & bit) {
-			uint64_t v = work.x[n];
-
-			/*
-			 * SMC32 results are W writes, zero-extended (spec A8). The one
-			 * exception is the unknown-FID -1 in x0, sign-extended by
-			 * definition (DEN0028B; spec A8).
-			 */
-			if (!smc64 && (v >> 32) && !(n == 0 && v == FFAEMU_SMCCC_UNKNOWN)) {
-				smc32_upper |= bit;
-				if (edge->cfg.zero_extend_smc32)
-					v &= W_MASK;
-				else
-					violations |= FFAEMU_EDGE_V_SMC32_UPPER;
-			}
-			out.x[n] = v;
-		} else if (rc.preserved & bit) {
-			/* spec A7: same value on return; the caller gets its own back. */
-			if (work.x[n] != seen.x[n]) {
-				preserved_changed |= bit;
-				violations |= FFAEMU_EDGE_V_PRESERVED;
-			}
-			out.x[n] = in.x[n];
-		} else if (edge->cfg.poison) {
-			/* Unpredictable (SMCCC 1.0 x4-x17, spec A7): make reliance visible. */
-			out.x[n] = edge->cfg.poison_pattern ^ n;
-			poisoned |= bit;
-		} else {
-			out.x[n] = work.x[n];
-		}
-	}
-	*regs = out;
-
-	if (violations)
-		edge->stats.violations++;
-	edge->stats.last_violations = violations;
-	if (edge->nobs)
-		notify(edge, index, &c, &in, &out, violations, preserved_changed, smc32_upper,
+		/*
+		 * An AArch32 caller cannot make an SMC64 call (spec A8; XEN-VSMC, TFA-RT);
+		 * nothing behind the conduit (spec A10): unknown FID either way.
+		 */
+		violations = (c.aarch32 && smc64) ? FFAEMU_EDGE_V_AARCH32_SMC64 :
+						    FFAEMU_EDGE_V_NO_CALLEE;
+		finish_slow(edge, &sh->rc, smc64, true, regs, &work, &work, &out, &violations,
+			    &preserved_changed, &smc32_upper, &poisoned);
+		finish(edge, index, &c, regs, &out, violations, preserved_changed, smc32_upper,
 		       poisoned);
+		return;
+	}
+	ffaemu_node_call(edge->callee, &work, &c);
+
+	if (!edge->nobs && finish_fast(edge, sh, smc64, regs, &work)) {
+		edge->stats.last_violations = 0;
+		return;
+	}
+	{
+		struct ffaemu_regs seen, out;
+
+		seen = *regs;
+		mask_w(sh, &seen);
+		finish_slow(edge, &sh->rc, smc64, false, regs, &seen, &work, &out, &violations,
+			    &preserved_changed, &smc32_upper, &poisoned);
+		finish(edge, index, &c, regs, &out, violations, preserved_changed, smc32_upper,
+		       poisoned);
+	}
 }
