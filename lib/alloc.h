@@ -14,6 +14,11 @@ struct ffaemu_alloc {
 	void *(*alloc)(void *user, size_t bytes);
 	void *(*realloc)(void *user, void *ptr, size_t bytes);
 	void (*free)(void *user, void *ptr);
+	/*
+	 * Zero-filled allocation, or NULL: then zalloc is alloc + memset. The
+	 * libc default uses calloc so large emulated RAM is not written up front.
+	 */
+	void *(*zalloc)(void *user, size_t bytes);
 	void *user;
 };
 

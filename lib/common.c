@@ -51,6 +51,13 @@ static void *libc_realloc(void *user, void *ptr, size_t bytes)
 	return realloc(ptr, bytes ? bytes : 1);
 }
 
+static void *libc_zalloc(void *user, size_t bytes)
+{
+	(void)user;
+	/* calloc gets fresh pages from the kernel already zero: no memset of untouched RAM. */
+	return calloc(1, bytes ? bytes : 1);
+}
+
 static void libc_free(void *user, void *ptr)
 {
 	(void)user;
@@ -63,18 +70,24 @@ void ffaemu_alloc_init(struct ffaemu_alloc *a, const struct ffaemu_allocator *us
 		a->alloc = user->alloc;
 		a->realloc = user->realloc;
 		a->free = user->free;
+		a->zalloc = NULL; /* the user's allocator sees every request as alloc */
 		a->user = user->user;
 	} else {
 		a->alloc = libc_alloc;
 		a->realloc = libc_realloc;
 		a->free = libc_free;
+		a->zalloc = libc_zalloc;
 		a->user = NULL;
 	}
 }
 
 void *ffaemu_alloc_zalloc(const struct ffaemu_alloc *a, size_t bytes)
 {
-	void *p = a->alloc(a->user, bytes);
+	void *p;
+
+	if (a->zalloc)
+		return a->zalloc(a->user, bytes);
+	p = a->alloc(a->user, bytes);
 	if (p)
 		memset(p, 0, bytes);
 	return p;
