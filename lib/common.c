@@ -1,4 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#if defined(__unix__) || defined(__APPLE__)
+#define _DEFAULT_SOURCE 1 /* MAP_ANONYMOUS */
+#include <unistd.h>
+#if defined(_POSIX_MAPPED_FILES) && _POSIX_MAPPED_FILES > 0
+#include <sys/mman.h>
+#if defined(MAP_ANONYMOUS) || defined(MAP_ANON)
+#define HAVE_ANON_MMAP 1
+#endif
+#endif
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,12 +81,14 @@ void ffaemu_alloc_init(struct ffaemu_alloc *a, const struct ffaemu_allocator *us
 		a->realloc = user->realloc;
 		a->free = user->free;
 		a->zalloc = NULL; /* the user's allocator sees every request as alloc */
+		a->libc = false;
 		a->user = user->user;
 	} else {
 		a->alloc = libc_alloc;
 		a->realloc = libc_realloc;
 		a->free = libc_free;
 		a->zalloc = libc_zalloc;
+		a->libc = true;
 		a->user = NULL;
 	}
 }
@@ -109,6 +121,44 @@ void ffaemu_alloc_free(const struct ffaemu_alloc *a, void *ptr)
 {
 	if (ptr)
 		a->free(a->user, ptr);
+}
+
+#ifdef HAVE_ANON_MMAP
+#ifndef MAP_ANONYMOUS
+#define MAP_ANONYMOUS MAP_ANON
+#endif
+/* Below this calloc is as cheap; above, glibc may reuse (and memset) a freed heap chunk. */
+#define REGION_MAP_MIN ((size_t)1 << 20)
+
+static bool region_mapped(const struct ffaemu_alloc *a, size_t bytes)
+{
+	return a->libc && bytes >= REGION_MAP_MIN;
+}
+#endif
+
+void *ffaemu_alloc_region(const struct ffaemu_alloc *a, size_t bytes)
+{
+#ifdef HAVE_ANON_MMAP
+	if (region_mapped(a, bytes)) {
+		void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		return p == MAP_FAILED ? NULL : p;
+	}
+#endif
+	return ffaemu_alloc_zalloc(a, bytes);
+}
+
+void ffaemu_alloc_region_free(const struct ffaemu_alloc *a, void *ptr, size_t bytes)
+{
+	if (!ptr)
+		return;
+#ifdef HAVE_ANON_MMAP
+	if (region_mapped(a, bytes)) {
+		munmap(ptr, bytes);
+		return;
+	}
+#endif
+	ffaemu_alloc_free(a, ptr);
 }
 
 char *ffaemu_alloc_strdup(const struct ffaemu_alloc *a, const char *s)

@@ -120,7 +120,7 @@ int ffaemu_mem_new(const struct ffaemu_allocator *alloc, struct ffaemu_mem **out
 static void region_release(const struct ffaemu_mem *mem, struct region *r)
 {
 	if (!r->identity)
-		ffaemu_alloc_free(&mem->a, r->host);
+		ffaemu_alloc_region_free(&mem->a, r->host, (size_t)r->size);
 	ffaemu_alloc_free(&mem->a, r->pages);
 }
 
@@ -191,7 +191,7 @@ static int add_region(struct ffaemu_mem *mem, ffaemu_pa_t pa, uint64_t size, uin
 	if (host) {
 		nr.host = host;
 	} else {
-		nr.host = ffaemu_alloc_zalloc(&mem->a, (size_t)size);
+		nr.host = ffaemu_alloc_region(&mem->a, (size_t)size);
 		if (!nr.host) {
 			ffaemu_alloc_free(&mem->a, nr.pages);
 			return FFAEMU_ENOMEM;
