@@ -97,10 +97,40 @@ static bool is_ffa_call(const struct ffaemu_proxy *p, uint32_t fid)
 	       fn >= FFAEMU_FFA_FUNC_FIRST && fn <= p->prof.ffa_func_last;
 }
 
+/* FIDs the bitmap covers: fast, OEN 4, bits 16-23 zero, either convention. */
+#define DENY_SHAPE_MASK 0xbfffff00u
+#define DENY_SHAPE 0x84000000u
+
+static void deny_index(struct ffaemu_proxy *p)
+{
+	uint32_t n = p->prof.deny_count < FFAEMU_PROXY_DENY_MAX ? p->prof.deny_count :
+								 FFAEMU_PROXY_DENY_MAX;
+
+	memset(p->deny_bits, 0, sizeof(p->deny_bits));
+	p->deny_other = false;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t f = p->prof.deny[i];
+
+		if ((f & DENY_SHAPE_MASK) == DENY_SHAPE)
+			p->deny_bits[(f >> 30) & 1][(f & 0xff) >> 6] |= 1ull << (f & 63);
+		else
+			p->deny_other = true;
+	}
+}
+
+/* ffaemu_proxy_profile_denies of the fixed profile, by bitmap. */
+static bool deny_listed(const struct ffaemu_proxy *p, uint32_t fid)
+{
+	fid = ffaemu_fid_strip_hint(fid);
+	if ((fid & DENY_SHAPE_MASK) == DENY_SHAPE)
+		return (p->deny_bits[(fid >> 30) & 1][(fid & 0xff) >> 6] >> (fid & 63)) & 1;
+	return p->deny_other && ffaemu_proxy_profile_denies(&p->prof, fid);
+}
+
 /* ffa_call_supported, plus the pending REQ2 version rule (pkvm-proxy 1.8, 1.19). */
 static bool denied(const struct ffaemu_proxy *p, uint32_t fid)
 {
-	if (ffaemu_proxy_profile_denies(&p->prof, fid))
+	if (deny_listed(p, fid))
 		return true;
 	if (p->prof.req2_at_1_2 && ffaemu_fid_strip_hint(fid) == FFAEMU_FFA_MSG_SEND_DIRECT_REQ2 &&
 	    p->hyp_version < FFAEMU_FFA_1_2)
@@ -641,6 +671,7 @@ int ffaemu_proxy_new(const struct ffaemu_proxy_config *user_cfg, struct ffaemu_p
 	p->hyp_base = cfg.hyp_base;
 	p->hyp_size = ffaemu_proxy_hyp_ram_size(&p->prof);
 	p->desc_size = ffaemu_proxy_profile_desc_buf_size(&p->prof);
+	deny_index(p);
 
 	p->down_ctx.caller = 0;
 	p->down_ctx.instance = FFAEMU_INSTANCE_NP;

@@ -23,6 +23,14 @@
 struct ffaemu_proxy {
 	struct ffaemu_alloc alloc;
 	struct ffaemu_proxy_profile prof;
+	/*
+	 * The deny-list as a bitmap, computed at creation (the profile is fixed
+	 * then): bit (fid & 0xff) of deny_bits[SMC64] for FIDs of the fast
+	 * OEN-4 shape 0x84000000/0xc4000000 | func; deny_other if any entry
+	 * has another shape (then the list itself is scanned for such FIDs).
+	 */
+	uint64_t deny_bits[2][4];
+	bool deny_other;
 	struct ffaemu_mem *mem;
 	struct ffaemu_node *node;
 	struct ffaemu_edge *down11, *down12;
