@@ -49,12 +49,15 @@ static void clean_msg(struct ffaemu_regs *m, uint32_t fid, bool wide64)
 		    fid == FFAEMU_FFA_MSG_SEND_DIRECT_RESP2 || (smc64 && wide64);
 
 	m->x[0] = fid;
-	for (int i = 1; i < FFAEMU_NREGS; i++) {
-		if (i >= 8 && !wide)
-			m->x[i] = 0;
-		else if (!smc64)
+	/* Two blocks, no per-register branch: x1-x7, then x8-x17. */
+	if (!smc64)
+		for (int i = 1; i < 8; i++)
 			m->x[i] = (uint32_t)m->x[i];
-	}
+	if (!wide)
+		memset(&m->x[8], 0, (FFAEMU_NREGS - 8) * sizeof(m->x[0]));
+	else if (!smc64)
+		for (int i = 8; i < FFAEMU_NREGS; i++)
+			m->x[i] = (uint32_t)m->x[i];
 }
 
 static void reply_abort(struct ffaemu_regs *r)

@@ -594,6 +594,7 @@ int ffaemu_spmc_inject_fault(struct ffaemu_spmc *pub, const struct ffaemu_spmc_f
 		if (s->f.nth == 0)
 			s->f.nth = 1;
 		s->armed = true;
+		spmc->faults_armed++;
 		return FFAEMU_OK;
 	}
 	return FFAEMU_ENOMEM;
@@ -602,8 +603,10 @@ int ffaemu_spmc_inject_fault(struct ffaemu_spmc *pub, const struct ffaemu_spmc_f
 void ffaemu_spmc_clear_faults(struct ffaemu_spmc *pub)
 {
 	struct spmc *spmc = (struct spmc *)pub;
-	if (spmc)
+	if (spmc) {
 		memset(spmc->faults, 0, sizeof(spmc->faults));
+		spmc->faults_armed = 0;
+	}
 }
 
 size_t ffaemu_spmc_faults_pending(const struct ffaemu_spmc *pub)
@@ -636,6 +639,8 @@ static struct spmc_fault_slot *fault_hit(struct spmc *spmc, uint32_t fid, ffaemu
 {
 	struct spmc_fault_slot *hit = NULL;
 
+	if (!spmc->faults_armed)
+		return NULL;
 	for (size_t i = 0; i < SPMC_MAX_FAULTS; i++) {
 		struct spmc_fault_slot *s = &spmc->faults[i];
 		if (!s->armed || !fault_matches(&s->f, fid, caller))
@@ -647,8 +652,10 @@ static struct spmc_fault_slot *fault_hit(struct spmc *spmc, uint32_t fid, ffaemu
 		if (s->seen < s->f.nth || hit)
 			continue;
 		s->hits++;
-		if (s->hits >= s->f.count)
+		if (s->hits >= s->f.count) {
 			s->armed = false;
+			spmc->faults_armed--;
+		}
 		hit = s;
 	}
 	return hit;
@@ -896,9 +903,22 @@ static void spmc_node_call(void *self, struct ffaemu_regs *r, const struct ffaem
 	 */
 	if (smc64 && ver && ver < FFAEMU_FFA_1_2)
 		rc.results &= FFAEMU_REG(8) - 1u;
-	for (unsigned n = 1; n < FFAEMU_NREGS; n++)
-		if (!(rc.results & FFAEMU_REG(n)))
-			r->x[n] = in.x[n];
+	if (rc.results == FFAEMU_REGS_ALL) {
+		/* x0-x17 are all results: nothing to restore. */
+	} else if ((rc.results & (rc.results + 1u)) == 0 && (rc.results & 1u)) {
+		/* Results x0..xk (every version of spec A7): restore the block above. */
+		unsigned k = rc.results == FFAEMU_REG_RANGE(0, 7) ? 8 :
+			     rc.results == FFAEMU_REG_RANGE(0, 3) ? 4 : 1;
+
+		while (rc.results & FFAEMU_REG(k))
+			k++;
+
+		memcpy(&r->x[k], &in.x[k], (FFAEMU_NREGS - k) * sizeof(r->x[0]));
+	} else {
+		for (unsigned n = 1; n < FFAEMU_NREGS; n++)
+			if (!(rc.results & FFAEMU_REG(n)))
+				r->x[n] = in.x[n];
+	}
 	/* SMC32 replies are W values (spec A8); a last guard. */
 	if (!smc64)
 		for (int i = 0; i < 8; i++)

@@ -164,6 +164,7 @@ struct spmc {
 	uint16_t partinfo_tag;       /* PARTITION_INFO_GET_REGS information tag */
 
 	struct spmc_fault_slot faults[SPMC_MAX_FAULTS];
+	unsigned faults_armed;       /* how many slots are armed: 0 skips the per-call scan */
 	/* memory-kind fault that hit the call being handled (see spmc_fault_take) */
 	bool call_fault_valid;
 	struct ffaemu_spmc_fault call_fault;
