@@ -236,8 +236,9 @@ static void do_direct_req(struct spmc *spmc, struct spmc_ep *ep, struct ffaemu_r
 		return;
 	}
 	if (req2) {
-		struct ffaemu_uuid u = ffaemu_regs_uuid_x(r, 2);
-		bool found = ffaemu_uuid_is_nil(&u);
+		/* x2/x3 are the UUID's two halves (spec B3): compare in that form. */
+		uint64_t ulo = r->x[2], uhi = r->x[3];
+		bool found = !ulo && !uhi;
 		/* Both sides must be v1.2 (C7.3). */
 		if (sp->ep->version < FFAEMU_FFA_1_2) {
 			spmc_reply_error(r, FFAEMU_FFA_NOT_SUPPORTED);
@@ -245,7 +246,8 @@ static void do_direct_req(struct spmc *spmc, struct spmc_ep *ep, struct ffaemu_r
 		}
 		/* UUID routing: nil = any, else one of the receiver's (C7.3). */
 		for (unsigned i = 0; i < sp->cfg.uuid_count && !found; i++)
-			found = ffaemu_uuid_eq(&sp->cfg.uuids[i], &u);
+			found = ffaemu_uuid_dword(&sp->cfg.uuids[i], 0) == ulo &&
+				ffaemu_uuid_dword(&sp->cfg.uuids[i], 1) == uhi;
 		if (!found) {
 			spmc_reply_error(r, INVAL);
 			return;
