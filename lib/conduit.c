@@ -395,6 +395,11 @@ static bool finish_fast(const struct ffaemu_edge *edge, const struct edge_shape 
 		memcpy(regs->x, work->x, nres * sizeof(regs->x[0]));
 		return true;
 	}
+	if (nres == FFAEMU_NREGS) {
+		/* SMCCC 1.2 SMC64: all of x0-x17 are results (spec A7). */
+		*regs = *work;
+		return true;
+	}
 	memcpy(regs->x, work->x, nres * sizeof(regs->x[0]));
 	if (sh->tail == TAIL_POISON) {
 		for (unsigned n = nres; n < FFAEMU_NREGS; n++)
