@@ -464,9 +464,21 @@ void ffaemu_edge_call(struct ffaemu_edge *edge, struct ffaemu_regs *regs,
 	}
 	ffaemu_node_call(edge->callee, &work, &c);
 
-	if (!edge->nobs && finish_fast(edge, sh, smc64, regs, &work)) {
-		edge->stats.last_violations = 0;
-		return;
+	if (!edge->nobs) {
+		if (finish_fast(edge, sh, smc64, regs, &work)) {
+			edge->stats.last_violations = 0;
+			return;
+		}
+	} else {
+		struct ffaemu_regs in = *regs;
+
+		if (finish_fast(edge, sh, smc64, regs, &work)) {
+			/* The block path ran: no violation; poisoned is the shape's (spec A7). */
+			edge->stats.last_violations = 0;
+			notify(edge, index, &c, &in, regs, 0, 0, 0,
+			       sh->tail == TAIL_POISON ? sh->poisoned : 0);
+			return;
+		}
 	}
 	{
 		struct ffaemu_regs seen, out;
