@@ -77,6 +77,11 @@ struct chk_caller {
 	uint32_t requested; /* last FFA_VERSION request */
 	bool rx_full;       /* RX owned by the caller until RX_RELEASE (spec C5.3) */
 	bool mapped;        /* an RX/TX pair is mapped */
+	/*
+	 * The last MBZ masks computed for this caller, [0] args, [1] results:
+	 * they depend only on (FID, version). fid 0 (never FF-A) = empty.
+	 */
+	uint32_t mbz_fid[2], mbz_ver[2], mbz_val[2];
 };
 
 /* A memory handle seen at one callee (the relayer that allocated it). */

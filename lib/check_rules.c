@@ -221,7 +221,8 @@ static uint32_t nonzero(const struct ffaemu_regs *r, uint32_t mask, bool is64)
 {
 	uint32_t bad = 0;
 
-	for (unsigned n = 0; n < FFAEMU_NREGS; n++)
+	/* Stops after the highest register of the mask. */
+	for (unsigned n = 0; n < FFAEMU_NREGS && (mask >> n); n++)
 		if ((mask & FFAEMU_REG(n)) && val(r, n, is64))
 			bad |= FFAEMU_REG(n);
 	return bad;
@@ -332,6 +333,20 @@ static uint32_t mbz_mask(const struct ffaemu_abi *abi, uint32_t fid, uint32_t ve
 	return m;
 }
 
+/* mbz_mask for the ABI of fid, remembered per caller: the same call repeats. */
+static uint32_t mbz_cached(struct chk_caller *st, const struct ffaemu_abi *abi, uint32_t fid,
+			   uint32_t ver, bool results)
+{
+	unsigned i = results ? 1 : 0;
+
+	if (st->mbz_fid[i] != fid || st->mbz_ver[i] != ver || !fid) {
+		st->mbz_val[i] = mbz_mask(abi, fid, ver, results);
+		st->mbz_fid[i] = fid;
+		st->mbz_ver[i] = ver;
+	}
+	return st->mbz_val[i];
+}
+
 static bool edge_synthesised(const struct ffaemu_trace_record *rec)
 {
 	return (rec->violations & (FFAEMU_EDGE_V_NO_CALLEE | FFAEMU_EDGE_V_AARCH32_SMC64)) != 0;
@@ -365,7 +380,7 @@ static void check_smccc(struct chk_sink *s, const struct ffaemu_trace_record *re
 	 * comes back exactly as it went in is taken as untouched.
 	 */
 	upper = rec->smc32_upper;
-	for (unsigned n = 0; n < FFAEMU_NREGS; n++)
+	for (unsigned n = 0; upper && n < FFAEMU_NREGS; n++)
 		if (rec->out.x[n] == rec->in.x[n])
 			upper &= ~FFAEMU_REG(n);
 	if (upper)
@@ -452,7 +467,8 @@ static void check_caller(struct chk_sink *s, struct chk_caller *st,
 	}
 
 	{
-		uint32_t mbz = mbz_mask(abi, fid, ver, false);
+		/* abi is ffaemu_abi_by_fid(fid) (chk_evaluate): a function of fid. */
+		uint32_t mbz = mbz_cached(st, abi, fid, ver, false);
 		uint32_t bad = nonzero(in, mbz, is64);
 
 		if (bad) {
@@ -634,7 +650,7 @@ static void check_callee(struct chk_sink *s, struct chk_caller *st,
 	if ((is_success(reply) && !is_fid(call, FFAEMU_FFA_RUN, FFAEMU_FFA_RUN_64) &&
 	     call != FFAEMU_FFA_MEM_FRAG_TX) ||
 	    reply == FFAEMU_FFA_MEM_RETRIEVE_RESP) {
-		uint32_t mbz = mbz_mask(abi, call, ver, true);
+		uint32_t mbz = mbz_cached(st, abi, call, ver, true);
 		uint32_t bad = nonzero(out, mbz & result_regs(rec, is64), is64);
 
 		if (bad)
