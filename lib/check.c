@@ -21,6 +21,7 @@
 struct chk_attach {
 	struct ffaemu_edge *edge;
 	struct ffaemu_check *check;
+	struct trc_name_cache edge_name, callee_name;
 };
 
 struct chk_sink {
@@ -458,15 +459,17 @@ static void check_observer(void *user, const struct ffaemu_edge_event *ev)
 	struct ffaemu_check *c = at->check;
 	struct ffaemu_trace_record rec;
 	struct trc_vers_entry *ve;
+	const char *callee;
 	uint32_t v = 0;
 
 	/* Exactly what the tracer records, so offline checks agree (trace.c). */
 	trc_record_from_event(&rec, ev);
 	rec.index = c->next_index++;
-	rec.edge = trc_intern(&c->strs, &c->alloc, ev->edge_name);
-	if (trc_callee_name(ev->edge))
-		rec.callee = trc_intern(&c->strs, &c->alloc, trc_callee_name(ev->edge));
-	if (!rec.edge || (trc_callee_name(ev->edge) && !rec.callee))
+	callee = trc_callee_name(ev->edge);
+	rec.edge = trc_intern_cached(&at->edge_name, &c->strs, &c->alloc, ev->edge_name);
+	if (callee)
+		rec.callee = trc_intern_cached(&at->callee_name, &c->strs, &c->alloc, callee);
+	if (!rec.edge || (callee && !rec.callee))
 		return;
 	ve = trc_vers_get(&c->vers, &c->alloc, trc_state_key(&rec), rec.caller);
 	if (c->cfg.version_fn)

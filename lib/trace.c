@@ -19,6 +19,7 @@ struct trc_attach {
 	struct ffaemu_node *inner;   /* the callee the wrapper forwards to */
 	struct ffaemu_node_ops ops;  /* the wrapper's ops: named after inner */
 	struct ffaemu_trace *trace;
+	struct trc_name_cache edge_name, callee_name;
 };
 
 struct ffaemu_trace {
@@ -63,6 +64,21 @@ const char *trc_intern(struct trc_strtab *t, const struct ffaemu_alloc *a, const
 		return NULL;
 	t->s[t->n++] = copy;
 	return copy;
+}
+
+const char *trc_intern_cached(struct trc_name_cache *c, struct trc_strtab *t,
+			      const struct ffaemu_alloc *a, const char *s)
+{
+	const char *r;
+
+	if (s && s == c->raw && strcmp(s, c->interned) == 0)
+		return c->interned;
+	r = trc_intern(t, a, s);
+	if (r && s) {
+		c->raw = s;
+		c->interned = r;
+	}
+	return r;
 }
 
 void trc_strtab_free(struct trc_strtab *t, const struct ffaemu_alloc *a)
@@ -391,16 +407,18 @@ static void trace_observer(void *user, const struct ffaemu_edge_event *ev)
 	struct ffaemu_trace *t = at->trace;
 	struct ffaemu_trace_record rec;
 	struct trc_vers_entry *ve;
+	const char *callee;
 	uint32_t v = 0;
 
 	trc_record_from_event(&rec, ev);
 	rec.index = t->next_index++;
 	if (t->cfg.record_entry)
 		rec.depth = t->open_calls; /* calls still open enclose this one */
-	rec.edge = trc_intern(&t->strs, &t->alloc, ev->edge_name);
-	if (trc_callee_name(ev->edge))
-		rec.callee = trc_intern(&t->strs, &t->alloc, trc_callee_name(ev->edge));
-	if (!rec.edge || (trc_callee_name(ev->edge) && !rec.callee)) {
+	callee = trc_callee_name(ev->edge);
+	rec.edge = trc_intern_cached(&at->edge_name, &t->strs, &t->alloc, ev->edge_name);
+	if (callee)
+		rec.callee = trc_intern_cached(&at->callee_name, &t->strs, &t->alloc, callee);
+	if (!rec.edge || (callee && !rec.callee)) {
 		t->dropped++;
 		return;
 	}

@@ -22,6 +22,19 @@ struct trc_strtab {
 const char *trc_intern(struct trc_strtab *t, const struct ffaemu_alloc *a, const char *s);
 void trc_strtab_free(struct trc_strtab *t, const struct ffaemu_alloc *a);
 
+/*
+ * The last name one attachment interned: an edge's and its callee's names
+ * repeat on every call, so they are looked up once, not per record. The
+ * cache is checked by pointer and text (a renamed edge may reuse an address).
+ */
+struct trc_name_cache {
+	const char *raw;      /* the string last passed */
+	const char *interned; /* its interned copy */
+};
+
+const char *trc_intern_cached(struct trc_name_cache *c, struct trc_strtab *t,
+			      const struct ffaemu_alloc *a, const char *s);
+
 /* What the wire shows about one caller's version on one edge (spec C4). */
 struct trc_vers_entry {
 	const char *edge; /* interned */
