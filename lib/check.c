@@ -381,23 +381,30 @@ static int joined_late(struct ffaemu_check *c, const struct ffaemu_trace_record 
 	return FFAEMU_OK;
 }
 
+/* rec's edge and callee are interned in c->strs already. */
+static int run_interned(struct ffaemu_check *c, struct ffaemu_trace_record *rec)
+{
+	struct chk_caller *st;
+	bool late;
+
+	if (joined_late(c, rec, &late))
+		return FFAEMU_ENOMEM;
+	st = caller_state(c, trc_state_key(rec), rec->caller);
+	if (!st)
+		return FFAEMU_ENOMEM;
+	chk_evaluate(&c->sink, st, rec, c->cfg.default_ffa_version, late);
+	return FFAEMU_OK;
+}
+
 static int run_record(struct ffaemu_check *c, const struct ffaemu_trace_record *src)
 {
 	struct ffaemu_trace_record rec = *src;
-	struct chk_caller *st;
-	bool late;
 
 	rec.edge = trc_intern(&c->strs, &c->alloc, src->edge);
 	rec.callee = src->callee ? trc_intern(&c->strs, &c->alloc, src->callee) : NULL;
 	if (!rec.edge || (src->callee && !rec.callee))
 		return FFAEMU_ENOMEM;
-	if (joined_late(c, &rec, &late))
-		return FFAEMU_ENOMEM;
-	st = caller_state(c, trc_state_key(&rec), rec.caller);
-	if (!st)
-		return FFAEMU_ENOMEM;
-	chk_evaluate(&c->sink, st, &rec, c->cfg.default_ffa_version, late);
-	return FFAEMU_OK;
+	return run_interned(c, &rec);
 }
 
 int ffaemu_check_assume_version(struct ffaemu_check *c, const char *edge, ffaemu_id_t caller,
@@ -477,7 +484,7 @@ static void check_observer(void *user, const struct ffaemu_edge_event *ev)
 	rec.ffa_version = v ? v : (ve ? ve->version : 0);
 	if (ve)
 		trc_vers_update(ve, &rec);
-	run_record(c, &rec);
+	run_interned(c, &rec);
 }
 
 int ffaemu_check_attach(struct ffaemu_check *c, struct ffaemu_edge *edge)
