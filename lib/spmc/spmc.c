@@ -842,7 +842,9 @@ static void node_call(struct spmc *spmc, struct ffaemu_regs *r, const struct ffa
 	}
 
 	saved_valid = spmc->call_fault_valid;
-	saved_fault = spmc->call_fault;
+	/* call_fault is read only while valid: an invalid one needs no saving. */
+	if (saved_valid)
+		saved_fault = spmc->call_fault;
 	spmc->call_fault_valid = hit != NULL;
 	if (hit)
 		spmc->call_fault = hit->f;
@@ -850,7 +852,8 @@ static void node_call(struct spmc *spmc, struct ffaemu_regs *r, const struct ffa
 	dispatch(spmc, ep, r, ctx, fid);
 	spmc->depth--;
 	spmc->call_fault_valid = saved_valid;
-	spmc->call_fault = saved_fault;
+	if (saved_valid)
+		spmc->call_fault = saved_fault;
 }
 
 /*
