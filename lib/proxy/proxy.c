@@ -475,15 +475,14 @@ static void do_part_get(struct ffaemu_proxy *p, const struct ffaemu_regs *in,
 static void do_direct_msg(struct ffaemu_proxy *p, struct ffaemu_regs *in, uint32_t fid,
 			  struct ffaemu_regs *res)
 {
-	struct ffaemu_regs d = *in;
-
 	if (ffaemu_regs_id_hi(in, 1) != 0 ||
 	    (fid != FFAEMU_FFA_MSG_SEND_DIRECT_REQ2 && ffaemu_regs_w(in, 2) != 0)) {
 		proxy_res_error(res, FFAEMU_FFA_INVALID_PARAMETERS);
 		return;
 	}
-	proxy_down(p, &d);
-	*res = d;
+	/* The host's registers go down verbatim; the reply is res. */
+	*res = *in;
+	proxy_down(p, res);
 }
 
 /* kvm_host_ffa_handler: true if handled (reply in regs), false to forward. */
