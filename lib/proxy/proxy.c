@@ -81,9 +81,11 @@ static void forward(struct ffaemu_proxy *p, struct ffaemu_regs *regs)
 static void set_retval(const struct ffaemu_proxy *p, struct ffaemu_regs *host,
 		       const struct ffaemu_regs *res)
 {
-	unsigned n = p->prof.ret_regs == FFAEMU_PROXY_RET_X0_X17 ? FFAEMU_NREGS : 4;
-
-	for (unsigned i = 0; i < n; i++)
+	if (p->prof.ret_regs == FFAEMU_PROXY_RET_X0_X17) {
+		*host = *res;
+		return;
+	}
+	for (unsigned i = 0; i < 4; i++)
 		host->x[i] = res->x[i];
 }
 
