@@ -474,11 +474,16 @@ static void do_part_get(struct ffaemu_proxy *p, const struct ffaemu_regs *in,
 }
 
 /* do_ffa_direct_msg of the pending series (pkvm-proxy 1.19). */
+static bool direct_msg_ok(const struct ffaemu_regs *in, uint32_t fid)
+{
+	return !(ffaemu_regs_id_hi(in, 1) != 0 ||
+		 (fid != FFAEMU_FFA_MSG_SEND_DIRECT_REQ2 && ffaemu_regs_w(in, 2) != 0));
+}
+
 static void do_direct_msg(struct ffaemu_proxy *p, struct ffaemu_regs *in, uint32_t fid,
 			  struct ffaemu_regs *res)
 {
-	if (ffaemu_regs_id_hi(in, 1) != 0 ||
-	    (fid != FFAEMU_FFA_MSG_SEND_DIRECT_REQ2 && ffaemu_regs_w(in, 2) != 0)) {
+	if (!direct_msg_ok(in, fid)) {
 		proxy_res_error(res, FFAEMU_FFA_INVALID_PARAMETERS);
 		return;
 	}
@@ -539,6 +544,11 @@ static bool handle_ffa(struct ffaemu_proxy *p, struct ffaemu_regs *regs, uint32_
 	case FFAEMU_FFA_MSG_SEND_DIRECT_REQ2:
 		if (!p->prof.direct_msg_checks)
 			return false;
+		if (p->prof.ret_regs == FFAEMU_PROXY_RET_X0_X17 && direct_msg_ok(regs, fid)) {
+			/* All of x0-x17 come back (pkvm-proxy 1.17): the reply lands in place. */
+			proxy_down(p, regs);
+			return true;
+		}
 		do_direct_msg(p, regs, fid, &res);
 		goto out;
 	default:
