@@ -437,6 +437,100 @@ static void contract_matrix_every_version_width_and_class(void **state)
 	}
 }
 
+/*
+ * The reply without observers (block path, in-place path) against the A7
+ * table, for callee behaviours that hit every branch: W-clean results,
+ * results with upper bits, a callee that writes nothing, one that writes
+ * only preserved registers, the unknown-FID -1 in x0; with zero extension
+ * and poisoning on and off. The observed path is pinned by the matrix above.
+ */
+static void unobserved_reply_matches_the_a7_table_for_every_callee_shape(void **state)
+{
+	struct fixture *fx = *state;
+
+	for (size_t r = 0; r < ARRAY_SIZE(a7); r++) {
+		for (unsigned variant = 0; variant < 4 * 5; variant++) {
+			const struct a7_row *row = &a7[r];
+			bool poison = variant & 1, zext = variant & 2;
+			unsigned shape = variant / 4;
+			uint32_t fid = row->smc64 ? FID64 : FID32;
+			struct ffaemu_regs regs, in, seen, work;
+			struct ffaemu_edge_stats st;
+			uint32_t want_viol = 0;
+
+			fx->cfg.smccc_version = row->version;
+			fx->cfg.poison = poison;
+			fx->cfg.zero_extend_smc32 = zext;
+			remake_edge(fx);
+			fill_distinct(&fx->stub);
+			fx->stub.mode = STUB_WRITE_ALL;
+			if (shape == 1) {
+				for (unsigned n = 0; n < FFAEMU_NREGS; n++)
+					fx->stub.value[n] &= W; /* W-clean results */
+			} else if (shape == 2) {
+				fx->stub.mode = STUB_NOTHING;
+			} else if (shape == 3) {
+				fx->stub.mode = STUB_WRITE_MASK;
+				fx->stub.write_mask = row->preserved ? row->preserved : 0x3ff00u;
+			} else if (shape == 4) {
+				for (unsigned n = 0; n < FFAEMU_NREGS; n++)
+					fx->stub.value[n] &= W;
+				fx->stub.value[0] = FFAEMU_SMCCC_UNKNOWN;
+			}
+			caller_regs(&regs, fid);
+			in = regs;
+			seen = in;
+			for (unsigned n = 0; n < FFAEMU_NREGS; n++)
+				if (!row->smc64 && (n == 0 || (row->args & (1u << n))))
+					seen.x[n] &= W;
+			work = seen;
+			for (unsigned n = 0; n < FFAEMU_NREGS; n++)
+				if (fx->stub.mode == STUB_WRITE_ALL ||
+				    (fx->stub.mode == STUB_WRITE_MASK &&
+				     (fx->stub.write_mask & (1u << n))))
+					work.x[n] = fx->stub.value[n];
+
+			ffaemu_edge_call(fx->edge, &regs, NULL);
+			assert_int_equal(fx->stub.calls > 0, 1);
+			assert_memory_equal(&fx->stub.seen, &seen, sizeof(seen));
+
+			for (unsigned n = 0; n < FFAEMU_NREGS; n++) {
+				uint32_t bit = 1u << n;
+				uint64_t out, v = work.x[n];
+
+				if (row->results & bit) {
+					/* spec A8: SMC32 results are W writes; x0's -1 stays. */
+					if (!row->smc64 && (v >> 32) &&
+					    !(n == 0 && v == FFAEMU_SMCCC_UNKNOWN)) {
+						if (zext)
+							v &= W;
+						else
+							want_viol |= FFAEMU_EDGE_V_SMC32_UPPER;
+					}
+					out = v;
+				} else if (row->preserved & bit) {
+					if (work.x[n] != seen.x[n])
+						want_viol |= FFAEMU_EDGE_V_PRESERVED;
+					out = in.x[n];
+				} else if (poison) {
+					out = FFAEMU_POISON_DEFAULT ^ n;
+				} else {
+					out = work.x[n];
+				}
+				if (regs.x[n] != out)
+					print_error("v%x smc64=%d variant=%u x%u=%llx want %llx\n",
+						    row->version, row->smc64, variant, n,
+						    (unsigned long long)regs.x[n],
+						    (unsigned long long)out);
+				assert_true(regs.x[n] == out);
+			}
+			ffaemu_edge_get_stats(fx->edge, &st);
+			assert_int_equal(st.last_violations, want_viol);
+			assert_int_equal(st.violations, want_viol ? 1 : 0);
+		}
+	}
+}
+
 static void well_behaved_callee_causes_no_violation(void **state)
 {
 	struct fixture *fx = *state;
@@ -991,6 +1085,7 @@ int main(void)
 		FX(short_config_size_keeps_defaults_for_later_fields),
 		FX(new_fails_cleanly_on_each_allocation_failure),
 		FX(contract_matrix_every_version_width_and_class),
+		FX(unobserved_reply_matches_the_a7_table_for_every_callee_shape),
 		FX(well_behaved_callee_causes_no_violation),
 		FX(preserved_violation_names_exactly_the_clobbered_register),
 		FX(smc32_args_unmasked_when_option_off),
