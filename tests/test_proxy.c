@@ -813,6 +813,52 @@ static void test_deny_list_live_per_profile(void **state)
 	}
 }
 
+/*
+ * The live deny-list (a bitmap per convention, built at creation) decides
+ * exactly as ffaemu_proxy_profile_denies: entries of either convention, an
+ * entry with reserved bits 17-23 set (kept in the profile's list), and the
+ * neighbours of each entry that are not listed.
+ */
+static void test_deny_list_live_matches_profile_for_every_fid_shape(void **state)
+{
+	static const uint32_t listed[] = {
+		FFAEMU_FFA_MSG_SEND_DIRECT_REQ_64, /* SMC64 form only */
+		FFAEMU_FFA_RUN | (1u << 17),       /* reserved bit: a fid of another shape */
+		FFAEMU_FFA_ID_GET,
+	};
+	static const uint32_t probe[] = {
+		FFAEMU_FFA_MSG_SEND_DIRECT_REQ_64, FFAEMU_FFA_MSG_SEND_DIRECT_REQ,
+		FFAEMU_FFA_RUN | (1u << 17),       FFAEMU_FFA_RUN,
+		FFAEMU_FFA_RUN | (1u << 18),       FFAEMU_FFA_ID_GET,
+		FFAEMU_FFA_ID_GET | FFAEMU_SMCCC_SMC64, FFAEMU_FFA_SPM_ID_GET,
+	};
+	struct ffaemu_proxy_profile p;
+	struct h *h;
+
+	(void)state;
+	ffaemu_proxy_profile_default(&p);
+	p.deny_count = 0;
+	for (size_t i = 0; i < sizeof(listed) / sizeof(listed[0]); i++)
+		assert_int_equal(ffaemu_proxy_profile_deny(&p, listed[i]), FFAEMU_OK);
+	h = h_real_ex(&p, FFAEMU_SMCCC_1_2, NULL, NULL);
+	h_up(h, false);
+	for (size_t i = 0; i < sizeof(probe) / sizeof(probe[0]); i++) {
+		bool want = ffaemu_proxy_profile_denies(&p, probe[i]);
+		size_t before = h->nlog;
+		struct ffaemu_regs r = hcall(h, probe[i], 0, 0, 0, 0, 0);
+
+		/* The probes were picked so that the list both denies and passes. */
+		assert_int_equal(want, i == 0 || i == 2 || i == 5);
+		if (want) {
+			assert_proxy_error(r, FFAEMU_FFA_NOT_SUPPORTED);
+			assert_int_equal(h->nlog, before);
+		} else {
+			assert_true(h->nlog > before);
+		}
+	}
+	h_free(h);
+}
+
 /* 0x80-0xFF were not FF-A before 6.11: no gate, no deny-list (0dd60c4632a1). */
 static void test_ffa_range_before_and_after_6_11(void **state)
 {
@@ -3128,6 +3174,7 @@ int main(void)
 		cmocka_unit_test(test_post_init_rxtx_minimum_vs_page_size),
 		cmocka_unit_test(test_post_init_rejects_bad_id_and_reserved_size),
 		cmocka_unit_test(test_deny_list_exact_per_profile),
+		cmocka_unit_test(test_deny_list_live_matches_profile_for_every_fid_shape),
 		cmocka_unit_test(test_deny_list_live_per_profile),
 		cmocka_unit_test(test_ffa_range_before_and_after_6_11),
 		cmocka_unit_test(test_msg_send2_forwarded_reads_hyp_tx),
