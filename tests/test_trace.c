@@ -746,6 +746,40 @@ static void svg_is_well_formed_and_draws_every_call_and_reply(void **state)
 
 /* ---- version tracking ---- */
 
+/*
+ * An attachment remembers the names it interned; a rename or a new callee
+ * between calls must still show in the next record (names are checked by
+ * text, not only by pointer).
+ */
+static void renamed_edge_and_new_callee_show_in_the_next_record(void **state)
+{
+	struct fixture *f = *state;
+	const struct ffaemu_trace_record *last;
+	size_t n;
+
+	host_call(&f->s, FFAEMU_FFA_VERSION, FFAEMU_FFA_1_2, 0, 0, 0);
+	n = ffaemu_trace_count(f->t);
+	last = ffaemu_trace_at(f->t, n - 1);
+	assert_string_equal(last->edge, "host->proxy");
+	assert_string_equal(last->callee, "proxy");
+
+	/* Two renames in a row: the second may reuse the first's address. */
+	assert_int_equal(ffaemu_edge_set_name(f->s.host_edge, "vm1->proxy"), FFAEMU_OK);
+	assert_int_equal(ffaemu_edge_set_name(f->s.host_edge, "vm2->proxy"), FFAEMU_OK);
+	host_call(&f->s, FFAEMU_FFA_VERSION, FFAEMU_FFA_1_2, 0, 0, 0);
+	n = ffaemu_trace_count(f->t);
+	last = ffaemu_trace_at(f->t, n - 1);
+	assert_string_equal(last->edge, "vm2->proxy");
+
+	/* The host edge now leads straight to the SPMC: its name is the callee's. */
+	ffaemu_edge_set_callee(f->s.host_edge, f->s.spmc_node);
+	host_call(&f->s, FFAEMU_FFA_ID_GET, 0, 0, 0, 0);
+	n = ffaemu_trace_count(f->t);
+	last = ffaemu_trace_at(f->t, n - 1);
+	assert_string_equal(last->edge, "vm2->proxy");
+	assert_string_equal(last->callee, "spmc");
+}
+
 static void version_is_tracked_per_edge_and_caller(void **state)
 {
 	struct fixture *f = *state;
@@ -1231,6 +1265,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(jsonl_reader_accepts_any_key_order_and_blank_lines),
 		cmocka_unit_test(jsonl_reader_survives_every_single_byte_mutation),
 		T(svg_is_well_formed_and_draws_every_call_and_reply),
+		T(renamed_edge_and_new_callee_show_in_the_next_record),
 		T(version_is_tracked_per_edge_and_caller),
 		T(version_request_above_the_callee_negotiates_the_lower),
 		cmocka_unit_test(version_callback_overrides_inference),
