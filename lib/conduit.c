@@ -359,18 +359,12 @@ static void finish_slow(const struct ffaemu_edge *edge, const struct ffaemu_smcc
 	}
 }
 
-/*
- * The block path: true if the reply needed nothing but the precomputed
- * shape, and *regs now holds it. False leaves *regs untouched.
- */
-static bool finish_fast(const struct ffaemu_edge *edge, const struct edge_shape *sh, bool smc64,
-			struct ffaemu_regs *regs, const struct ffaemu_regs *work)
+/* finish_fast for results x0..x(nres-1); inlined with constant nres. */
+static inline bool finish_fast_n(const struct ffaemu_edge *edge, const struct edge_shape *sh, bool smc64,
+			  struct ffaemu_regs *regs, const struct ffaemu_regs *work, const unsigned nres)
 {
-	const unsigned nres = sh->nres;
 	uint64_t acc = 0;
 
-	if (!sh->fast)
-		return false;
 	if (!smc64) {
 		uint64_t x0 = work->x[0];
 
@@ -381,23 +375,17 @@ static bool finish_fast(const struct ffaemu_edge *edge, const struct edge_shape 
 			return false;
 	}
 	if (sh->tail == TAIL_PRESERVED) {
-		/* The callee saw the caller's values, W-masked for SMC32 args (spec A7). */
-		acc = 0;
-		for (unsigned n = nres; n < FFAEMU_NREGS; n++) {
-			uint64_t seen = regs->x[n];
+		/* The callee saw the caller's values, W-masked for SMC32 args x1-x7 (spec A7). */
+		uint64_t wm = sh->mask_args ? W_MASK : ~0ull;
 
-			if (sh->mask_args && n < 8)
-				seen &= W_MASK;
-			acc |= work->x[n] ^ seen;
-		}
+		acc = 0;
+		for (unsigned n = nres; n < 8; n++)
+			acc |= work->x[n] ^ (regs->x[n] & wm);
+		for (unsigned n = nres > 8 ? nres : 8; n < FFAEMU_NREGS; n++)
+			acc |= work->x[n] ^ regs->x[n];
 		if (acc)
 			return false;
 		memcpy(regs->x, work->x, nres * sizeof(regs->x[0]));
-		return true;
-	}
-	if (nres == FFAEMU_NREGS) {
-		/* SMCCC 1.2 SMC64: all of x0-x17 are results (spec A7). */
-		*regs = *work;
 		return true;
 	}
 	memcpy(regs->x, work->x, nres * sizeof(regs->x[0]));
@@ -409,6 +397,33 @@ static bool finish_fast(const struct ffaemu_edge *edge, const struct edge_shape 
 			regs->x[n] = work->x[n];
 	}
 	return true;
+}
+
+/*
+ * The block path: true if the reply needed nothing but the precomputed
+ * shape, and *regs now holds it. False leaves *regs untouched. The result
+ * counts of spec A7 (8: SMCCC 1.2 SMC32; 4: before 1.2) get constant bounds.
+ */
+static bool finish_fast(const struct ffaemu_edge *edge, const struct edge_shape *sh, bool smc64,
+			struct ffaemu_regs *regs, const struct ffaemu_regs *work)
+{
+	if (!sh->fast)
+		return false;
+	switch (sh->nres) {
+	case FFAEMU_NREGS:
+		if (smc64) {
+			/* SMCCC 1.2 SMC64: all of x0-x17 are results (spec A7). */
+			*regs = *work;
+			return true;
+		}
+		return finish_fast_n(edge, sh, smc64, regs, work, FFAEMU_NREGS);
+	case 8:
+		return finish_fast_n(edge, sh, smc64, regs, work, 8);
+	case 4:
+		return finish_fast_n(edge, sh, smc64, regs, work, 4);
+	default:
+		return finish_fast_n(edge, sh, smc64, regs, work, sh->nres);
+	}
 }
 
 void ffaemu_edge_call(struct ffaemu_edge *edge, struct ffaemu_regs *regs,
