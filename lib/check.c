@@ -18,10 +18,16 @@
 
 #define CHK_MAX_EDGES 64
 
+/* Where an attachment's last record found its entries: tried first. */
+struct chk_hints {
+	size_t vers, edge, key, caller;
+};
+
 struct chk_attach {
 	struct ffaemu_edge *edge;
 	struct ffaemu_check *check;
 	struct trc_name_cache edge_name, callee_name;
+	struct chk_hints hints;
 };
 
 struct chk_sink {
@@ -262,6 +268,20 @@ static struct chk_caller *caller_state(struct ffaemu_check *c, const char *edge,
 	return &c->callers[c->ncallers++];
 }
 
+static struct chk_caller *caller_state_hint(struct ffaemu_check *c, const char *edge,
+					    ffaemu_id_t id, size_t *hint)
+{
+	struct chk_caller *st;
+
+	if (hint && *hint < c->ncallers && c->callers[*hint].edge == edge &&
+	    c->callers[*hint].caller == id)
+		return &c->callers[*hint];
+	st = caller_state(c, edge, id);
+	if (st && hint)
+		*hint = (size_t)(st - c->callers);
+	return st;
+}
+
 struct chk_handle *chk_handle_find(struct chk_sink *s, const char *edge, uint64_t handle)
 {
 	struct ffaemu_check *c = s->check;
@@ -338,12 +358,17 @@ void chk_report(struct chk_sink *s, enum chk_rule rule, const struct ffaemu_trac
 /* ---- feeding calls ---- */
 
 static struct chk_edge *name_entry(struct ffaemu_check *c, struct chk_edge **tab, size_t *n,
-				   size_t *cap, const char *name, bool *added)
+				   size_t *cap, const char *name, bool *added, size_t *hint)
 {
 	*added = false;
+	if (hint && *hint < *n && (*tab)[*hint].name == name)
+		return &(*tab)[*hint];
 	for (size_t i = 0; i < *n; i++)
-		if ((*tab)[i].name == name)
+		if ((*tab)[i].name == name) {
+			if (hint)
+				*hint = i;
 			return &(*tab)[i];
+		}
 	if (*n == *cap) {
 		void *np = grow(&c->alloc, *tab, cap, sizeof(**tab));
 
@@ -354,6 +379,8 @@ static struct chk_edge *name_entry(struct ffaemu_check *c, struct chk_edge **tab
 	(*tab)[*n].name = name;
 	(*tab)[*n].joined_late = false;
 	*added = true;
+	if (hint)
+		*hint = *n;
 	return &(*tab)[(*n)++];
 }
 
@@ -363,17 +390,20 @@ static struct chk_edge *name_entry(struct ffaemu_check *c, struct chk_edge **tab
  * late, and every conduit to that callee shares the doubt (a proxy that
  * negotiated on its SMCCC 1.1 conduit and talks on the 1.2 one).
  */
-static int joined_late(struct ffaemu_check *c, const struct ffaemu_trace_record *rec, bool *late)
+static int joined_late(struct ffaemu_check *c, const struct ffaemu_trace_record *rec, bool *late,
+		       struct chk_hints *h)
 {
 	bool added;
-	struct chk_edge *e = name_entry(c, &c->edges, &c->nedges, &c->capedges, rec->edge, &added);
+	struct chk_edge *e = name_entry(c, &c->edges, &c->nedges, &c->capedges, rec->edge, &added,
+					h ? &h->edge : NULL);
 	struct chk_edge *k;
 
 	if (!e)
 		return FFAEMU_ENOMEM;
 	if (added)
 		e->joined_late = rec->edge_index != 0;
-	k = name_entry(c, &c->keys, &c->nkeys, &c->capkeys, trc_state_key(rec), &added);
+	k = name_entry(c, &c->keys, &c->nkeys, &c->capkeys, trc_state_key(rec), &added,
+		       h ? &h->key : NULL);
 	if (!k)
 		return FFAEMU_ENOMEM;
 	k->joined_late |= e->joined_late;
@@ -381,15 +411,16 @@ static int joined_late(struct ffaemu_check *c, const struct ffaemu_trace_record 
 	return FFAEMU_OK;
 }
 
-/* rec's edge and callee are interned in c->strs already. */
-static int run_interned(struct ffaemu_check *c, struct ffaemu_trace_record *rec)
+/* rec's edge and callee are interned in c->strs already; h may be NULL. */
+static int run_interned(struct ffaemu_check *c, struct ffaemu_trace_record *rec,
+			struct chk_hints *h)
 {
 	struct chk_caller *st;
 	bool late;
 
-	if (joined_late(c, rec, &late))
+	if (joined_late(c, rec, &late, h))
 		return FFAEMU_ENOMEM;
-	st = caller_state(c, trc_state_key(rec), rec->caller);
+	st = caller_state_hint(c, trc_state_key(rec), rec->caller, h ? &h->caller : NULL);
 	if (!st)
 		return FFAEMU_ENOMEM;
 	chk_evaluate(&c->sink, st, rec, c->cfg.default_ffa_version, late);
@@ -404,7 +435,7 @@ static int run_record(struct ffaemu_check *c, const struct ffaemu_trace_record *
 	rec.callee = src->callee ? trc_intern(&c->strs, &c->alloc, src->callee) : NULL;
 	if (!rec.edge || (src->callee && !rec.callee))
 		return FFAEMU_ENOMEM;
-	return run_interned(c, &rec);
+	return run_interned(c, &rec, NULL);
 }
 
 int ffaemu_check_assume_version(struct ffaemu_check *c, const char *edge, ffaemu_id_t caller,
@@ -478,13 +509,14 @@ static void check_observer(void *user, const struct ffaemu_edge_event *ev)
 		rec.callee = trc_intern_cached(&at->callee_name, &c->strs, &c->alloc, callee);
 	if (!rec.edge || (callee && !rec.callee))
 		return;
-	ve = trc_vers_get(&c->vers, &c->alloc, trc_state_key(&rec), rec.caller);
+	ve = trc_vers_get_hint(&c->vers, &c->alloc, trc_state_key(&rec), rec.caller,
+			       &at->hints.vers);
 	if (c->cfg.version_fn)
 		v = c->cfg.version_fn(c->cfg.version_user, ev);
 	rec.ffa_version = v ? v : (ve ? ve->version : 0);
 	if (ve)
 		trc_vers_update(ve, &rec);
-	run_interned(c, &rec);
+	run_interned(c, &rec, &at->hints);
 }
 
 int ffaemu_check_attach(struct ffaemu_check *c, struct ffaemu_edge *edge)

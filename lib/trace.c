@@ -20,6 +20,7 @@ struct trc_attach {
 	struct ffaemu_node_ops ops;  /* the wrapper's ops: named after inner */
 	struct ffaemu_trace *trace;
 	struct trc_name_cache edge_name, callee_name;
+	size_t vers_hint; /* index of this attachment's last version entry */
 };
 
 struct ffaemu_trace {
@@ -108,6 +109,19 @@ struct trc_vers_entry *trc_vers_get(struct trc_vers *v, const struct ffaemu_allo
 	v->e[v->n].edge = edge;
 	v->e[v->n].caller = caller;
 	return &v->e[v->n++];
+}
+
+struct trc_vers_entry *trc_vers_get_hint(struct trc_vers *v, const struct ffaemu_alloc *a,
+					 const char *edge, ffaemu_id_t caller, size_t *hint)
+{
+	struct trc_vers_entry *e;
+
+	if (*hint < v->n && v->e[*hint].edge == edge && v->e[*hint].caller == caller)
+		return &v->e[*hint];
+	e = trc_vers_get(v, a, edge, caller);
+	if (e)
+		*hint = (size_t)(e - v->e);
+	return e;
 }
 
 void trc_vers_update(struct trc_vers_entry *e, const struct ffaemu_trace_record *rec)
@@ -422,7 +436,8 @@ static void trace_observer(void *user, const struct ffaemu_edge_event *ev)
 		t->dropped++;
 		return;
 	}
-	ve = trc_vers_get(&t->vers, &t->alloc, trc_state_key(&rec), rec.caller);
+	ve = trc_vers_get_hint(&t->vers, &t->alloc, trc_state_key(&rec), rec.caller,
+			       &at->vers_hint);
 	if (t->cfg.version_fn)
 		v = t->cfg.version_fn(t->cfg.version_user, ev);
 	rec.ffa_version = v ? v : (ve ? ve->version : 0);

@@ -53,6 +53,9 @@ struct trc_vers {
 /* Find or add; NULL on allocation failure. */
 struct trc_vers_entry *trc_vers_get(struct trc_vers *v, const struct ffaemu_alloc *a,
 				    const char *edge, ffaemu_id_t caller);
+/* trc_vers_get, trying index *hint first (an attachment's last entry) and updating it. */
+struct trc_vers_entry *trc_vers_get_hint(struct trc_vers *v, const struct ffaemu_alloc *a,
+					 const char *edge, ffaemu_id_t caller, size_t *hint);
 /* Apply one completed call to the entry (after its version was read). */
 void trc_vers_update(struct trc_vers_entry *e, const struct ffaemu_trace_record *rec);
 void trc_vers_free(struct trc_vers *v, const struct ffaemu_alloc *a);
