@@ -26,7 +26,7 @@ struct chk_hints {
 struct chk_attach {
 	struct ffaemu_edge *edge;
 	struct ffaemu_check *check;
-	struct trc_name_cache edge_name, callee_name;
+	struct trc_edge_names names;
 	struct chk_hints hints;
 };
 
@@ -497,17 +497,12 @@ static void check_observer(void *user, const struct ffaemu_edge_event *ev)
 	struct ffaemu_check *c = at->check;
 	struct ffaemu_trace_record rec;
 	struct trc_vers_entry *ve;
-	const char *callee;
 	uint32_t v = 0;
 
 	/* Exactly what the tracer records, so offline checks agree (trace.c). */
 	trc_record_from_event(&rec, ev);
 	rec.index = c->next_index++;
-	callee = trc_callee_name(ev->edge);
-	rec.edge = trc_intern_cached(&at->edge_name, &c->strs, &c->alloc, ev->edge_name);
-	if (callee)
-		rec.callee = trc_intern_cached(&at->callee_name, &c->strs, &c->alloc, callee);
-	if (!rec.edge || (callee && !rec.callee))
+	if (!trc_event_names(&at->names, &c->strs, &c->alloc, ev, &rec.edge, &rec.callee))
 		return;
 	ve = trc_vers_get_hint(&c->vers, &c->alloc, trc_state_key(&rec), rec.caller,
 			       &at->hints.vers);

@@ -12,6 +12,7 @@
 #include <ffa/conduit.h>
 
 #include "alloc.h"
+#include "conduit_priv.h"
 
 #define EDGE_MAX_OBSERVERS 8
 #define W_MASK 0xffffffffull
@@ -62,6 +63,7 @@ struct ffaemu_edge {
 	struct edge_observer obs[EDGE_MAX_OBSERVERS];
 	unsigned nobs;
 	struct ffaemu_edge_stats stats;
+	uint32_t name_gen, callee_gen; /* conduit_priv.h */
 };
 
 void ffaemu_edge_config_default(struct ffaemu_edge_config *cfg)
@@ -171,8 +173,20 @@ void ffaemu_edge_free(struct ffaemu_edge **edge)
 
 void ffaemu_edge_set_callee(struct ffaemu_edge *edge, struct ffaemu_node *callee)
 {
-	if (edge)
+	if (edge) {
 		edge->callee = callee;
+		edge->callee_gen++;
+	}
+}
+
+uint32_t conduit_name_gen(const struct ffaemu_edge *edge)
+{
+	return edge->name_gen;
+}
+
+uint32_t conduit_callee_gen(const struct ffaemu_edge *edge)
+{
+	return edge->callee_gen;
 }
 
 struct ffaemu_node *ffaemu_edge_callee(const struct ffaemu_edge *edge)
@@ -199,6 +213,7 @@ int ffaemu_edge_set_name(struct ffaemu_edge *edge, const char *name)
 	ffaemu_alloc_free(&edge->alloc, edge->name);
 	edge->name = n;
 	edge->cfg.name = n;
+	edge->name_gen++;
 	return 0;
 }
 

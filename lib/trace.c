@@ -9,6 +9,7 @@
 #include <ffa/abi.h>
 #include <ffa/trace.h>
 
+#include "conduit_priv.h"
 #include "trace_priv.h"
 
 #define TRC_MAX_EDGES 64
@@ -19,7 +20,7 @@ struct trc_attach {
 	struct ffaemu_node *inner;   /* the callee the wrapper forwards to */
 	struct ffaemu_node_ops ops;  /* the wrapper's ops: named after inner */
 	struct ffaemu_trace *trace;
-	struct trc_name_cache edge_name, callee_name;
+	struct trc_edge_names names;
 	size_t vers_hint; /* index of this attachment's last version entry */
 };
 
@@ -67,19 +68,38 @@ const char *trc_intern(struct trc_strtab *t, const struct ffaemu_alloc *a, const
 	return copy;
 }
 
-const char *trc_intern_cached(struct trc_name_cache *c, struct trc_strtab *t,
-			      const struct ffaemu_alloc *a, const char *s)
+bool trc_event_names(struct trc_edge_names *c, struct trc_strtab *t, const struct ffaemu_alloc *a,
+		     const struct ffaemu_edge_event *ev, const char **edge, const char **callee)
 {
-	const char *r;
+	const char *raw_callee;
 
-	if (s && s == c->raw && strcmp(s, c->interned) == 0)
-		return c->interned;
-	r = trc_intern(t, a, s);
-	if (r && s) {
-		c->raw = s;
-		c->interned = r;
+	if (c->valid && ev->edge && c->edge == ev->edge && c->raw == ev->edge_name &&
+	    c->name_gen == conduit_name_gen(ev->edge) &&
+	    c->callee_gen == conduit_callee_gen(ev->edge)) {
+		*edge = c->edge_name;
+		*callee = c->callee_name;
+		return true;
 	}
-	return r;
+	raw_callee = trc_callee_name(ev->edge);
+	*callee = NULL;
+	*edge = trc_intern(t, a, ev->edge_name);
+	if (!*edge)
+		return false;
+	if (raw_callee) {
+		*callee = trc_intern(t, a, raw_callee);
+		if (!*callee)
+			return false;
+	}
+	c->valid = ev->edge != NULL;
+	if (c->valid) {
+		c->edge = ev->edge;
+		c->raw = ev->edge_name;
+		c->name_gen = conduit_name_gen(ev->edge);
+		c->callee_gen = conduit_callee_gen(ev->edge);
+		c->edge_name = *edge;
+		c->callee_name = *callee;
+	}
+	return true;
 }
 
 void trc_strtab_free(struct trc_strtab *t, const struct ffaemu_alloc *a)
@@ -421,18 +441,13 @@ static void trace_observer(void *user, const struct ffaemu_edge_event *ev)
 	struct ffaemu_trace *t = at->trace;
 	struct ffaemu_trace_record rec;
 	struct trc_vers_entry *ve;
-	const char *callee;
 	uint32_t v = 0;
 
 	trc_record_from_event(&rec, ev);
 	rec.index = t->next_index++;
 	if (t->cfg.record_entry)
 		rec.depth = t->open_calls; /* calls still open enclose this one */
-	callee = trc_callee_name(ev->edge);
-	rec.edge = trc_intern_cached(&at->edge_name, &t->strs, &t->alloc, ev->edge_name);
-	if (callee)
-		rec.callee = trc_intern_cached(&at->callee_name, &t->strs, &t->alloc, callee);
-	if (!rec.edge || (callee && !rec.callee)) {
+	if (!trc_event_names(&at->names, &t->strs, &t->alloc, ev, &rec.edge, &rec.callee)) {
 		t->dropped++;
 		return;
 	}

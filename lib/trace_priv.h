@@ -23,17 +23,22 @@ const char *trc_intern(struct trc_strtab *t, const struct ffaemu_alloc *a, const
 void trc_strtab_free(struct trc_strtab *t, const struct ffaemu_alloc *a);
 
 /*
- * The last name one attachment interned: an edge's and its callee's names
- * repeat on every call, so they are looked up once, not per record. The
- * cache is checked by pointer and text (a renamed edge may reuse an address).
+ * What one attachment last interned for its edge: the edge's name and its
+ * callee's name (NULL: no callee). Valid while the edge's name and callee
+ * change counters (conduit_priv.h) are as recorded; a record then needs no
+ * string search.
  */
-struct trc_name_cache {
-	const char *raw;      /* the string last passed */
-	const char *interned; /* its interned copy */
+struct trc_edge_names {
+	bool valid;
+	const struct ffaemu_edge *edge;
+	const char *raw;                  /* ev->edge_name it was made from */
+	uint32_t name_gen, callee_gen;
+	const char *edge_name, *callee_name; /* interned */
 };
 
-const char *trc_intern_cached(struct trc_name_cache *c, struct trc_strtab *t,
-			      const struct ffaemu_alloc *a, const char *s);
+/* Interned names of ev's edge and callee into *edge / *callee; false on allocation failure. */
+bool trc_event_names(struct trc_edge_names *c, struct trc_strtab *t, const struct ffaemu_alloc *a,
+		     const struct ffaemu_edge_event *ev, const char **edge, const char **callee);
 
 /* What the wire shows about one caller's version on one edge (spec C4). */
 struct trc_vers_entry {
