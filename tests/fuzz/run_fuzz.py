@@ -22,6 +22,15 @@ import sys
 import time
 
 
+# Harnesses whose interesting inputs are long from the start: libFuzzer's
+# default length control grows the limit from a few bytes, which starves the
+# malicious SPMC's reply stream and the descriptors with many ranges.
+EXTRA = {
+    'spmc_replies': ['-len_control=0', '-max_len=1024'],
+    'memdesc': ['-len_control=0', '-max_len=8192'],
+}
+
+
 def cpu_seconds(pid):
     """utime + stime of a running process, in seconds."""
     try:
@@ -73,7 +82,7 @@ def main():
         os.makedirs(work, exist_ok=True)
         seeds = os.path.join(a.corpus, name)
         cmd = [exe, '-max_total_time=%d' % secs, '-print_final_stats=1', '-timeout=20',
-               '-rss_limit_mb=2048', '-artifact_prefix=' + work + '/', work, seeds]
+               '-rss_limit_mb=2048', '-artifact_prefix=' + work + '/'] + EXTRA.get(name, []) + [work, seeds]
         runs.append((name, cmd))
     failed = 0
     while runs:
