@@ -4,6 +4,7 @@
  * record, tracks the FF-A version each caller negotiated on each edge, and
  * can replay the outermost calls of a recording into another stack.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include <ffa/abi.h>
@@ -201,7 +202,15 @@ void trc_record_from_event(struct ffaemu_trace_record *rec, const struct ffaemu_
 {
 	const struct ffaemu_call_ctx *c = ev->ctx;
 
-	memset(rec, 0, sizeof(*rec));
+	/* Every byte but in/out (written whole below) starts zero, padding included. */
+	_Static_assert(offsetof(struct ffaemu_trace_record, out) ==
+			       offsetof(struct ffaemu_trace_record, in) + sizeof(struct ffaemu_regs) &&
+		       offsetof(struct ffaemu_trace_record, violations) ==
+			       offsetof(struct ffaemu_trace_record, out) + sizeof(struct ffaemu_regs),
+		       "in and out are adjacent, with no padding around them");
+	memset(rec, 0, offsetof(struct ffaemu_trace_record, in));
+	memset(&rec->violations, 0,
+	       sizeof(*rec) - offsetof(struct ffaemu_trace_record, violations));
 	rec->edge_index = ev->index;
 	if (c) {
 		rec->caller = c->caller;
