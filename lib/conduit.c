@@ -264,29 +264,39 @@ void ffaemu_edge_get_stats(const struct ffaemu_edge *edge, struct ffaemu_edge_st
 	*st = edge->stats;
 }
 
+/* Complete ev (in and out already set) and run the observers. */
+static void deliver(struct ffaemu_edge *e, struct ffaemu_edge_event *ev, uint64_t index,
+		    const struct ffaemu_call_ctx *ctx, uint32_t violations,
+		    uint32_t preserved_changed, uint32_t smc32_upper, uint32_t poisoned)
+{
+	struct edge_observer obs[EDGE_MAX_OBSERVERS];
+	unsigned n = e->nobs;
+
+	/* A snapshot: an observer may add or remove observers while we iterate. */
+	for (unsigned i = 0; i < n; i++)
+		obs[i] = e->obs[i];
+	ev->edge = e;
+	ev->edge_name = e->name;
+	ev->index = index;
+	ev->ctx = ctx;
+	ev->violations = violations;
+	ev->preserved_changed = preserved_changed;
+	ev->smc32_upper = smc32_upper;
+	ev->poisoned = poisoned;
+	for (unsigned i = 0; i < n; i++)
+		obs[i].fn(obs[i].user, ev);
+}
+
 static void notify(struct ffaemu_edge *e, uint64_t index, const struct ffaemu_call_ctx *ctx,
 		   const struct ffaemu_regs *in, const struct ffaemu_regs *out,
 		   uint32_t violations, uint32_t preserved_changed, uint32_t smc32_upper,
 		   uint32_t poisoned)
 {
-	struct edge_observer obs[EDGE_MAX_OBSERVERS];
 	struct ffaemu_edge_event ev;
-	unsigned n = e->nobs;
 
-	/* A snapshot: an observer may add or remove observers while we iterate. */
-	memcpy(obs, e->obs, n * sizeof(obs[0]));
-	ev.edge = e;
-	ev.edge_name = e->name;
-	ev.index = index;
-	ev.ctx = ctx;
 	ev.in = *in;
 	ev.out = *out;
-	ev.violations = violations;
-	ev.preserved_changed = preserved_changed;
-	ev.smc32_upper = smc32_upper;
-	ev.poisoned = poisoned;
-	for (unsigned i = 0; i < n; i++)
-		obs[i].fn(obs[i].user, &ev);
+	deliver(e, &ev, index, ctx, violations, preserved_changed, smc32_upper, poisoned);
 }
 
 /* Publish the reply (*regs still holds the input) and tell the observers. */
@@ -511,13 +521,15 @@ void ffaemu_edge_call(struct ffaemu_edge *edge, struct ffaemu_regs *regs,
 			return;
 		}
 	} else {
-		struct ffaemu_regs in = *regs;
+		struct ffaemu_edge_event ev;
 
+		ev.in = *regs;
 		if (finish_fast(edge, sh, smc64, regs, &work)) {
 			/* The block path ran: no violation; poisoned is the shape's (spec A7). */
 			edge->stats.last_violations = 0;
-			notify(edge, index, &c, &in, regs, 0, 0, 0,
-			       sh->tail == TAIL_POISON ? sh->poisoned : 0);
+			ev.out = *regs;
+			deliver(edge, &ev, index, &c, 0, 0, 0,
+				sh->tail == TAIL_POISON ? sh->poisoned : 0);
 			return;
 		}
 	}
