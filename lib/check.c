@@ -268,8 +268,8 @@ static struct chk_caller *caller_state(struct ffaemu_check *c, const char *edge,
 	return &c->callers[c->ncallers++];
 }
 
-static struct chk_caller *caller_state_hint(struct ffaemu_check *c, const char *edge,
-					    ffaemu_id_t id, size_t *hint)
+static inline struct chk_caller *caller_state_hint(struct ffaemu_check *c, const char *edge,
+						   ffaemu_id_t id, size_t *hint)
 {
 	struct chk_caller *st;
 
@@ -357,12 +357,10 @@ void chk_report(struct chk_sink *s, enum chk_rule rule, const struct ffaemu_trac
 
 /* ---- feeding calls ---- */
 
-static struct chk_edge *name_entry(struct ffaemu_check *c, struct chk_edge **tab, size_t *n,
-				   size_t *cap, const char *name, bool *added, size_t *hint)
+static struct chk_edge *name_entry_find(struct ffaemu_check *c, struct chk_edge **tab,
+					size_t *n, size_t *cap, const char *name, bool *added,
+					size_t *hint)
 {
-	*added = false;
-	if (hint && *hint < *n && (*tab)[*hint].name == name)
-		return &(*tab)[*hint];
 	for (size_t i = 0; i < *n; i++)
 		if ((*tab)[i].name == name) {
 			if (hint)
@@ -382,6 +380,17 @@ static struct chk_edge *name_entry(struct ffaemu_check *c, struct chk_edge **tab
 	if (hint)
 		*hint = *n;
 	return &(*tab)[(*n)++];
+}
+
+/* The entry for name, added if new; *hint (may be NULL) is tried first. */
+static inline struct chk_edge *name_entry(struct ffaemu_check *c, struct chk_edge **tab,
+					  size_t *n, size_t *cap, const char *name, bool *added,
+					  size_t *hint)
+{
+	*added = false;
+	if (hint && *hint < *n && (*tab)[*hint].name == name)
+		return &(*tab)[*hint];
+	return name_entry_find(c, tab, n, cap, name, added, hint);
 }
 
 /*

@@ -179,14 +179,9 @@ void ffaemu_edge_set_callee(struct ffaemu_edge *edge, struct ffaemu_node *callee
 	}
 }
 
-uint32_t conduit_name_gen(const struct ffaemu_edge *edge)
+uint64_t conduit_names_gen(const struct ffaemu_edge *edge)
 {
-	return edge->name_gen;
-}
-
-uint32_t conduit_callee_gen(const struct ffaemu_edge *edge)
-{
-	return edge->callee_gen;
+	return ((uint64_t)edge->callee_gen << 32) | edge->name_gen;
 }
 
 struct ffaemu_node *ffaemu_edge_callee(const struct ffaemu_edge *edge)

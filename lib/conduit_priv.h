@@ -9,9 +9,11 @@
 
 #include <ffa/conduit.h>
 
-/* Bumped by every ffaemu_edge_set_name that changes the name. */
-uint32_t conduit_name_gen(const struct ffaemu_edge *edge);
-/* Bumped by every ffaemu_edge_set_callee. */
-uint32_t conduit_callee_gen(const struct ffaemu_edge *edge);
+/*
+ * Changes so far: the low 32 bits count ffaemu_edge_set_name calls that
+ * changed the name, the high 32 bits ffaemu_edge_set_callee calls. Equal
+ * values mean the same name string and the same callee.
+ */
+uint64_t conduit_names_gen(const struct ffaemu_edge *edge);
 
 #endif /* FFAEMU_LIB_CONDUIT_PRIV_H */

@@ -75,8 +75,7 @@ bool trc_event_names(struct trc_edge_names *c, struct trc_strtab *t, const struc
 	const char *raw_callee;
 
 	if (c->valid && ev->edge && c->edge == ev->edge && c->raw == ev->edge_name &&
-	    c->name_gen == conduit_name_gen(ev->edge) &&
-	    c->callee_gen == conduit_callee_gen(ev->edge)) {
+	    c->gen == conduit_names_gen(ev->edge)) {
 		*edge = c->edge_name;
 		*callee = c->callee_name;
 		return true;
@@ -95,8 +94,7 @@ bool trc_event_names(struct trc_edge_names *c, struct trc_strtab *t, const struc
 	if (c->valid) {
 		c->edge = ev->edge;
 		c->raw = ev->edge_name;
-		c->name_gen = conduit_name_gen(ev->edge);
-		c->callee_gen = conduit_callee_gen(ev->edge);
+		c->gen = conduit_names_gen(ev->edge);
 		c->edge_name = *edge;
 		c->callee_name = *callee;
 	}
@@ -130,19 +128,6 @@ struct trc_vers_entry *trc_vers_get(struct trc_vers *v, const struct ffaemu_allo
 	v->e[v->n].edge = edge;
 	v->e[v->n].caller = caller;
 	return &v->e[v->n++];
-}
-
-struct trc_vers_entry *trc_vers_get_hint(struct trc_vers *v, const struct ffaemu_alloc *a,
-					 const char *edge, ffaemu_id_t caller, size_t *hint)
-{
-	struct trc_vers_entry *e;
-
-	if (*hint < v->n && v->e[*hint].edge == edge && v->e[*hint].caller == caller)
-		return &v->e[*hint];
-	e = trc_vers_get(v, a, edge, caller);
-	if (e)
-		*hint = (size_t)(e - v->e);
-	return e;
 }
 
 void trc_vers_update(struct trc_vers_entry *e, const struct ffaemu_trace_record *rec)

@@ -32,7 +32,7 @@ struct trc_edge_names {
 	bool valid;
 	const struct ffaemu_edge *edge;
 	const char *raw;                  /* ev->edge_name it was made from */
-	uint32_t name_gen, callee_gen;
+	uint64_t gen;                     /* conduit_names_gen */
 	const char *edge_name, *callee_name; /* interned */
 };
 
@@ -59,8 +59,20 @@ struct trc_vers {
 struct trc_vers_entry *trc_vers_get(struct trc_vers *v, const struct ffaemu_alloc *a,
 				    const char *edge, ffaemu_id_t caller);
 /* trc_vers_get, trying index *hint first (an attachment's last entry) and updating it. */
-struct trc_vers_entry *trc_vers_get_hint(struct trc_vers *v, const struct ffaemu_alloc *a,
-					 const char *edge, ffaemu_id_t caller, size_t *hint);
+static inline struct trc_vers_entry *trc_vers_get_hint(struct trc_vers *v,
+						       const struct ffaemu_alloc *a,
+						       const char *edge, ffaemu_id_t caller,
+						       size_t *hint)
+{
+	struct trc_vers_entry *e;
+
+	if (*hint < v->n && v->e[*hint].edge == edge && v->e[*hint].caller == caller)
+		return &v->e[*hint];
+	e = trc_vers_get(v, a, edge, caller);
+	if (e)
+		*hint = (size_t)(e - v->e);
+	return e;
+}
 /* Apply one completed call to the entry (after its version was read). */
 void trc_vers_update(struct trc_vers_entry *e, const struct ffaemu_trace_record *rec);
 void trc_vers_free(struct trc_vers *v, const struct ffaemu_alloc *a);
