@@ -12,6 +12,8 @@
 
 #include <ffa/abi.h>
 
+#include "abi_priv.h"
+
 /* Register masks: bit n = xn. */
 #define X(n) (1u << (n))
 #define R(a, b) ((((1u << ((b) + 1)) - 1u)) & ~((1u << (a)) - 1u))
@@ -252,12 +254,7 @@ const struct ffaemu_abi *ffaemu_abi_at(size_t index)
 
 bool ffaemu_fid_is_ffa(uint32_t fid)
 {
-	uint32_t f = fid & ~SMCCC_SVE_HINT;
-	uint32_t fn = f & 0xffu;
-
-	/* spec A3, G13: 0x60-0xEF of OEN 4; 0xF0-0xF2 is the Errata ABI. */
-	return (f & FFA_FID_FIXED_MASK) == FFA_FID_FIXED_VAL && fn >= FFAEMU_FFA_FUNC_FIRST &&
-	       fn <= FFAEMU_FFA_FUNC_LAST;
+	return abi_fid_is_ffa(fid);
 }
 
 /* ASCII only: toupper() follows the locale (Turkish 'i'), names do not. */

@@ -11,6 +11,7 @@
 #include <ffa/smccc.h>
 
 #include "check_priv.h"
+#include "abi_priv.h"
 
 #define E FFAEMU_CHECK_ERROR
 #define W FFAEMU_CHECK_WARNING
@@ -557,7 +558,7 @@ static void check_version_reply(struct chk_sink *s, const struct ffaemu_trace_re
 {
 	uint32_t w0 = ffaemu_regs_w(&rec->out, 0);
 
-	if (ffaemu_fid_is_ffa(ffaemu_fid_strip_hint(w0))) {
+	if (abi_fid_is_ffa(ffaemu_fid_strip_hint(w0))) {
 		chk_report(s, CHK_FFA_VER_004, rec, 0, FFAEMU_REG(0), "w0=0x%08x is an FF-A frame",
 			   (unsigned)w0);
 		return;
@@ -627,7 +628,7 @@ static void check_callee(struct chk_sink *s, struct chk_caller *st,
 		check_version_reply(s, rec);
 		return;
 	}
-	if (ffaemu_regs_s32(out, 0) == -1 && !ffaemu_fid_is_ffa(reply)) {
+	if (ffaemu_regs_s32(out, 0) == -1 && !abi_fid_is_ffa(reply)) {
 		/* spec A10: FF-A IDs get FFA_ERROR(NOT_SUPPORTED); -1 is for SMCCC. */
 		chk_report(s, CHK_FFA_ERR_004, rec, 0, FFAEMU_REG(0), "bare -1 for %s",
 			   abi ? abi->name : "an FF-A ID");
@@ -856,7 +857,7 @@ static void update_state(struct chk_caller *st, const struct ffaemu_trace_record
 		}
 		return;
 	}
-	if (ffaemu_fid_is_ffa(call) && call != FFAEMU_FFA_INTERRUPT &&
+	if (abi_fid_is_ffa(call) && call != FFAEMU_FFA_INTERRUPT &&
 	    call != FFAEMU_FFA_INTERRUPT_64)
 		st->ended = true;
 	if (fills_rx(call, rec, ver) && rx_fill_succeeded(call, reply))
@@ -889,7 +890,7 @@ void chk_evaluate(struct chk_sink *s, struct chk_caller *st, const struct ffaemu
 		st->requested_set = true;
 	}
 	check_smccc(s, rec);
-	if (!ffaemu_fid_is_ffa(call) || (rec->violations & FFAEMU_EDGE_V_AARCH32_SMC64))
+	if (!abi_fid_is_ffa(call) || (rec->violations & FFAEMU_EDGE_V_AARCH32_SMC64))
 		return;
 	abi = ffaemu_abi_by_fid(call);
 	check_caller(s, st, rec, abi, call, ver, joined_late);

@@ -14,6 +14,7 @@
 #include <ffa/el3.h>
 
 #include "alloc.h"
+#include "abi_priv.h"
 
 #define PSCI_1_0 0x10000u
 #define PSCI_1_1 0x10001u
@@ -229,7 +230,7 @@ static void el3_call(void *self, struct ffaemu_regs *regs, const struct ffaemu_c
 		break;
 	}
 
-	if (ffaemu_fid_is_ffa(fid)) {
+	if (abi_fid_is_ffa(fid)) {
 		/* The SPMC sees the registers as the caller wrote them, hint included. */
 		if (cfg->spmc)
 			ffaemu_node_call(cfg->spmc, regs, ctx);

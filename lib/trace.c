@@ -12,6 +12,7 @@
 
 #include "conduit_priv.h"
 #include "trace_priv.h"
+#include "abi_priv.h"
 
 #define TRC_MAX_EDGES 64
 
@@ -149,9 +150,9 @@ void trc_vers_update(struct trc_vers_entry *e, const struct ffaemu_trace_record 
 		return;
 	}
 	/* FFA_INTERRUPT does not end negotiation (spec C4, Hafnium). */
-	if (ffaemu_fid_is_ffa(fid) && fid != FFAEMU_FFA_INTERRUPT && fid != FFAEMU_FFA_INTERRUPT_64)
+	if (abi_fid_is_ffa(fid) && fid != FFAEMU_FFA_INTERRUPT && fid != FFAEMU_FFA_INTERRUPT_64)
 		e->ended = true;
-	if (!ffaemu_fid_is_ffa(ffaemu_regs_w(&rec->out, 0)) ||
+	if (!abi_fid_is_ffa(ffaemu_regs_w(&rec->out, 0)) ||
 	    (ffaemu_regs_w(&rec->out, 0) != FFAEMU_FFA_SUCCESS &&
 	     ffaemu_regs_w(&rec->out, 0) != FFAEMU_FFA_SUCCESS_64))
 		return;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "spmc_internal.h"
+#include "abi_priv.h"
 
 /* ---- profiles ---------------------------------------------------------- */
 
@@ -785,7 +786,7 @@ static void node_call(struct spmc *spmc, struct ffaemu_regs *r, const struct ffa
 
 	/* The SVE hint is not part of the function (spec A1, G12). */
 	fid = ffaemu_fid_strip_hint(ffaemu_regs_w(r, 0));
-	if (!ffaemu_fid_is_ffa(fid)) {
+	if (!abi_fid_is_ffa(fid)) {
 		/* Not ours; the EL3 node does not route these here. */
 		spmc_reply_error(r, FFAEMU_FFA_NOT_SUPPORTED);
 		return;
