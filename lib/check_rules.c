@@ -225,7 +225,7 @@ static uint32_t nonzero(const struct ffaemu_regs *r, uint32_t mask, bool is64)
 	uint32_t bad = 0;
 
 	mask &= FFAEMU_REGS_ALL;
-	for (unsigned n = 0; (mask >> n) != 0; n++)
+	for (unsigned n = 0; n < FFAEMU_NREGS && (mask >> n) != 0; n++)
 		bad |= (uint32_t)((r->x[n] & vm) != 0) << n;
 	return bad & mask;
 }
