@@ -275,11 +275,12 @@ static bool is_retrieve(uint32_t fid)
 	return is_fid(fid, FFAEMU_FFA_MEM_RETRIEVE_REQ, FFAEMU_FFA_MEM_RETRIEVE_REQ_64);
 }
 
-/* ABIs whose call is itself a reply or a "give up the CPU": no reply to judge. */
-static bool reply_is_next_event(uint32_t fid)
+/*
+ * ABIs whose call is itself a reply or a "give up the CPU": no reply to
+ * judge. abi is ffaemu_abi_by_fid(fid), which the callers hold already.
+ */
+static bool reply_is_next_event(const struct ffaemu_abi *abi, uint32_t fid)
 {
-	const struct ffaemu_abi *abi = ffaemu_abi_by_fid(fid);
-
 	if (abi && (abi->flags & FFAEMU_ABI_F_RESPONSE))
 		return true;
 	return is_fid(fid, FFAEMU_FFA_MSG_WAIT, FFAEMU_FFA_MSG_WAIT_64) ||
@@ -453,7 +454,7 @@ static void check_caller(struct chk_sink *s, struct chk_caller *st,
 			chk_report(s, CHK_FFA_VER_003, rec, FFAEMU_REG(1), 0,
 				   "asked for 0x%08x after negotiating 0x%08x", (unsigned)req,
 				   (unsigned)st->requested);
-	} else if (!rec->ffa_version && !joined_late && !reply_is_next_event(fid) &&
+	} else if (!rec->ffa_version && !joined_late && !reply_is_next_event(abi, fid) &&
 		   !is_partition(rec)) {
 		/* pKVM refuses these, Xen answers NOT_SUPPORTED (spec C4, UNCONFIRMED). */
 		chk_report(s, CHK_FFA_VER_001, rec, FFAEMU_REG(0), 0,
@@ -638,7 +639,7 @@ static void check_callee(struct chk_sink *s, struct chk_caller *st,
 		check_error_frame(s, rec, call);
 		return;
 	}
-	if (!abi || reply_is_next_event(call))
+	if (!abi || reply_is_next_event(abi, call))
 		return;
 	if (!reply_allowed(call, reply)) {
 		char nb[16];

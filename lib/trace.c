@@ -70,17 +70,12 @@ const char *trc_intern(struct trc_strtab *t, const struct ffaemu_alloc *a, const
 	return copy;
 }
 
-bool trc_event_names(struct trc_edge_names *c, struct trc_strtab *t, const struct ffaemu_alloc *a,
-		     const struct ffaemu_edge_event *ev, const char **edge, const char **callee)
+bool trc_event_names_slow(struct trc_edge_names *c, struct trc_strtab *t,
+			  const struct ffaemu_alloc *a, const struct ffaemu_edge_event *ev,
+			  const char **edge, const char **callee)
 {
 	const char *raw_callee;
 
-	if (c->valid && ev->edge && c->edge == ev->edge && c->raw == ev->edge_name &&
-	    c->gen == conduit_names_gen(ev->edge)) {
-		*edge = c->edge_name;
-		*callee = c->callee_name;
-		return true;
-	}
 	raw_callee = trc_callee_name(ev->edge);
 	*callee = NULL;
 	*edge = trc_intern(t, a, ev->edge_name);

@@ -12,6 +12,7 @@
 #include <ffa/trace.h>
 
 #include "alloc.h"
+#include "conduit_priv.h"
 
 /* Interned strings: equal text gives the same pointer, so keys compare by pointer. */
 struct trc_strtab {
@@ -36,9 +37,24 @@ struct trc_edge_names {
 	const char *edge_name, *callee_name; /* interned */
 };
 
+bool trc_event_names_slow(struct trc_edge_names *c, struct trc_strtab *t,
+			  const struct ffaemu_alloc *a, const struct ffaemu_edge_event *ev,
+			  const char **edge, const char **callee);
+
 /* Interned names of ev's edge and callee into *edge / *callee; false on allocation failure. */
-bool trc_event_names(struct trc_edge_names *c, struct trc_strtab *t, const struct ffaemu_alloc *a,
-		     const struct ffaemu_edge_event *ev, const char **edge, const char **callee);
+static inline bool trc_event_names(struct trc_edge_names *c, struct trc_strtab *t,
+				   const struct ffaemu_alloc *a,
+				   const struct ffaemu_edge_event *ev, const char **edge,
+				   const char **callee)
+{
+	if (c->valid && ev->edge && c->edge == ev->edge && c->raw == ev->edge_name &&
+	    c->gen == conduit_names_gen(ev->edge)) {
+		*edge = c->edge_name;
+		*callee = c->callee_name;
+		return true;
+	}
+	return trc_event_names_slow(c, t, a, ev, edge, callee);
+}
 
 /* What the wire shows about one caller's version on one edge (spec C4). */
 struct trc_vers_entry {
