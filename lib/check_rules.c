@@ -12,6 +12,7 @@
 
 #include "check_priv.h"
 #include "abi_priv.h"
+#include "smccc_priv.h"
 
 #define E FFAEMU_CHECK_ERROR
 #define W FFAEMU_CHECK_WARNING
@@ -360,7 +361,7 @@ static bool edge_synthesised(const struct ffaemu_trace_record *rec)
 static void check_smccc(struct chk_sink *s, const struct ffaemu_trace_record *rec)
 {
 	uint32_t raw = ffaemu_regs_w(&rec->in, 0);
-	struct ffaemu_fid f = ffaemu_fid_decode(raw);
+	struct ffaemu_fid f = smccc_fid_decode(raw);
 	uint32_t upper;
 
 	/* Reserved bits of a fast call make it unknown (DEN0028 s2.5; spec A1, TFA-RT). */

@@ -15,6 +15,7 @@
 
 #include "alloc.h"
 #include "abi_priv.h"
+#include "smccc_priv.h"
 
 #define PSCI_1_0 0x10000u
 #define PSCI_1_1 0x10001u
@@ -167,7 +168,7 @@ static void el3_call(void *self, struct ffaemu_regs *regs, const struct ffaemu_c
 
 	/* Decode w0 with the SVE hint stripped (spec A1, G12; TFA-RT). */
 	fid = ffaemu_fid_strip_hint(ffaemu_regs_w(regs, 0));
-	f = ffaemu_fid_decode(fid);
+	f = smccc_fid_decode(fid);
 	if (f.fast && f.reserved) {
 		/* Fast call with bits 23:17 set: unknown (spec A1; TFA-RT). */
 		reply_unknown(regs);
