@@ -550,7 +550,7 @@ static void check_caller(struct chk_sink *s, struct chk_caller *st,
 
 static uint32_t result_regs(const struct ffaemu_trace_record *rec, bool is64)
 {
-	struct ffaemu_smccc_regclass rc = ffaemu_smccc_regclass(rec->smccc_version, is64);
+	struct ffaemu_smccc_regclass rc = smccc_regclass(rec->smccc_version, is64);
 
 	/* Only registers the callee wrote back; poison is the edge's, not the callee's. */
 	return rc.results & ~rec->poisoned;

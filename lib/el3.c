@@ -141,7 +141,7 @@ static void reply_ffa_not_supported(struct ffaemu_regs *regs, const struct ffaem
 {
 	bool smc64 = (ffaemu_regs_w(regs, 0) & FFAEMU_SMCCC_SMC64) != 0;
 	uint32_t v = ctx && ctx->smccc_version ? ctx->smccc_version : version;
-	struct ffaemu_smccc_regclass rc = ffaemu_smccc_regclass(v, smc64);
+	struct ffaemu_smccc_regclass rc = smccc_regclass(v, smc64);
 
 	for (unsigned n = 1; n < FFAEMU_NREGS; n++)
 		if (rc.results & FFAEMU_REG(n))

@@ -19,35 +19,7 @@ struct ffaemu_fid ffaemu_fid_decode(uint32_t raw)
 
 struct ffaemu_smccc_regclass ffaemu_smccc_regclass(uint32_t smccc_version, bool smc64)
 {
-	struct ffaemu_smccc_regclass rc;
-
-	/*
-	 * spec A7. A version word with bit 31 set (SMCCC_VERSION's -1) or below
-	 * 1.1 gets the 1.0 contract: it promises the least. Anything at or
-	 * above 1.2 (1.3 .. 1.6 and later majors) keeps the 1.2 register use.
-	 */
-	if ((smccc_version & 0x80000000u) || smccc_version < FFAEMU_SMCCC_1_1) {
-		rc.args = FFAEMU_REG_RANGE(1, 7);
-		rc.results = FFAEMU_REG_RANGE(0, 3);
-		rc.preserved = 0;
-		rc.unpredictable = FFAEMU_REG_RANGE(4, 17);
-	} else if (smccc_version < FFAEMU_SMCCC_1_2) {
-		rc.args = FFAEMU_REG_RANGE(1, 7);
-		rc.results = FFAEMU_REG_RANGE(0, 3);
-		rc.preserved = FFAEMU_REG_RANGE(4, 17);
-		rc.unpredictable = 0;
-	} else if (!smc64) {
-		rc.args = FFAEMU_REG_RANGE(1, 7);
-		rc.results = FFAEMU_REG_RANGE(0, 7);
-		rc.preserved = FFAEMU_REG_RANGE(8, 17);
-		rc.unpredictable = 0;
-	} else {
-		rc.args = FFAEMU_REG_RANGE(1, 17);
-		rc.results = FFAEMU_REG_RANGE(0, 17);
-		rc.preserved = 0;
-		rc.unpredictable = 0;
-	}
-	return rc;
+	return smccc_regclass(smccc_version, smc64);
 }
 
 /* Arm-architecture calls (spec A5) and the PSCI calls of SMCCC discovery (spec A11). */

@@ -7,6 +7,7 @@
 
 #include "spmc_internal.h"
 #include "abi_priv.h"
+#include "smccc_priv.h"
 
 /* ---- profiles ---------------------------------------------------------- */
 
@@ -899,7 +900,7 @@ static void spmc_node_call(void *self, struct ffaemu_regs *r, const struct ffaem
 	 * return in (x8-x17 of an SMC32 call at SMCCC 1.2, x4-x17 before 1.2)
 	 * keep the caller's values (spec A7, G11).
 	 */
-	rc = ffaemu_smccc_regclass(ctx->smccc_version ? ctx->smccc_version : FFAEMU_SMCCC_1_2, smc64);
+	rc = smccc_regclass(ctx->smccc_version ? ctx->smccc_version : FFAEMU_SMCCC_1_2, smc64);
 	/*
 	 * Below v1.2 an FF-A ABI returns in x0-x7 only, so an SMC64 call of
 	 * such an endpoint keeps x8-x17 (spec A7, C1.4, G11). The version is
