@@ -211,6 +211,11 @@ static const uint8_t abi_index[256] = {FFAEMU_ABI_LIST(ABI_INDEX)};
 
 _Static_assert(ABI_ROWS < 255, "abi_index stores row + 1 in a byte");
 
+/* Function number -> the ABI (NULL = none), for the inline lookup in abi_priv.h. */
+#define ABI_BY_FN(fn, id, h32, h64, ver, ver64, a32, a64, r32, r64, who, fl, sec, ext) \
+	[fn] = &abi_rows[ABI_ROW_##id].abi,
+const struct ffaemu_abi *const abi_by_fn[256] = {FFAEMU_ABI_LIST(ABI_BY_FN)};
+
 /* SMCCC >= 1.3 SVE live-state hint (spec A1, G12): ignored when decoding. */
 #define SMCCC_SVE_HINT 0x00010000u
 /* Fast call, OEN 4, bits 23:17 and 15:8 zero; bit 30 (width) is free. */
@@ -238,8 +243,7 @@ static const struct abi_row *row_by_fid(uint32_t fid)
 
 const struct ffaemu_abi *ffaemu_abi_by_fid(uint32_t fid)
 {
-	const struct abi_row *row = row_by_fid(fid);
-	return row ? &row->abi : NULL;
+	return abi_lookup(fid);
 }
 
 size_t ffaemu_abi_count(void)

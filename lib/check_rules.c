@@ -278,7 +278,7 @@ static bool is_retrieve(uint32_t fid)
 
 /*
  * ABIs whose call is itself a reply or a "give up the CPU": no reply to
- * judge. abi is ffaemu_abi_by_fid(fid), which the callers hold already.
+ * judge. abi is abi_lookup(fid), which the callers hold already.
  */
 static bool reply_is_next_event(const struct ffaemu_abi *abi, uint32_t fid)
 {
@@ -423,7 +423,7 @@ static void check_caller(struct chk_sink *s, struct chk_caller *st,
 
 	/* spec C1.1: an SMC64-only ABI has no 32-bit FID; a 32-bit-only one no 64-bit FID. */
 	if (!abi) {
-		const struct ffaemu_abi *other = ffaemu_abi_by_fid(fid ^ FFAEMU_SMCCC_SMC64);
+		const struct ffaemu_abi *other = abi_lookup(fid ^ FFAEMU_SMCCC_SMC64);
 
 		if (other && !is64 && other->fid32 == 0 && other->fid64 == (fid | FFAEMU_SMCCC_SMC64))
 			chk_report(s, CHK_FFA_WIDTH_001, rec, FFAEMU_REG(0), 0,
@@ -471,7 +471,7 @@ static void check_caller(struct chk_sink *s, struct chk_caller *st,
 	}
 
 	{
-		/* abi is ffaemu_abi_by_fid(fid) (chk_evaluate): a function of fid. */
+		/* abi is abi_lookup(fid) (chk_evaluate): a function of fid. */
 		uint32_t mbz = mbz_cached(st, abi, fid, ver, false);
 		uint32_t bad = nonzero(in, mbz, is64);
 
@@ -894,7 +894,7 @@ void chk_evaluate(struct chk_sink *s, struct chk_caller *st, const struct ffaemu
 	check_smccc(s, rec);
 	if (!abi_fid_is_ffa(call) || (rec->violations & FFAEMU_EDGE_V_AARCH32_SMC64))
 		return;
-	abi = ffaemu_abi_by_fid(call);
+	abi = abi_lookup(call);
 	check_caller(s, st, rec, abi, call, ver, joined_late);
 	if (!edge_synthesised(rec)) {
 		check_callee(s, st, rec, abi, call, ver);

@@ -300,7 +300,7 @@ const struct ffaemu_spmc_profile *ffaemu_spmc_get_profile(const struct ffaemu_sp
 int32_t spmc_abi_allowed(struct spmc *spmc, const struct spmc_ep *ep,
 			 const struct ffaemu_call_ctx *ctx, uint32_t fid, bool as_call)
 {
-	const struct ffaemu_abi *abi = ffaemu_abi_by_fid(fid);
+	const struct ffaemu_abi *abi = abi_lookup(fid);
 	bool sp = ep->kind == SPMC_EP_SP;
 	bool smc64 = (fid & FFAEMU_SMCCC_SMC64) != 0;
 	uint32_t since;
@@ -583,7 +583,7 @@ int ffaemu_spmc_inject_fault(struct ffaemu_spmc *pub, const struct ffaemu_spmc_f
 	if (f->kind == FFAEMU_SPMC_FAULT_ERROR &&
 	    (f->error >= 0 || f->error < FFAEMU_FFA_ERROR_MIN))
 		return FFAEMU_EINVAL;
-	if (f->fid && !ffaemu_abi_by_fid(f->fid))
+	if (f->fid && !abi_lookup(f->fid))
 		return FFAEMU_EINVAL;
 	for (size_t i = 0; i < SPMC_MAX_FAULTS; i++) {
 		struct spmc_fault_slot *s = &spmc->faults[i];
