@@ -16,7 +16,7 @@
 #include <ffa/mem.h>
 
 #include "alloc.h"
-#include "mem-private.h"
+#include "mem_priv.h"
 
 #define PAGE_MASK ((uint64_t)FFAEMU_PAGE_SIZE - 1u)
 #define PAGE_FLAGS_KNOWN FFAEMU_PAGE_F_DONATED
@@ -798,7 +798,7 @@ void ffaemu_mem_get_stats(const struct ffaemu_mem *mem, struct ffaemu_mem_stats 
 	}
 }
 
-/* ---- Test-only hooks (mem-private.h) ---- */
+/* ---- Test-only hooks (mem_priv.h) ---- */
 
 int mem_debug_set_page(struct ffaemu_mem *mem, ffaemu_pa_t pa, int owner_kind,
 		       ffaemu_id_t owner_id, int state, int hyp_state, uint16_t borrowers,

@@ -9,16 +9,7 @@
 #include <ffa/regs.h>
 #include <ffa/uuid.h>
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "text.h"
 
 /* RFC 4122 text: hyphens after hex digit 8, 12, 16 and 20 (character 8, 13, 18, 23). */
 static bool uuid_is_hyphen_pos(unsigned pos)
@@ -43,7 +34,7 @@ int ffaemu_uuid_parse(const char *text, struct ffaemu_uuid *out)
 				return FFAEMU_EPARSE;
 			continue;
 		}
-		d = hex_digit(c);
+		d = text_hex_digit(c);
 		if (d < 0)
 			return FFAEMU_EPARSE;
 		if (nib & 1)

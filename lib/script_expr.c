@@ -13,6 +13,7 @@
 #include <ffa/smccc.h>
 
 #include "script_priv.h"
+#include "text.h"
 
 struct parser {
 	const char *s;
@@ -47,17 +48,6 @@ static bool is_alpha(char c)
 static bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 static const struct {
@@ -121,11 +111,11 @@ static bool parse_number(struct parser *p, uint64_t *v)
 		size_t n = 0;
 
 		p->pos += 2;
-		while (hexval(s[p->pos]) >= 0 || s[p->pos] == '_') {
+		while (text_hex_digit(s[p->pos]) >= 0 || s[p->pos] == '_') {
 			if (s[p->pos] != '_') {
 				if (++n > 16)
 					return fail(p, "hex number wider than 64 bits", NULL);
-				acc = (acc << 4) | (uint64_t)hexval(s[p->pos]);
+				acc = (acc << 4) | (uint64_t)text_hex_digit(s[p->pos]);
 			}
 			p->pos++;
 		}

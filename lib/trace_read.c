@@ -12,6 +12,7 @@
 #include <ffa/trace.h>
 
 #include "trace_priv.h"
+#include "text.h"
 
 struct rd {
 	const char *p;   /* current position */
@@ -56,17 +57,6 @@ static bool expect(struct rd *r, char c)
 		return fail(r, "expected '%c'", c);
 	r->p++;
 	return true;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* A JSON string into out[cap] (UTF-8; \u escapes of the BMP, no surrogates). */
@@ -116,7 +106,7 @@ static bool parse_string(struct rd *r, char *out, size_t cap)
 				return fail(r, "bad \\u escape");
 			cp = 0;
 			for (int i = 0; i < 4; i++) {
-				int h = hexval(r->p[i]);
+				int h = text_hex_digit(r->p[i]);
 
 				if (h < 0)
 					return fail(r, "bad \\u escape");
@@ -220,7 +210,7 @@ static bool parse_reg(struct rd *r, uint64_t *out)
 		return fail(r, "register must be \"0x\" and 1-16 hex digits");
 	}
 	for (size_t i = 2; i < l; i++) {
-		int h = hexval(s[i]);
+		int h = text_hex_digit(s[i]);
 
 		if (h < 0) {
 			r->p = at;
@@ -308,8 +298,8 @@ static bool parse_hex_data(struct rd *r, uint32_t *len)
 			r->p++;
 			break;
 		}
-		hi = hexval(*r->p);
-		lo = r->p + 1 < r->end ? hexval(r->p[1]) : -1;
+		hi = text_hex_digit(*r->p);
+		lo = r->p + 1 < r->end ? text_hex_digit(r->p[1]) : -1;
 		if (hi < 0 || lo < 0)
 			return fail(r, "TX data must be pairs of hex digits");
 		if (n == FFAEMU_TRACE_TX_MAX)

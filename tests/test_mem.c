@@ -17,7 +17,7 @@
 
 #include <ffa/mem.h>
 
-#include "mem-private.h"
+#include "mem_priv.h"
 
 #define PG 4096u
 #define A_BASE 0x80000000ull /* 16 pages, NS, host */

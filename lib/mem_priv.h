@@ -5,8 +5,8 @@
  * ffaemu_mem_check() notices; nothing in the library calls them and they
  * are not exported from the shared library.
  */
-#ifndef FFAEMU_LIB_MEM_PRIVATE_H
-#define FFAEMU_LIB_MEM_PRIVATE_H
+#ifndef FFAEMU_LIB_MEM_PRIV_H
+#define FFAEMU_LIB_MEM_PRIV_H
 
 #include <ffa/mem.h>
 
@@ -22,4 +22,4 @@ int mem_debug_set_page(struct ffaemu_mem *mem, ffaemu_pa_t pa, int owner_kind,
 /* Overwrite the base PA of region index i (sorted order). 0 or FFAEMU_ENOENT. */
 int mem_debug_set_region_base(struct ffaemu_mem *mem, size_t i, ffaemu_pa_t base);
 
-#endif /* FFAEMU_LIB_MEM_PRIVATE_H */
+#endif /* FFAEMU_LIB_MEM_PRIV_H */
