@@ -88,6 +88,27 @@ for t in json.load(sys.stdin):
 	meson test -C "$build" --print-errorlogs --setup valgrind $names
 }
 
+# One closing line over every test run above: "N passed, N failed, N skipped".
+summary() {
+	python3 - "$@" <<'PY'
+import json, os, sys
+n = {"passed": 0, "failed": 0, "skipped": 0}
+for log in sys.argv[1:]:
+    if not os.path.exists(log):
+        continue
+    with open(log) as f:
+        for line in f:
+            r = json.loads(line).get("result")
+            if r in ("OK", "EXPECTEDFAIL"):
+                n["passed"] += 1
+            elif r == "SKIP":
+                n["skipped"] += 1
+            else:
+                n["failed"] += 1
+print("%d passed, %d failed, %d skipped" % (n["passed"], n["failed"], n["skipped"]))
+PY
+}
+
 case "${1:-}" in
 conform)
 	shift
@@ -99,11 +120,15 @@ test)
 	shift
 	deps
 	build
+	rc=0
 	# 1. every suite of the normal build
-	meson test -C "$build" --print-errorlogs "$@"
+	meson test -C "$build" --print-errorlogs "$@" || rc=1
 	# 2. unit + fuzz-replay under ASan+UBSan; 3. unit under valgrind (see above)
-	sanitizer_tests
-	valgrind_tests
+	sanitizer_tests || rc=1
+	valgrind_tests || rc=1
+	summary "$build/meson-logs/testlog.json" "$asan_build/meson-logs/testlog.json" \
+		"$build/meson-logs/testlog-valgrind.json"
+	exit $rc
 	;;
 *)
 	usage
