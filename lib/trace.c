@@ -429,30 +429,41 @@ static void trace_observer(void *user, const struct ffaemu_edge_event *ev)
 {
 	struct trc_attach *at = user;
 	struct ffaemu_trace *t = at->trace;
-	struct ffaemu_trace_record rec;
+	struct ffaemu_trace_record tmp;
+	struct ffaemu_trace_record *rec = &tmp;
 	struct trc_vers_entry *ve;
 	uint32_t v = 0;
 
-	trc_record_from_event(&rec, ev);
-	rec.index = t->next_index++;
+	/*
+	 * Built in place when a free slot is already there (no growth, no
+	 * limit reached): saves copying the record a second time. Otherwise
+	 * push_record grows, limits and counts drops exactly as before.
+	 */
+	if (t->n < t->cap && !(t->cfg.max_records && t->n >= t->cfg.max_records))
+		rec = &t->rec[t->n];
+	trc_record_from_event(rec, ev);
+	rec->index = t->next_index++;
 	if (t->cfg.record_entry)
-		rec.depth = t->open_calls; /* calls still open enclose this one */
-	if (!trc_event_names(&at->names, &t->strs, &t->alloc, ev, &rec.edge, &rec.callee)) {
+		rec->depth = t->open_calls; /* calls still open enclose this one */
+	if (!trc_event_names(&at->names, &t->strs, &t->alloc, ev, &rec->edge, &rec->callee)) {
 		t->dropped++;
 		return;
 	}
-	ve = trc_vers_get_hint(&t->vers, &t->alloc, trc_state_key(&rec), rec.caller,
+	ve = trc_vers_get_hint(&t->vers, &t->alloc, trc_state_key(rec), rec->caller,
 			       &at->vers_hint);
 	if (t->cfg.version_fn)
 		v = t->cfg.version_fn(t->cfg.version_user, ev);
-	rec.ffa_version = v ? v : (ve ? ve->version : 0);
+	rec->ffa_version = v ? v : (ve ? ve->version : 0);
 	if (t->cfg.mem_read && ve && ve->tx_size)
-		snapshot_tx(t, &rec, ve);
+		snapshot_tx(t, rec, ve);
 	if (ve)
-		trc_vers_update(ve, &rec);
+		trc_vers_update(ve, rec);
 	if (t->cfg.live_fn)
-		trc_live(&rec, t->cfg.live_format, t->cfg.live_fn, t->cfg.live_user);
-	push_record(t, &rec);
+		trc_live(rec, t->cfg.live_format, t->cfg.live_fn, t->cfg.live_user);
+	if (rec == &tmp)
+		push_record(t, &tmp);
+	else
+		t->n++;
 }
 
 /* record_entry: a transparent node in front of the real callee that counts open calls. */
