@@ -505,6 +505,7 @@ static void check_caller(struct chk_sink *s, struct chk_caller *st,
 			  rec->instance == FFAEMU_INSTANCE_SV) && snd != rec->caller)
 			chk_report(s, CHK_FFA_DIRECT_003, rec, FFAEMU_REG(1), 0,
 				   "sender 0x%04x, caller 0x%04x", snd, rec->caller);
+		return; /* no rule below names a direct request */
 	}
 
 	if (fid == FFAEMU_FFA_FEATURES) {
@@ -686,6 +687,8 @@ static void check_callee(struct chk_sink *s, struct chk_caller *st,
 				   "x2=0x%llx x3=0x%llx", (unsigned long long)out->x[2],
 				   (unsigned long long)out->x[3]);
 	}
+	if (is_direct_req(call) || call == FFAEMU_FFA_MSG_SEND_DIRECT_REQ2)
+		return; /* no rule below names a direct request */
 
 	if (is_fid(call, FFAEMU_FFA_NOTIFICATION_INFO_GET, FFAEMU_FFA_NOTIFICATION_INFO_GET_64) &&
 	    is_success(reply)) {
@@ -859,9 +862,11 @@ static void update_state(struct chk_caller *st, const struct ffaemu_trace_record
 		}
 		return;
 	}
-	if (abi_fid_is_ffa(call) && call != FFAEMU_FFA_INTERRUPT &&
-	    call != FFAEMU_FFA_INTERRUPT_64)
+	/* chk_evaluate only passes FF-A IDs. */
+	if (call != FFAEMU_FFA_INTERRUPT && call != FFAEMU_FFA_INTERRUPT_64)
 		st->ended = true;
+	if (is_direct_req(call) || call == FFAEMU_FFA_MSG_SEND_DIRECT_REQ2)
+		return; /* no state below changes on a direct request */
 	if (fills_rx(call, rec, ver) && rx_fill_succeeded(call, reply))
 		st->rx_full = true;
 	if (call == FFAEMU_FFA_RX_RELEASE && ok && ffaemu_regs_w(&rec->in, 1) == 0)
