@@ -147,9 +147,9 @@ void trc_vers_update(struct trc_vers_entry *e, const struct ffaemu_trace_record 
 	/* FFA_INTERRUPT does not end negotiation (spec C4, Hafnium). */
 	if (abi_fid_is_ffa(fid) && fid != FFAEMU_FFA_INTERRUPT && fid != FFAEMU_FFA_INTERRUPT_64)
 		e->ended = true;
-	if (!abi_fid_is_ffa(ffaemu_regs_w(&rec->out, 0)) ||
-	    (ffaemu_regs_w(&rec->out, 0) != FFAEMU_FFA_SUCCESS &&
-	     ffaemu_regs_w(&rec->out, 0) != FFAEMU_FFA_SUCCESS_64))
+	/* Both SUCCESS IDs are FF-A IDs: no separate abi_fid_is_ffa test needed. */
+	if (ffaemu_regs_w(&rec->out, 0) != FFAEMU_FFA_SUCCESS &&
+	    ffaemu_regs_w(&rec->out, 0) != FFAEMU_FFA_SUCCESS_64)
 		return;
 	if (fid == FFAEMU_FFA_RXTX_MAP || fid == FFAEMU_FFA_RXTX_MAP_64) {
 		/* x1 = TX (w1 for SMC32), w3 = pages of 4 KiB (spec C5.3, A8) */
