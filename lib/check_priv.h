@@ -82,6 +82,8 @@ struct chk_caller {
 	 * they depend only on (FID, version). fid 0 (never FF-A) = empty.
 	 */
 	uint32_t mbz_fid[2], mbz_ver[2], mbz_val[2];
+	/* mbz_val[i] per register: the W or X bits it covers (spec A8), else 0. */
+	uint64_t mbz_lane[2][FFAEMU_NREGS];
 };
 
 /* A memory handle seen at one callee (the relayer that allocated it). */

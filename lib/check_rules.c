@@ -344,11 +344,33 @@ static uint32_t mbz_cached(struct chk_caller *st, const struct ffaemu_abi *abi, 
 	unsigned i = results ? 1 : 0;
 
 	if (st->mbz_fid[i] != fid || st->mbz_ver[i] != ver || !fid) {
-		st->mbz_val[i] = mbz_mask(abi, fid, ver, results);
+		uint32_t m = mbz_mask(abi, fid, ver, results);
+		const uint64_t vm = fid_is64(fid) ? ~0ull : 0xffffffffull;
+
+		for (unsigned n = 0; n < FFAEMU_NREGS; n++)
+			st->mbz_lane[i][n] = ((m >> n) & 1u) ? vm : 0;
+		st->mbz_val[i] = m;
 		st->mbz_fid[i] = fid;
 		st->mbz_ver[i] = ver;
 	}
 	return st->mbz_val[i];
+}
+
+/*
+ * nonzero() for a mask within the cached mbz_val[i] of the same FID: one
+ * unconditional pass over the lanes (the compiler vectorises it) settles
+ * the usual all-zero case; only a hit pays for the per-register answer.
+ */
+static inline uint32_t nonzero_mbz(const struct chk_caller *st, unsigned i, const struct ffaemu_regs *r,
+			    uint32_t mask, bool is64)
+{
+	uint64_t any = 0;
+
+	if (!mask)
+		return 0;
+	for (unsigned n = 0; n < FFAEMU_NREGS; n++)
+		any |= r->x[n] & st->mbz_lane[i][n];
+	return any ? nonzero(r, mask, is64) : 0;
 }
 
 static bool edge_synthesised(const struct ffaemu_trace_record *rec)
@@ -473,7 +495,7 @@ static void check_caller(struct chk_sink *s, struct chk_caller *st,
 	{
 		/* abi is abi_lookup(fid) (chk_evaluate): a function of fid. */
 		uint32_t mbz = mbz_cached(st, abi, fid, ver, false);
-		uint32_t bad = nonzero(in, mbz, is64);
+		uint32_t bad = nonzero_mbz(st, 0, in, mbz, is64);
 
 		if (bad) {
 			int n = first_reg(bad);
@@ -569,8 +591,15 @@ static void check_version_reply(struct chk_sink *s, const struct ffaemu_trace_re
 	if ((w0 & 0x80000000u) && (int32_t)w0 != -1)
 		chk_report(s, CHK_FFA_VER_005, rec, 0, FFAEMU_REG(0), "w0=0x%08x", (unsigned)w0);
 	{
-		uint32_t bad = nonzero(&rec->out, FFAEMU_REG_RANGE(1, 7) & result_regs(rec, false),
-				       false);
+		uint64_t any = 0;
+		uint32_t bad = 0;
+
+		/* x1-x7 all zero in W is the usual answer; only then look per register. */
+		for (unsigned n = 1; n <= 7; n++)
+			any |= rec->out.x[n];
+		if (any & 0xffffffffull)
+			bad = nonzero(&rec->out, FFAEMU_REG_RANGE(1, 7) & result_regs(rec, false),
+				      false);
 
 		if (bad)
 			chk_report(s, CHK_FFA_VER_006, rec, 0, bad, "x%d=0x%x", first_reg(bad),
@@ -656,7 +685,7 @@ static void check_callee(struct chk_sink *s, struct chk_caller *st,
 	     call != FFAEMU_FFA_MEM_FRAG_TX) ||
 	    reply == FFAEMU_FFA_MEM_RETRIEVE_RESP) {
 		uint32_t mbz = mbz_cached(st, abi, call, ver, true);
-		uint32_t bad = nonzero(out, mbz & result_regs(rec, is64), is64);
+		uint32_t bad = nonzero_mbz(st, 1, out, mbz & result_regs(rec, is64), is64);
 
 		if (bad)
 			chk_report(s, CHK_FFA_MBZ_RES_001, rec, 0, bad,
