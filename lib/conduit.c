@@ -36,6 +36,12 @@ struct edge_shape {
 	enum edge_tail tail;
 	uint32_t poisoned;  /* TAIL_POISON: the mask it reports */
 	bool mask_args;     /* SMC32: the FID and the args are read as W registers */
+	/*
+	 * fast only: after the block path *regs equals the callee's working
+	 * copy (every tail register a result, the callee's, or preserved and
+	 * not W-masked), so an observed event needs no copy of the reply.
+	 */
+	bool out_is_work;
 };
 
 /* An SMC32 callee reads W registers only, FID included (spec A1, A8; TFA-STD). */
@@ -89,6 +95,7 @@ static void shape_init(struct edge_shape *sh, const struct ffaemu_edge_config *c
 	sh->rc = ffaemu_smccc_regclass(cfg->smccc_version, smc64);
 	sh->mask_args = !smc64 && cfg->mask_smc32_args;
 	sh->fast = false;
+	sh->out_is_work = false;
 	sh->nres = 0;
 	while (sh->nres < FFAEMU_NREGS && (sh->rc.results & FFAEMU_REG(sh->nres)))
 		sh->nres++;
@@ -108,6 +115,8 @@ static void shape_init(struct edge_shape *sh, const struct ffaemu_edge_config *c
 		return;
 	}
 	sh->fast = true;
+	sh->out_is_work = sh->nres == FFAEMU_NREGS || sh->tail == TAIL_COPY ||
+			  (sh->tail == TAIL_PRESERVED && (!sh->mask_args || sh->nres >= 8));
 }
 
 int ffaemu_edge_new(const struct ffaemu_edge_config *user_cfg, struct ffaemu_node *callee,
@@ -451,7 +460,12 @@ void ffaemu_edge_call(struct ffaemu_edge *edge, struct ffaemu_regs *regs,
 {
 	struct ffaemu_call_ctx c;
 	const struct edge_shape *sh;
-	struct ffaemu_regs work;
+	/*
+	 * The callee works in ev.out: with observers the event then usually
+	 * needs no copy of the reply of its own (edge_shape.out_is_work).
+	 */
+	struct ffaemu_edge_event ev;
+	struct ffaemu_regs *const work = &ev.out;
 	uint32_t violations = 0, preserved_changed = 0, smc32_upper = 0, poisoned = 0;
 	uint64_t index;
 	bool smc64;
@@ -490,8 +504,8 @@ void ffaemu_edge_call(struct ffaemu_edge *edge, struct ffaemu_regs *regs,
 	 * *regs stays the caller's input until the reply is final; the callee
 	 * works on a copy. No per-edge scratch: a callee may re-enter any edge.
 	 */
-	work = *regs;
-	mask_w(sh, &work);
+	*work = *regs;
+	mask_w(sh, work);
 
 	if ((c.aarch32 && smc64) || !edge->callee) {
 		struct ffaemu_regs out;
@@ -502,27 +516,26 @@ void ffaemu_edge_call(struct ffaemu_edge *edge, struct ffaemu_regs *regs,
 		 */
 		violations = (c.aarch32 && smc64) ? FFAEMU_EDGE_V_AARCH32_SMC64 :
 						    FFAEMU_EDGE_V_NO_CALLEE;
-		finish_slow(edge, &sh->rc, smc64, true, regs, &work, &work, &out, &violations,
+		finish_slow(edge, &sh->rc, smc64, true, regs, work, work, &out, &violations,
 			    &preserved_changed, &smc32_upper, &poisoned);
 		finish(edge, index, &c, regs, &out, violations, preserved_changed, smc32_upper,
 		       poisoned);
 		return;
 	}
-	ffaemu_node_call(edge->callee, &work, &c);
+	ffaemu_node_call(edge->callee, work, &c);
 
 	if (!edge->nobs) {
-		if (finish_fast(edge, sh, smc64, regs, &work)) {
+		if (finish_fast(edge, sh, smc64, regs, work)) {
 			edge->stats.last_violations = 0;
 			return;
 		}
 	} else {
-		struct ffaemu_edge_event ev;
-
 		ev.in = *regs;
-		if (finish_fast(edge, sh, smc64, regs, &work)) {
+		if (finish_fast(edge, sh, smc64, regs, work)) {
 			/* The block path ran: no violation; poisoned is the shape's (spec A7). */
 			edge->stats.last_violations = 0;
-			ev.out = *regs;
+			if (!sh->out_is_work)
+				ev.out = *regs;
 			deliver(edge, &ev, index, &c, 0, 0, 0,
 				sh->tail == TAIL_POISON ? sh->poisoned : 0);
 			return;
@@ -533,7 +546,7 @@ void ffaemu_edge_call(struct ffaemu_edge *edge, struct ffaemu_regs *regs,
 
 		seen = *regs;
 		mask_w(sh, &seen);
-		finish_slow(edge, &sh->rc, smc64, false, regs, &seen, &work, &out, &violations,
+		finish_slow(edge, &sh->rc, smc64, false, regs, &seen, work, &out, &violations,
 			    &preserved_changed, &smc32_upper, &poisoned);
 		finish(edge, index, &c, regs, &out, violations, preserved_changed, smc32_upper,
 		       poisoned);
