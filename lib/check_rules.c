@@ -337,22 +337,29 @@ static uint32_t mbz_mask(const struct ffaemu_abi *abi, uint32_t fid, uint32_t ve
 	return m;
 }
 
+/* A cache miss of mbz_cached: compute the mask and its lanes. */
+static uint32_t mbz_fill(struct chk_caller *st, const struct ffaemu_abi *abi, uint32_t fid,
+			 uint32_t ver, unsigned i)
+{
+	uint32_t m = mbz_mask(abi, fid, ver, i != 0);
+	const uint64_t vm = fid_is64(fid) ? ~0ull : 0xffffffffull;
+
+	for (unsigned n = 0; n < FFAEMU_NREGS; n++)
+		st->mbz_lane[i][n] = ((m >> n) & 1u) ? vm : 0;
+	st->mbz_val[i] = m;
+	st->mbz_fid[i] = fid;
+	st->mbz_ver[i] = ver;
+	return m;
+}
+
 /* mbz_mask for the ABI of fid, remembered per caller: the same call repeats. */
-static uint32_t mbz_cached(struct chk_caller *st, const struct ffaemu_abi *abi, uint32_t fid,
-			   uint32_t ver, bool results)
+static inline uint32_t mbz_cached(struct chk_caller *st, const struct ffaemu_abi *abi,
+				  uint32_t fid, uint32_t ver, bool results)
 {
 	unsigned i = results ? 1 : 0;
 
-	if (st->mbz_fid[i] != fid || st->mbz_ver[i] != ver || !fid) {
-		uint32_t m = mbz_mask(abi, fid, ver, results);
-		const uint64_t vm = fid_is64(fid) ? ~0ull : 0xffffffffull;
-
-		for (unsigned n = 0; n < FFAEMU_NREGS; n++)
-			st->mbz_lane[i][n] = ((m >> n) & 1u) ? vm : 0;
-		st->mbz_val[i] = m;
-		st->mbz_fid[i] = fid;
-		st->mbz_ver[i] = ver;
-	}
+	if (st->mbz_fid[i] != fid || st->mbz_ver[i] != ver || !fid)
+		return mbz_fill(st, abi, fid, ver, i);
 	return st->mbz_val[i];
 }
 
