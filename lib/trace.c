@@ -437,9 +437,11 @@ static void trace_observer(void *user, const struct ffaemu_edge_event *ev)
 	/*
 	 * Built in place when a free slot is already there (no growth, no
 	 * limit reached): saves copying the record a second time. Otherwise
-	 * push_record grows, limits and counts drops exactly as before.
+	 * push_record grows, limits and counts drops exactly as before. Not
+	 * with user callbacks: one may make a traced call that takes the slot.
 	 */
-	if (t->n < t->cap && !(t->cfg.max_records && t->n >= t->cfg.max_records))
+	if (t->n < t->cap && !(t->cfg.max_records && t->n >= t->cfg.max_records) &&
+	    !t->cfg.version_fn && !t->cfg.mem_read && !t->cfg.live_fn)
 		rec = &t->rec[t->n];
 	trc_record_from_event(rec, ev);
 	rec->index = t->next_index++;
