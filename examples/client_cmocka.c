@@ -223,8 +223,10 @@ static int setup(void **state)
 	if (!e)
 		return -1;
 	e->host_mem = aligned_alloc(DRV_PAGE, HOST_PAGES * DRV_PAGE);
-	if (!e->host_mem)
+	if (!e->host_mem) {
+		free(e);
 		return -1;
+	}
 	memset(e->host_mem, 0, HOST_PAGES * DRV_PAGE);
 	ffaemu_system_config_default(&cfg);
 	cfg.proxy = PROXY;
