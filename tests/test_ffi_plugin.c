@@ -70,18 +70,22 @@ static int setup(void **state)
 		return -1;
 	/* the object is built in the same directory as this binary */
 	n = readlink("/proc/self/exe", f->so, PATH_MAX);
-	if (n <= 0)
-		return -1;
+	if (n <= 0 || n >= PATH_MAX)
+		goto fail;
 	f->so[n] = '\0';
 	slash = strrchr(f->so, '/');
-	if (!slash)
-		return -1;
+	if (!slash || (size_t)(slash + 1 - f->so) + sizeof("ffi-test-plugin.so") > sizeof(f->so))
+		goto fail;
 	strcpy(slash + 1, "ffi-test-plugin.so");
 	if (ffaemu_node_new(&rec_ops, &f->rec, NULL, &f->rec_node) ||
 	    ffaemu_edge_new(NULL, f->rec_node, &f->down))
-		return -1;
+		goto fail;
 	*state = f;
 	return 0;
+fail:
+	ffaemu_node_free(&f->rec_node);
+	free(f);
+	return -1;
 }
 
 static int teardown(void **state)
