@@ -58,7 +58,7 @@ build() {
 	meson compile -C "$build" >&2
 }
 
-# ---- Sanitizer and valgrind steps of `test` (owner: fuzz) ----
+# ---- Sanitizer and valgrind steps of `test` ----
 # The unit suites (and the fuzz corpora) once more, built with ASan+UBSan in
 # a second build directory, then the unit suites' C programs under valgrind
 # memcheck in the normal one (root meson.build: test setup 'valgrind').

@@ -29,7 +29,7 @@ int emu_cmd_run(int argc, char **argv);
 int emu_cmd_decode(int argc, char **argv);
 int emu_cmd_trace(int argc, char **argv);
 int emu_cmd_rules(int argc, char **argv);
-int emu_cmd_bench(int argc, char **argv); /* emu/bench.c (engineer fuzz) */
+int emu_cmd_bench(int argc, char **argv); /* emu/bench.c */
 
 /* `ffa-emu trace --replay`: the stack to replay into. NULL/0 = defaults. */
 struct emu_replay_opts {

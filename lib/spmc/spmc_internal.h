@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Private to the SPMC core (owner: spmc): functions shared between
+ * Private to the SPMC core: functions shared between
  * spmc.c, rxtx.c, msg.c, notif.c and partitions.c. The contract with the
- * memory engineer is spmc_priv.h, which this includes.
+ * memory-sharing engine is spmc_priv.h, which this includes.
  */
 #ifndef FFAEMU_LIB_SPMC_INTERNAL_H
 #define FFAEMU_LIB_SPMC_INTERNAL_H

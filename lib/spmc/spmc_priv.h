@@ -231,7 +231,7 @@ static inline bool spmc_has(const struct spmc *spmc, uint32_t f)
 	return (spmc->profile.features & f) == f;
 }
 
-/* ---- implemented by mem_share.c (owner: spmc-memory) -------------------- */
+/* ---- implemented by mem_share.c ----------------------------------- */
 
 /* Allocate spmc->mem_state. 0 or FFAEMU_ENOMEM. */
 int spmc_mem_init(struct spmc *spmc);
@@ -249,12 +249,12 @@ void spmc_mem_call(struct spmc *spmc, struct spmc_ep *caller, struct ffaemu_regs
 		   const struct ffaemu_call_ctx *ctx);
 /* (FFA_FEATURES for memory FIDs is answered by the core from the profile, C5.1.) */
 
-/* ---- implemented by sp_memory.c (owner: spmc-memory) -------------------- */
+/* ---- implemented by sp_memory.c ----------------------------------- */
 
 /* The built-in memory partition (FFAEMU_SP_MEMORY). */
 extern const struct spmc_builtin spmc_builtin_memory;
 
-/* ==== BEGIN spmc-memory block: fields/functions added by the memory engineer ==== */
+/* ==== BEGIN memory-sharing block: fields and functions of mem_share.c ==== */
 
 /*
  * FFA_FEATURES(MEM_RETRIEVE_REQ[_64]) answered SUCCESS to ep: the core
@@ -278,6 +278,6 @@ struct spmc_mem_tx_info {
 /* 0, or FFAEMU_ENOENT for an unknown handle. */
 int spmc_mem_tx_info(struct spmc *spmc, ffaemu_handle_t handle, struct spmc_mem_tx_info *out);
 
-/* ==== END spmc-memory block ==== */
+/* ==== END memory-sharing block ==== */
 
 #endif /* FFAEMU_LIB_SPMC_PRIV_H */
