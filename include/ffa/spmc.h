@@ -337,6 +337,69 @@ FFAEMU_API size_t ffaemu_spmc_console(const struct ffaemu_spmc *spmc, ffaemu_id_
 /* Number of requests partition id has handled (entries into its handler). */
 FFAEMU_API uint64_t ffaemu_spmc_sp_entries(const struct ffaemu_spmc *spmc, ffaemu_id_t id);
 
+/*
+ * Memory transactions in progress: a MEM_SHARE, LEND or DONATE whose
+ * descriptor is still arriving in FRAG_TX fragments (spec E2), and a
+ * retrieve response still being handed out in FRAG_RX fragments (spec E3).
+ * Completed transactions are not listed: ffaemu_spmc_mem_digest() covers
+ * them, the page map (mem.h) shows their pages.
+ */
+enum ffaemu_spmc_txn_kind {
+	FFAEMU_SPMC_TXN_SHARE = 1,   /* a MEM_SHARE being sent (= FFAEMU_MEM_TX_SHARE) */
+	FFAEMU_SPMC_TXN_LEND = 2,    /* a MEM_LEND being sent */
+	FFAEMU_SPMC_TXN_DONATE = 3,  /* a MEM_DONATE being sent */
+	FFAEMU_SPMC_TXN_RETRIEVE = 4 /* a retrieve response being handed out */
+};
+
+struct ffaemu_spmc_txn {
+	enum ffaemu_spmc_txn_kind kind;
+	uint32_t type;           /* enum ffaemu_mem_tx_type (memdesc.h) of the transaction,
+				    for a retrieve too */
+	ffaemu_handle_t handle;  /* given at the first fragment (spec E2), so always valid */
+	ffaemu_id_t sender;      /* the transaction's sender (descriptor field) */
+	ffaemu_id_t receiver;    /* retrieve: the retriever; send: 0 */
+	bool hyp;                /* retrieve: a hypervisor retrieve request (receiver count
+				    0, spec E1); receiver is then 0 */
+	uint32_t total_len;      /* bytes: send: the descriptor (w1 of the first call);
+				    retrieve: the whole response */
+	uint32_t done_len;       /* bytes: send: received so far; retrieve: handed out so far */
+	uint32_t fragments;      /* send: calls so far (the first + FRAG_TX); retrieve:
+				    pieces so far (RETRIEVE_RESP + FRAG_RX) */
+	uint32_t version;        /* FF-A version of the descriptor's layout (the sender's or
+				    the retriever's) */
+	uint64_t digest;         /* fingerprint of the bytes received (send) or of the whole
+				    response (retrieve); equal = byte-identical */
+};
+
+/* Number of memory transactions in progress (struct ffaemu_spmc_txn); 0 for NULL. */
+FFAEMU_API size_t ffaemu_spmc_txn_count(const struct ffaemu_spmc *spmc);
+/*
+ * The i-th transaction in progress, in a fixed order: sends by handle, then
+ * retrieves by handle, then by retriever ID (the newest first where the
+ * hypervisor and a borrower with ID 0 both retrieve one handle). 0,
+ * FFAEMU_ENOENT past the end (out cleared), FFAEMU_EINVAL for NULL
+ * arguments. Allocates nothing; O(transactions).
+ */
+FFAEMU_API int ffaemu_spmc_txn_at(const struct ffaemu_spmc *spmc, size_t i,
+				  struct ffaemu_spmc_txn *out);
+
+/* What ffaemu_spmc_mem_digest() covers. */
+#define FFAEMU_SPMC_MEM_DONE (1u << 0)        /* completed transactions (every field, every
+						 borrower's retrieve state) and the handle
+						 counter */
+#define FFAEMU_SPMC_MEM_IN_PROGRESS (1u << 1) /* every struct ffaemu_spmc_txn, in order */
+#define FFAEMU_SPMC_MEM_ALL (FFAEMU_SPMC_MEM_DONE | FFAEMU_SPMC_MEM_IN_PROGRESS)
+
+/*
+ * A 64-bit fingerprint of the memory-transaction state that `what`
+ * (FFAEMU_SPMC_MEM_*) selects: equal before and after a call means the call
+ * changed none of it (bar a hash collision). Cheap: O(transactions +
+ * borrowers), no allocation (descriptor bytes are hashed as they arrive).
+ * Not covered: the page map (ffaemu_mem_page_info) and the FFA_FEATURES
+ * NS-bit opt-in. 0 for NULL or what = 0.
+ */
+FFAEMU_API uint64_t ffaemu_spmc_mem_digest(const struct ffaemu_spmc *spmc, unsigned what);
+
 /* ------------------------------------------------------------------------ */
 /* Fault injection                                                          */
 /* ------------------------------------------------------------------------ */

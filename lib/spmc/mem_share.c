@@ -63,6 +63,9 @@ struct mem_tx {
 	uint8_t *desc;
 	uint32_t total_len, received;
 	uint64_t pages_sum;       /* pages of the constituents received so far */
+	uint32_t frags;           /* calls that brought fragments (the first + FRAG_TX) */
+	uint64_t desc_hash;       /* of desc[0, received), kept as bytes arrive */
+	uint64_t fixed_hash;      /* complete: every field no later call changes */
 };
 
 /* A retrieve response larger than the retriever's RX (spec E3). */
@@ -73,6 +76,13 @@ struct mem_rsess {
 	uint8_t *buf;
 	uint32_t len, sent;
 	uint32_t head;            /* bytes up to the first constituent (E2, E3) */
+	/* For the observers (ffaemu_spmc_txn): the transaction may be gone (DONATE). */
+	ffaemu_id_t sender;
+	enum ffaemu_mem_tx_type type;
+	bool hyp;                 /* a hypervisor retrieve request (E1) */
+	uint32_t version;         /* the retriever's layout */
+	uint32_t frags;           /* pieces handed out (RETRIEVE_RESP + FRAG_RX) */
+	uint64_t buf_hash;        /* of buf[0, len) */
 };
 
 struct mem_state {
@@ -158,6 +168,57 @@ void spmc_mem_set_max_desc(struct spmc *spmc, uint32_t bytes)
 		ms(spmc)->max_desc = bytes ? bytes : MEM_MAX_DESC_DEFAULT;
 }
 
+/* FNV-1a over the 8 bytes of v: the observers' fingerprints (no security claim). */
+static uint64_t fnv(uint64_t h, uint64_t v)
+{
+	for (int i = 0; i < 8; i++) {
+		h ^= (uint8_t)(v >> (8 * i));
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+#define FNV_BASIS 0xcbf29ce484222325ull
+
+/* FNV-1a over n bytes, continuing from h: fed fragment by fragment as they arrive. */
+static uint64_t fnv_bytes(uint64_t h, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+/*
+ * Append: handles only grow (next_handle), so the list stays in handle
+ * order, which is the observers' order (spmc.h ffaemu_spmc_txn_at).
+ */
+static void tx_link(struct mem_state *m, struct mem_tx *t)
+{
+	struct mem_tx **pp = &m->txs;
+
+	while (*pp)
+		pp = &(*pp)->next;
+	t->next = NULL;
+	*pp = t;
+}
+
+/*
+ * Insert in (handle, retriever) order, before sessions with the same key:
+ * sess_find() then finds the newest, as when sessions were pushed in front.
+ */
+static void sess_link(struct mem_state *m, struct mem_rsess *s)
+{
+	struct mem_rsess **pp = &m->sess;
+
+	while (*pp && ((*pp)->handle < s->handle ||
+		       ((*pp)->handle == s->handle && (*pp)->ep < s->ep)))
+		pp = &(*pp)->next;
+	s->next = *pp;
+	*pp = s;
+}
+
 static struct mem_tx *tx_find(struct mem_state *m, ffaemu_handle_t h)
 {
 	for (struct mem_tx *t = m->txs; t; t = t->next)
@@ -213,7 +274,152 @@ static void sess_drop_handle(struct spmc *spmc, ffaemu_handle_t h, bool ep_only,
 	}
 }
 
-/* ---- observers (spmc_priv.h memory block) -------------------------------- */
+/* ---- observers (spmc.h, spmc_priv.h memory block) ------------------------ */
+
+/* Every field of a completed transaction that no later call changes. */
+static uint64_t tx_fixed_hash(const struct mem_tx *t)
+{
+	uint64_t h = FNV_BASIS;
+
+	h = fnv(h, t->handle);
+	h = fnv(h, ((uint64_t)t->type << 48) | ((uint64_t)t->sender << 32) |
+			   ((uint64_t)t->owner.kind << 16) | t->owner.id);
+	h = fnv(h, ((uint64_t)t->attributes << 48) | ((uint64_t)t->ns << 40) | t->flags);
+	h = fnv(h, t->tag);
+	h = fnv(h, ((uint64_t)t->send_version << 32) | t->total_pages);
+	h = fnv(h, ((uint64_t)t->nranges << 32) | t->nrecv);
+	for (uint32_t i = 0; i < t->nranges; i++) {
+		h = fnv(h, t->ranges[i].base);
+		h = fnv(h, t->ranges[i].pages);
+	}
+	for (uint32_t i = 0; i < t->nrecv; i++) {
+		h = fnv(h, ((uint64_t)t->recv[i].id << 16) | ((uint64_t)t->recv[i].perms << 8) |
+				   t->recv[i].flags);
+		h = fnv_bytes(h, t->recv[i].impdef, sizeof(t->recv[i].impdef));
+	}
+	return h;
+}
+
+static void txn_of_send(const struct mem_tx *t, struct ffaemu_spmc_txn *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->kind = (enum ffaemu_spmc_txn_kind)t->type;
+	out->type = (uint32_t)t->type;
+	out->handle = t->handle;
+	out->sender = t->sender;
+	out->total_len = t->total_len;
+	out->done_len = t->received;
+	out->fragments = t->frags;
+	out->version = t->send_version;
+	out->digest = t->desc_hash;
+}
+
+static void txn_of_sess(const struct mem_rsess *s, struct ffaemu_spmc_txn *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->kind = FFAEMU_SPMC_TXN_RETRIEVE;
+	out->type = (uint32_t)s->type;
+	out->handle = s->handle;
+	out->sender = s->sender;
+	out->receiver = s->ep;
+	out->hyp = s->hyp;
+	out->total_len = s->len;
+	out->done_len = s->sent;
+	out->fragments = s->frags;
+	out->version = s->version;
+	out->digest = s->buf_hash;
+}
+
+static struct mem_state *pub_ms(const struct ffaemu_spmc *pub)
+{
+	return pub ? ((const struct spmc *)(const void *)pub)->mem_state : NULL;
+}
+
+size_t ffaemu_spmc_txn_count(const struct ffaemu_spmc *pub)
+{
+	const struct mem_state *m = pub_ms(pub);
+	size_t n = 0;
+
+	if (!m)
+		return 0;
+	for (const struct mem_tx *t = m->txs; t; t = t->next)
+		n += !t->complete;
+	for (const struct mem_rsess *s = m->sess; s; s = s->next)
+		n++;
+	return n;
+}
+
+int ffaemu_spmc_txn_at(const struct ffaemu_spmc *pub, size_t i, struct ffaemu_spmc_txn *out)
+{
+	const struct mem_state *m = pub_ms(pub);
+
+	if (!pub || !out)
+		return FFAEMU_EINVAL;
+	memset(out, 0, sizeof(*out));
+	if (!m)
+		return FFAEMU_ENOENT;
+	/* Both lists are kept in the documented order (tx_link, sess_link). */
+	for (const struct mem_tx *t = m->txs; t; t = t->next) {
+		if (t->complete)
+			continue;
+		if (i-- == 0) {
+			txn_of_send(t, out);
+			return FFAEMU_OK;
+		}
+	}
+	for (const struct mem_rsess *s = m->sess; s; s = s->next)
+		if (i-- == 0) {
+			txn_of_sess(s, out);
+			return FFAEMU_OK;
+		}
+	return FFAEMU_ENOENT;
+}
+
+static uint64_t txn_mix(uint64_t h, const struct ffaemu_spmc_txn *x)
+{
+	h = fnv(h, ((uint64_t)x->kind << 56) | ((uint64_t)x->type << 48) |
+			   ((uint64_t)x->sender << 32) | ((uint64_t)x->receiver << 16) | x->hyp);
+	h = fnv(h, x->handle);
+	h = fnv(h, ((uint64_t)x->total_len << 32) | x->done_len);
+	h = fnv(h, ((uint64_t)x->fragments << 32) | x->version);
+	return fnv(h, x->digest);
+}
+
+uint64_t ffaemu_spmc_mem_digest(const struct ffaemu_spmc *pub, unsigned what)
+{
+	const struct mem_state *m = pub_ms(pub);
+	struct ffaemu_spmc_txn x;
+	uint64_t h = FNV_BASIS;
+
+	if (!m || !(what & FFAEMU_SPMC_MEM_ALL))
+		return 0;
+	if (what & FFAEMU_SPMC_MEM_DONE) {
+		h = fnv(h, FFAEMU_SPMC_MEM_DONE);
+		h = fnv(h, m->next_handle);
+		for (const struct mem_tx *t = m->txs; t; t = t->next) {
+			if (!t->complete)
+				continue;
+			h = fnv(h, t->fixed_hash);
+			for (uint32_t i = 0; i < t->nrecv; i++)
+				h = fnv(h, ((uint64_t)t->recv[i].got_perms << 16) |
+						   ((uint64_t)t->recv[i].zero_after << 1) |
+						   t->recv[i].retrieved);
+		}
+	}
+	if (what & FFAEMU_SPMC_MEM_IN_PROGRESS) {
+		h = fnv(h, FFAEMU_SPMC_MEM_IN_PROGRESS);
+		for (const struct mem_tx *t = m->txs; t; t = t->next)
+			if (!t->complete) {
+				txn_of_send(t, &x);
+				h = txn_mix(h, &x);
+			}
+		for (const struct mem_rsess *s = m->sess; s; s = s->next) {
+			txn_of_sess(s, &x);
+			h = txn_mix(h, &x);
+		}
+	}
+	return h;
+}
 
 size_t spmc_mem_tx_count(struct spmc *spmc)
 {
@@ -226,38 +432,10 @@ size_t spmc_mem_tx_count(struct spmc *spmc)
 	return n;
 }
 
-static uint64_t fnv(uint64_t h, uint64_t v)
-{
-	for (int i = 0; i < 8; i++) {
-		h ^= (uint8_t)(v >> (8 * i));
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
 uint64_t spmc_mem_digest(struct spmc *spmc)
 {
-	struct mem_state *m = ms(spmc);
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	if (!m)
-		return 0;
-	h = fnv(h, m->next_handle);
-	for (struct mem_tx *t = m->txs; t; t = t->next) {
-		h = fnv(h, t->handle);
-		h = fnv(h, ((uint64_t)t->type << 48) | ((uint64_t)t->sender << 32) | t->complete);
-		h = fnv(h, ((uint64_t)t->received << 32) | t->total_len);
-		h = fnv(h, t->pages_sum);
-		for (uint32_t i = 0; i < t->nrecv; i++)
-			h = fnv(h, ((uint64_t)t->recv[i].id << 32) |
-					   ((uint64_t)t->recv[i].got_perms << 16) |
-					   ((uint64_t)t->recv[i].zero_after << 1) | t->recv[i].retrieved);
-	}
-	for (struct mem_rsess *s = m->sess; s; s = s->next) {
-		h = fnv(h, s->handle);
-		h = fnv(h, ((uint64_t)s->ep << 48) | (((uint64_t)s->sent << 16) ^ s->len));
-	}
-	return h;
+	return ffaemu_spmc_mem_digest((const struct ffaemu_spmc *)(void *)spmc,
+				      FFAEMU_SPMC_MEM_ALL);
 }
 
 int spmc_mem_tx_info(struct spmc *spmc, ffaemu_handle_t handle, struct spmc_mem_tx_info *out)
@@ -517,6 +695,7 @@ static int32_t send_commit(struct spmc *spmc, struct spmc_ep *caller,
 	ffaemu_alloc_free(&spmc->alloc, t->desc);
 	t->desc = NULL;
 	t->complete = true;
+	t->fixed_hash = tx_fixed_hash(t);
 	return 0;
 }
 
@@ -605,6 +784,8 @@ static void do_send(struct spmc *spmc, struct spmc_ep *caller, struct ffaemu_reg
 	}
 	/* Copy at once: the caller may rewrite TX after the call (spec C5.3). */
 	memcpy(t->desc, src, frag);
+	t->desc_hash = fnv_bytes(FNV_BASIS, t->desc, frag);
+	t->frags = 1;
 	t->type = type;
 	t->send_version = version;
 	t->total_len = total;
@@ -625,8 +806,7 @@ static void do_send(struct spmc *spmc, struct spmc_ep *caller, struct ffaemu_reg
 		}
 		t->pages_sum = sum;
 		m->next_handle++;
-		t->next = m->txs;
-		m->txs = t;
+		tx_link(m, t);
 		reply_frag_rx(spmc, r, fid, t->handle, frag, t->sender);
 		return;
 	}
@@ -637,8 +817,7 @@ static void do_send(struct spmc *spmc, struct spmc_ep *caller, struct ffaemu_reg
 		return;
 	}
 	m->next_handle++;
-	t->next = m->txs;
-	m->txs = t;
+	tx_link(m, t);
 	/* FFA_SUCCESS w2/w3 = handle (spec C1, G5). */
 	spmc_reply_success(r, false, (uint32_t)t->handle, (uint32_t)(t->handle >> 32));
 }
@@ -675,7 +854,9 @@ static void do_frag_tx(struct spmc *spmc, struct spmc_ep *caller, struct ffaemu_
 		err = FFAEMU_FFA_INVALID_PARAMETERS;
 	if (!err) {
 		memcpy(t->desc + t->received, src, len);
+		t->desc_hash = fnv_bytes(t->desc_hash, t->desc + t->received, len);
 		t->received += len;
+		t->frags++;
 		if (t->received < t->total_len) {
 			reply_frag_rx(spmc, r, ffaemu_regs_w(r, 0), h, t->received, t->sender);
 			return;
@@ -712,12 +893,13 @@ static bool wants_ns_bit(struct spmc *spmc, const struct spmc_ep *ep)
 
 /*
  * Build the retrieve response for t in the retriever's layout (spec D3,
- * G3). who = the retriever's receiver slot (NULL for the hypervisor).
+ * G3). who = the retriever's receiver slot (NULL for the hypervisor),
+ * described with the access who_perms it is being given (D4).
  * Allocates *out (NO_MEMORY on failure).
  */
-static int32_t build_response(struct spmc *spmc, const struct spmc_ep *ep, struct mem_tx *t,
-			      const struct mem_recv *who, uint16_t attributes, uint32_t flags,
-			      uint8_t **out, uint32_t *len)
+static int32_t build_response(struct spmc *spmc, const struct spmc_ep *ep, const struct mem_tx *t,
+			      const struct mem_recv *who, uint8_t who_perms, uint16_t attributes,
+			      uint32_t flags, uint8_t **out, uint32_t *len)
 {
 	struct ffaemu_memdesc_receiver *rx;
 	struct ffaemu_memdesc_tx d;
@@ -730,7 +912,7 @@ static int32_t build_response(struct spmc *spmc, const struct spmc_ep *ep, struc
 		return FFAEMU_FFA_NO_MEMORY;
 	for (uint32_t i = 0; i < t->nrecv; i++) {
 		rx[i].id = t->recv[i].id;
-		rx[i].perms = &t->recv[i] == who ? who->got_perms : t->recv[i].perms;
+		rx[i].perms = &t->recv[i] == who ? who_perms : t->recv[i].perms;
 		rx[i].flags = t->recv[i].flags;
 		memcpy(rx[i].impdef, t->recv[i].impdef, sizeof(rx[i].impdef));
 	}
@@ -799,53 +981,113 @@ static void corrupt_response(const struct ffaemu_spmc_fault *f, uint8_t *buf, ui
 }
 
 /*
- * Put a response into ep's RX (already claimed: rx/rx_size), keeping the
- * rest as a FRAG_RX session; reply RETRIEVE_RESP(total, fragment). The
- * session has been allocated by the caller (*sess, may be NULL if the
- * response fits).
+ * A retrieve response ready to go out (spec E3): the retriever's RX
+ * claimed, the response built, and the record of a FRAG_RX session
+ * allocated in case it takes more than one RX. Everything that can fail is
+ * done by resp_prepare(); deliver_response() cannot fail.
+ */
+struct resp {
+	void *rx;
+	size_t rx_size;
+	struct mem_rsess *sess;
+	uint8_t *buf;
+	uint32_t len;
+};
+
+/* The shared set-up of RETRIEVE_REQ and the hypervisor retrieve: 0 or an FF-A error, nothing held. */
+static int32_t resp_prepare(struct spmc *spmc, struct spmc_ep *ep, const struct mem_tx *t,
+			    const struct mem_recv *who, uint8_t who_perms, uint16_t attributes,
+			    uint32_t flags, struct resp *out)
+{
+	int32_t err;
+
+	memset(out, 0, sizeof(*out));
+	/* RX must be free (spec C5.3: BUSY); claiming changes nothing until rx_put(). */
+	err = spmc_rx_claim(spmc, ep, &out->rx, &out->rx_size);
+	if (err)
+		return err;
+	out->sess = ffaemu_alloc_zalloc(&spmc->alloc, sizeof(*out->sess));
+	if (!out->sess)
+		return FFAEMU_FFA_NO_MEMORY;
+	err = build_response(spmc, ep, t, who, who_perms, attributes, flags, &out->buf, &out->len);
+	if (err) {
+		ffaemu_alloc_free(&spmc->alloc, out->sess);
+		out->sess = NULL;
+	}
+	return err;
+}
+
+/* Give back what resp_prepare() took (a later step failed). */
+static void resp_discard(struct spmc *spmc, struct resp *p)
+{
+	ffaemu_alloc_free(&spmc->alloc, p->buf);
+	ffaemu_alloc_free(&spmc->alloc, p->sess);
+	memset(p, 0, sizeof(*p));
+}
+
+/*
+ * One piece of a response into ep's claimed RX; the producer zeroes the
+ * unused tail (spec C5.3, v1.3 s4.10) and hands RX to the consumer.
+ */
+static void rx_put(struct spmc *spmc, struct spmc_ep *ep, void *rx, size_t rx_size,
+		   const uint8_t *src, size_t n)
+{
+	memcpy(rx, src, n);
+	memset((uint8_t *)rx + n, 0, rx_size - n);
+	spmc_rx_fill(spmc, ep);
+}
+
+/*
+ * Put the response for t into ep's RX, keeping the rest as a FRAG_RX
+ * session; reply RETRIEVE_RESP(total, fragment). hyp: a hypervisor
+ * retrieve request. Consumes p.
  */
 static void deliver_response(struct spmc *spmc, struct spmc_ep *ep, struct ffaemu_regs *r,
-			     uint32_t fid, ffaemu_handle_t h, uint8_t *buf, uint32_t len,
-			     void *rx, size_t rx_size, struct mem_rsess *sess)
+			     uint32_t fid, const struct mem_tx *t, bool hyp, struct resp *p)
 {
 	struct mem_state *m = ms(spmc);
+	struct mem_rsess *sess = p->sess;
 	struct ffaemu_spmc_fault f;
 	struct ffaemu_memdesc d;
-	size_t frag = len;
+	uint32_t version = spmc_ep_version(ep);
+	size_t frag = p->len;
 	bool fault = spmc_fault_take(spmc, fid, &f);
 
 	if (fault)
-		corrupt_response(&f, buf, len, spmc_ep_version(ep));
-	if (len > rx_size) {
+		corrupt_response(&f, p->buf, p->len, version);
+	if (p->len > p->rx_size) {
 		/* First fragment: up to the composite header plus whole ranges (E2, E3). */
-		if (ffaemu_memdesc_parse(buf, len, spmc_ep_version(ep),
-					 FFAEMU_MEMDESC_RETRIEVE_RESP, &d, NULL) == 0 &&
-		    ffaemu_memdesc_fragment_len(&d, 0, rx_size, &frag) == 0)
+		if (ffaemu_memdesc_parse(p->buf, p->len, version, FFAEMU_MEMDESC_RETRIEVE_RESP, &d,
+					 NULL) == 0 &&
+		    ffaemu_memdesc_fragment_len(&d, 0, p->rx_size, &frag) == 0)
 			sess->head = d.constituent_offset;
 		else
-			frag = rx_size - rx_size % 16; /* a corrupted response (fault injection) */
+			frag = p->rx_size - p->rx_size % 16; /* a corrupted response (fault injection) */
 	}
-	memcpy(rx, buf, frag);
-	/* The producer zeroes the unused tail (spec C5.3, v1.3 s4.10). */
-	memset((uint8_t *)rx + frag, 0, rx_size - frag);
-	spmc_rx_fill(spmc, ep);
-	if (frag < len) {
+	rx_put(spmc, ep, p->rx, p->rx_size, p->buf, frag);
+	if (frag < p->len) {
 		sess->ep = ep->id;
-		sess->handle = h;
-		sess->buf = buf;
-		sess->len = len;
+		sess->handle = t->handle;
+		sess->buf = p->buf;
+		sess->len = p->len;
 		sess->sent = (uint32_t)frag;
-		sess->next = m->sess;
-		m->sess = sess;
+		sess->sender = t->sender;
+		sess->type = t->type;
+		sess->hyp = hyp;
+		sess->version = version;
+		sess->frags = 1;
+		sess->buf_hash = fnv_bytes(FNV_BASIS, p->buf, p->len);
+		sess_link(m, sess);
 	} else {
-		ffaemu_alloc_free(&spmc->alloc, buf);
+		ffaemu_alloc_free(&spmc->alloc, p->buf);
 		ffaemu_alloc_free(&spmc->alloc, sess);
 	}
 	/* Injected: a zero-length fragment (spmc.h FAULT_ZERO_FRAGMENT). */
 	if (fault && f.kind == FFAEMU_SPMC_FAULT_ZERO_FRAGMENT)
 		frag = 0;
 	/* w1 = total length, w2 = this fragment's length (spec C1, E3). */
-	spmc_reply32(r, FFAEMU_FFA_MEM_RETRIEVE_RESP, len, (uint32_t)frag, 0, 0);
+	spmc_reply32(r, FFAEMU_FFA_MEM_RETRIEVE_RESP, p->len, (uint32_t)frag, 0, 0);
+	memset(p, 0, sizeof(*p));
 }
 
 /*
@@ -891,11 +1133,8 @@ static void do_hyp_retrieve(struct spmc *spmc, struct spmc_ep *caller, struct ff
 			    const struct ffaemu_memdesc *req)
 {
 	struct mem_tx *t = tx_find(ms(spmc), req->handle);
-	struct mem_rsess *sess, *old;
-	uint8_t *buf;
-	uint32_t len;
-	void *rx;
-	size_t rx_size;
+	struct mem_rsess *old;
+	struct resp p;
 	int32_t err;
 
 	/* Only the hypervisor, and only if the profile implements it (spec E1, C5.1 bit 2). */
@@ -908,19 +1147,8 @@ static void do_hyp_retrieve(struct spmc *spmc, struct spmc_ep *caller, struct ff
 		spmc_reply_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
 		return;
 	}
-	err = spmc_rx_claim(spmc, caller, &rx, &rx_size);
+	err = resp_prepare(spmc, caller, t, NULL, 0, t->attributes, 0, &p);
 	if (err) {
-		spmc_reply_error(r, err);
-		return;
-	}
-	sess = ffaemu_alloc_zalloc(&spmc->alloc, sizeof(*sess));
-	if (!sess) {
-		spmc_reply_error(r, FFAEMU_FFA_NO_MEMORY);
-		return;
-	}
-	err = build_response(spmc, caller, t, NULL, t->attributes, 0, &buf, &len);
-	if (err) {
-		ffaemu_alloc_free(&spmc->alloc, sess);
 		spmc_reply_error(r, err);
 		return;
 	}
@@ -928,7 +1156,7 @@ static void do_hyp_retrieve(struct spmc *spmc, struct spmc_ep *caller, struct ff
 	old = sess_find(ms(spmc), caller->id, t->handle);
 	if (old)
 		sess_drop(spmc, old);
-	deliver_response(spmc, caller, r, fid, t->handle, buf, len, rx, rx_size, sess);
+	deliver_response(spmc, caller, r, fid, t, true, &p);
 }
 
 static void do_retrieve(struct spmc *spmc, struct spmc_ep *caller, struct ffaemu_regs *r,
@@ -942,17 +1170,13 @@ static void do_retrieve(struct spmc *spmc, struct spmc_ep *caller, struct ffaemu
 	struct ffaemu_memdesc req;
 	struct ffaemu_memdesc_receiver me;
 	struct mem_recv *rv;
-	struct mem_rsess *sess;
 	struct mem_tx *t;
 	const void *src;
 	size_t src_size;
 	uint8_t eff = 0;
 	uint16_t attributes;
 	uint32_t rtype, resp_flags = 0;
-	uint8_t *buf;
-	uint32_t len;
-	void *rx;
-	size_t rx_size;
+	struct resp p;
 	int32_t err;
 	int64_t idx;
 	int rc;
@@ -1066,22 +1290,9 @@ static void do_retrieve(struct spmc *spmc, struct spmc_ep *caller, struct ffaemu
 	if (t->flags & FFAEMU_MEMDESC_F_ZERO)
 		resp_flags |= FFAEMU_MEMDESC_F_ZERO_BEFORE;
 
-	/* RX must be free (spec C5.3: BUSY), and the response must fit host memory. */
-	err = spmc_rx_claim(spmc, caller, &rx, &rx_size);
+	/* RX free (C5.3: BUSY) and the response built, before anything changes. */
+	err = resp_prepare(spmc, caller, t, rv, eff, attributes, resp_flags, &p);
 	if (err) {
-		spmc_reply_error(r, err);
-		return;
-	}
-	sess = ffaemu_alloc_zalloc(&spmc->alloc, sizeof(*sess));
-	if (!sess) {
-		spmc_reply_error(r, FFAEMU_FFA_NO_MEMORY);
-		return;
-	}
-	rv->got_perms = eff;
-	err = build_response(spmc, caller, t, rv, attributes, resp_flags, &buf, &len);
-	if (err) {
-		rv->got_perms = 0;
-		ffaemu_alloc_free(&spmc->alloc, sess);
 		spmc_reply_error(r, err);
 		return;
 	}
@@ -1103,17 +1314,16 @@ static void do_retrieve(struct spmc *spmc, struct spmc_ep *caller, struct ffaemu
 	else
 		rc = ffaemu_mem_borrow(spmc->mem, t->ranges, t->nranges);
 	if (rc) {
-		rv->got_perms = 0;
-		ffaemu_alloc_free(&spmc->alloc, buf);
-		ffaemu_alloc_free(&spmc->alloc, sess);
+		resp_discard(spmc, &p);
 		spmc_reply_error(r, mem_rc_to_ffa(rc));
 		return;
 	}
 	if (resp_flags & FFAEMU_MEMDESC_F_ZERO_BEFORE && (req.flags & FFAEMU_MEMDESC_F_ZERO_BEFORE))
 		(void)ffaemu_mem_zero(spmc->mem, t->ranges, t->nranges);
+	rv->got_perms = eff;
 	rv->retrieved = true;
 	rv->zero_after = (req.flags & FFAEMU_MEMDESC_F_ZERO_AFTER) != 0;
-	deliver_response(spmc, caller, r, fid, t->handle, buf, len, rx, rx_size, sess);
+	deliver_response(spmc, caller, r, fid, t, false, &p);
 	if (t->type == FFAEMU_MEM_TX_DONATE) {
 		/* Ownership moved: the transaction is over (DEN0077A 1.1 s10.7; spec E1). */
 		tx_unlink(m, t);
@@ -1152,10 +1362,9 @@ static void do_frag_rx(struct spmc *spmc, struct spmc_ep *caller, struct ffaemu_
 	frag = s->len - s->sent < rx_size ? s->len - s->sent : rx_size;
 	if (frag < s->len - s->sent)
 		frag -= frag % FFAEMU_MEMDESC_CONSTITUENT_SIZE;
-	memcpy(rx, s->buf + s->sent, frag);
-	memset((uint8_t *)rx + frag, 0, rx_size - frag);
-	spmc_rx_fill(spmc, caller);
+	rx_put(spmc, caller, rx, rx_size, s->buf + s->sent, frag);
 	s->sent += (uint32_t)frag;
+	s->frags++;
 	if (s->sent >= s->len)
 		sess_drop(spmc, s);
 	if (spmc_fault_take(spmc, ffaemu_regs_w(r, 0), &f)) {
