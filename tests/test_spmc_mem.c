@@ -2053,6 +2053,466 @@ static void test_random_calls_keep_the_page_map_consistent(void **state)
 	assert_true(seen[0] > 30 && seen[2] > 5);
 }
 
+/* ---- transactions in progress (ffaemu_spmc_txn_*, spec E2, E3) ------------- */
+
+static size_t txn_count(struct fx *f)
+{
+	return ffaemu_spmc_txn_count(f->pub);
+}
+
+static void txn_get(struct fx *f, size_t i, struct ffaemu_spmc_txn *x)
+{
+	assert_int_equal(ffaemu_spmc_txn_at(f->pub, i, x), 0);
+}
+
+static void txn_none_at(struct fx *f, size_t i)
+{
+	struct ffaemu_spmc_txn x;
+
+	memset(&x, 0xa5, sizeof(x));
+	assert_int_equal(ffaemu_spmc_txn_at(f->pub, i, &x), FFAEMU_ENOENT);
+	assert_int_equal(x.handle, 0); /* cleared */
+}
+
+static void frag_tx(struct fx *f, ffaemu_handle_t h, const uint8_t *bytes, size_t n,
+		    struct ffaemu_regs *r)
+{
+	memcpy(f->htx, bytes, n);
+	regs3(r, FFAEMU_FFA_MEM_FRAG_TX, (uint32_t)h, (uint32_t)(h >> 32), n);
+	call(f, 0, r);
+}
+
+static void test_txn_lists_a_fragmented_send_until_its_last_fragment(void **state)
+{
+	struct fx *f = *state;
+	struct ffaemu_spmc_txn x, y;
+	struct ffaemu_regs r;
+	uint64_t idle = ffaemu_spmc_mem_digest(f->pub, FFAEMU_SPMC_MEM_IN_PROGRESS);
+	size_t off, len;
+	ffaemu_handle_t h;
+
+	assert_int_equal(txn_count(f), 0);
+	txn_none_at(f, 0);
+	h = start_fragmented(f, &off, &len);
+	assert_int_equal(txn_count(f), 1);
+	txn_get(f, 0, &x);
+	assert_int_equal(x.kind, FFAEMU_SPMC_TXN_LEND);
+	assert_int_equal(x.type, FFAEMU_MEM_TX_LEND);
+	assert_int_equal(x.handle, h);
+	assert_int_equal(x.sender, 0);
+	assert_int_equal(x.receiver, 0);
+	assert_false(x.hyp);
+	assert_int_equal(x.total_len, len);
+	assert_int_equal(x.done_len, off);
+	assert_int_equal(x.fragments, 1);
+	assert_int_equal(x.version, FFAEMU_FFA_1_2);
+	txn_none_at(f, 1);
+	assert_true(ffaemu_spmc_mem_digest(f->pub, FFAEMU_SPMC_MEM_IN_PROGRESS) != idle);
+
+	/* A middle fragment of five constituents (spec E2: FRAG_RX w3 = bytes so far). */
+	frag_tx(f, h, f->big + off, 80, &r);
+	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_MEM_FRAG_RX);
+	txn_get(f, 0, &y);
+	assert_int_equal(y.done_len, off + 80);
+	assert_int_equal(y.total_len, len);
+	assert_int_equal(y.fragments, 2);
+	assert_int_equal(ffaemu_regs_w(&r, 3), y.done_len);
+	assert_true(y.digest != x.digest); /* the new bytes are in the fingerprint */
+
+	/* The last fragment completes it: no longer in progress. */
+	frag_tx(f, h, f->big + off + 80, len - off - 80, &r);
+	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_SUCCESS);
+	assert_int_equal(txn_count(f), 0);
+	txn_none_at(f, 0);
+	assert_int_equal(ffaemu_spmc_mem_digest(f->pub, FFAEMU_SPMC_MEM_IN_PROGRESS), idle);
+	assert_int_equal(spmc_mem_tx_count(f->spmc), 1);
+}
+
+/* Same descriptor bytes, same fingerprint; one byte more or different, another. */
+static void test_txn_digest_follows_the_bytes_received(void **state)
+{
+	struct fx *a = *state, *b = fx_new(FFAEMU_FFA_1_2);
+	struct ffaemu_spmc_txn x, y;
+	struct ffaemu_regs r;
+	size_t off, len;
+	ffaemu_handle_t ha, hb;
+
+	ha = start_fragmented(a, &off, &len);
+	hb = start_fragmented(b, &off, &len);
+	txn_get(a, 0, &x);
+	txn_get(b, 0, &y);
+	assert_memory_equal(&x, &y, sizeof(x));
+	assert_int_equal(ffaemu_spmc_mem_digest(a->pub, FFAEMU_SPMC_MEM_ALL),
+			 ffaemu_spmc_mem_digest(b->pub, FFAEMU_SPMC_MEM_ALL));
+	/* the same length, one constituent's page count differs */
+	frag_tx(a, ha, a->big + off, 16, &r);
+	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_MEM_FRAG_RX);
+	b->big[off + 8] ^= 2;
+	frag_tx(b, hb, b->big + off, 16, &r);
+	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_MEM_FRAG_RX);
+	txn_get(a, 0, &x);
+	txn_get(b, 0, &y);
+	assert_int_equal(x.done_len, y.done_len);
+	assert_true(x.digest != y.digest);
+	assert_true(ffaemu_spmc_mem_digest(a->pub, FFAEMU_SPMC_MEM_IN_PROGRESS) !=
+		    ffaemu_spmc_mem_digest(b->pub, FFAEMU_SPMC_MEM_IN_PROGRESS));
+	fx_free(b);
+}
+
+/* A v1.0 borrower of 500 ranges: a response in two pieces (spec E3). */
+static ffaemu_handle_t lend_500(struct fx *f, ffaemu_id_t to)
+{
+	static struct ffaemu_range ranges[500];
+	static ffaemu_id_t rcv[1];
+	struct desc d = basic(f, FFAEMU_FFA_MEM_LEND);
+
+	/* RAM for the ranges, once per fixture */
+	if (ffaemu_mem_attr(f->mem, 0x90000000ull, &(uint32_t){ 0 }) != 0)
+		assert_int_equal(ffaemu_mem_add_ram(f->mem, 0x90000000ull, 512ull * 4096,
+						    FFAEMU_MEM_NS,
+						    ffaemu_owner_make(FFAEMU_OWNER_HOST, 0)), 0);
+	for (unsigned i = 0; i < 500; i++) {
+		ranges[i].base = 0x90000000ull + 0x1000ull * i;
+		ranges[i].pages = 1;
+	}
+	rcv[0] = to;
+	d.recv = rcv;
+	d.ranges = ranges;
+	d.nranges = 500;
+	return send_ok(f, FFAEMU_FFA_MEM_LEND, &d);
+}
+
+static void test_txn_lists_a_fragmented_retrieve_until_it_is_handed_out(void **state)
+{
+	struct fx *f = *state;
+	struct ffaemu_spmc_txn x;
+	struct ffaemu_regs r;
+	uint32_t total, off;
+	ffaemu_handle_t h = lend_500(f, SP_C);
+
+	assert_int_equal(txn_count(f), 0); /* the send went in one piece */
+	retrieve_as(f, SP_C, h, NX_RW, 0, 0, &r);
+	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_MEM_RETRIEVE_RESP);
+	total = ffaemu_regs_w(&r, 1);
+	off = ffaemu_regs_w(&r, 2);
+	assert_true(off < total);
+	assert_int_equal(txn_count(f), 1);
+	txn_get(f, 0, &x);
+	assert_int_equal(x.kind, FFAEMU_SPMC_TXN_RETRIEVE);
+	assert_int_equal(x.type, FFAEMU_MEM_TX_LEND);
+	assert_int_equal(x.handle, h);
+	assert_int_equal(x.sender, 0);
+	assert_int_equal(x.receiver, SP_C);
+	assert_false(x.hyp);
+	assert_int_equal(x.total_len, total);
+	assert_int_equal(x.done_len, off);
+	assert_int_equal(x.fragments, 1);
+	assert_int_equal(x.version, FFAEMU_FFA_1_0); /* SP_C's layout */
+	rx_release(f, SP_C);
+	while (off < total) {
+		regs3(&r, FFAEMU_FFA_MEM_FRAG_RX, (uint32_t)h, (uint32_t)(h >> 32), off);
+		call(f, SP_C, &r);
+		assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_MEM_FRAG_TX);
+		off += ffaemu_regs_w(&r, 3);
+		rx_release(f, SP_C);
+		if (off < total) {
+			txn_get(f, 0, &x);
+			assert_int_equal(x.done_len, off);
+		}
+	}
+	assert_int_equal(txn_count(f), 0);
+	txn_none_at(f, 0);
+
+	/* The hypervisor's retrieve (receiver count 0, spec E1) is listed as such. */
+	{
+		size_t len;
+
+		assert_int_equal(ffaemu_memdesc_build_hyp_retrieve_req(0, h, FFAEMU_FFA_1_2, f->htx,
+								       4096, &len), 0);
+		regs3(&r, FFAEMU_FFA_MEM_RETRIEVE_REQ_64, len, len, 0);
+		call(f, 0, &r);
+		assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_MEM_RETRIEVE_RESP);
+		assert_int_equal(txn_count(f), 1);
+		txn_get(f, 0, &x);
+		assert_true(x.hyp);
+		assert_int_equal(x.receiver, 0);
+		assert_int_equal(x.version, FFAEMU_FFA_1_2);
+		assert_int_equal(x.done_len, ffaemu_regs_w(&r, 2));
+	}
+}
+
+/* Sends by handle, then retrieves by handle and retriever, whatever the order of the calls. */
+static void test_txn_order_is_sends_then_retrieves_by_handle_and_retriever(void **state)
+{
+	static const ffaemu_id_t cb[2] = { SP_C, SP_B };
+	struct fx *f = *state;
+	struct ffaemu_spmc_txn x[4];
+	struct ffaemu_regs r;
+	ffaemu_handle_t h = lend_500(f, SP_C), hs, h1, h2;
+	size_t off, len;
+
+	/* a 2-borrower share of the same 500 pages */
+	{
+		static struct ffaemu_range ranges[500];
+		struct desc d = basic(f, FFAEMU_FFA_MEM_SHARE);
+
+		reclaim(f, h, 0, &r);
+		assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_SUCCESS);
+		for (unsigned i = 0; i < 500; i++) {
+			ranges[i].base = 0x90000000ull + 0x1000ull * i;
+			ranges[i].pages = 1;
+		}
+		d.recv = cb;
+		d.nrecv = 2;
+		d.ranges = ranges;
+		d.nranges = 500;
+		hs = send_ok(f, FFAEMU_FFA_MEM_SHARE, &d);
+	}
+	h1 = start_fragmented(f, &off, &len);
+	h2 = start_fragmented(f, &off, &len);
+	assert_true(hs < h1 && h1 < h2);
+	/* SP_B first, then SP_C: the listing is by retriever, not by arrival */
+	for (unsigned i = 0; i < 2; i++) {
+		retrieve_as(f, cb[1 - i], hs, 0, FFAEMU_MEMDESC_F_BYPASS_MULTI_BORROWER, 0, &r);
+		assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_MEM_RETRIEVE_RESP);
+		assert_true(ffaemu_regs_w(&r, 2) < ffaemu_regs_w(&r, 1));
+	}
+	assert_int_equal(txn_count(f), 4);
+	for (size_t i = 0; i < 4; i++)
+		txn_get(f, i, &x[i]);
+	txn_none_at(f, 4);
+	assert_int_equal(x[0].handle, h1);
+	assert_int_equal(x[0].kind, FFAEMU_SPMC_TXN_LEND);
+	assert_int_equal(x[1].handle, h2);
+	assert_int_equal(x[2].kind, FFAEMU_SPMC_TXN_RETRIEVE);
+	assert_int_equal(x[2].type, FFAEMU_MEM_TX_SHARE);
+	assert_int_equal(x[2].receiver, SP_B);
+	assert_int_equal(x[2].version, FFAEMU_FFA_1_1);
+	assert_int_equal(x[3].receiver, SP_C);
+	assert_int_equal(x[3].handle, hs);
+}
+
+/*
+ * Error replies around a send in fragments: a FRAG_TX naming another
+ * handle, one from an endpoint that is not the sender, FRAG_RX, RETRIEVE
+ * and the sender's RECLAIM (spec C1: "sending not finished") leave its
+ * entry byte-identical. A bad fragment from the sender itself drops that
+ * transaction (spec E2) and leaves every other entry byte-identical.
+ */
+static void test_frag_tx_error_replies_leave_other_entries_byte_identical(void **state)
+{
+	struct fx *f = *state;
+	struct ffaemu_spmc_txn a0, b0, a1, b1;
+	struct ffaemu_regs r;
+	size_t off, len;
+	ffaemu_handle_t ha = start_fragmented(f, &off, &len);
+	ffaemu_handle_t hb = start_fragmented(f, &off, &len);
+	uint64_t all = ffaemu_spmc_mem_digest(f->pub, FFAEMU_SPMC_MEM_ALL);
+	uint64_t done = ffaemu_spmc_mem_digest(f->pub, FFAEMU_SPMC_MEM_DONE);
+
+	txn_get(f, 0, &a0);
+	txn_get(f, 1, &b0);
+	assert_int_equal(a0.handle, ha);
+	assert_int_equal(b0.handle, hb);
+
+	for (int k = 0; k < 6; k++) {
+		const char *what[] = { "FRAG_TX wrong handle", "FRAG_TX from another endpoint",
+				       "FRAG_TX overlong from another endpoint",
+				       "FRAG_RX of a send", "retrieve of a partial send",
+				       "reclaim of a partial send" };
+		ffaemu_id_t who = 0;
+
+		memcpy(f->htx, f->big + off, 16);
+		memcpy(ep_buf(f, SP_A, false), f->big + off, 16);
+		switch (k) {
+		case 0:
+			regs3(&r, FFAEMU_FFA_MEM_FRAG_TX, (uint32_t)(hb + 100), (uint32_t)(hb >> 32), 16);
+			break;
+		case 1:
+			regs3(&r, FFAEMU_FFA_MEM_FRAG_TX, (uint32_t)ha, (uint32_t)(ha >> 32), 16);
+			who = SP_A;
+			break;
+		case 2:
+			regs3(&r, FFAEMU_FFA_MEM_FRAG_TX, (uint32_t)ha, (uint32_t)(ha >> 32), len);
+			who = SP_A;
+			break;
+		case 3:
+			regs3(&r, FFAEMU_FFA_MEM_FRAG_RX, (uint32_t)ha, (uint32_t)(ha >> 32), off);
+			break;
+		case 4:
+			retrieve_as(f, SP_A, ha, NX_RW, 0, 0, &r);
+			who = 0xffff; /* already called */
+			break;
+		default:
+			regs3(&r, FFAEMU_FFA_MEM_RECLAIM, (uint32_t)ha, (uint32_t)(ha >> 32), 0);
+			break;
+		}
+		if (who != 0xffff)
+			call(f, who, &r);
+		if (err_of(&r) != INV)
+			fail_msg("%s: got x0=%#llx err %d", what[k], (unsigned long long)r.x[0],
+				 err_of(&r));
+		assert_int_equal(txn_count(f), 2);
+		txn_get(f, 0, &a1);
+		txn_get(f, 1, &b1);
+		if (memcmp(&a0, &a1, sizeof(a0)) || memcmp(&b0, &b1, sizeof(b0)))
+			fail_msg("%s: an entry in progress changed", what[k]);
+		if (ffaemu_spmc_mem_digest(f->pub, FFAEMU_SPMC_MEM_ALL) != all)
+			fail_msg("%s: memory-transaction digest changed", what[k]);
+	}
+
+	/* The sender's overlong fragment: INVALID_PARAMETERS, ha dropped (spec E2), hb intact. */
+	frag_tx(f, ha, f->big + off, len - off + 16, &r);
+	assert_int_equal(err_of(&r), INV);
+	assert_int_equal(txn_count(f), 1);
+	txn_get(f, 0, &b1);
+	assert_memory_equal(&b0, &b1, sizeof(b0));
+	/* no completed state moved, not even the handle counter */
+	assert_int_equal(ffaemu_spmc_mem_digest(f->pub, FFAEMU_SPMC_MEM_DONE), done);
+	/* and hb still completes */
+	frag_tx(f, hb, f->big + off, len - off, &r);
+	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_SUCCESS);
+	assert_int_equal(txn_count(f), 0);
+}
+
+/* Bad FRAG_RX calls leave a retrieve in progress byte-identical (spec E3). */
+static void test_frag_rx_error_replies_leave_the_retrieve_byte_identical(void **state)
+{
+	struct fx *f = *state;
+	struct ffaemu_spmc_txn x0, x1;
+	struct ffaemu_regs r;
+	ffaemu_handle_t h = lend_500(f, SP_C);
+	uint32_t off;
+	uint64_t all;
+
+	retrieve_as(f, SP_C, h, NX_RW, 0, 0, &r);
+	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_MEM_RETRIEVE_RESP);
+	off = ffaemu_regs_w(&r, 2);
+	txn_get(f, 0, &x0);
+	all = ffaemu_spmc_mem_digest(f->pub, FFAEMU_SPMC_MEM_ALL);
+	for (int k = 0; k < 5; k++) {
+		ffaemu_id_t who = SP_C;
+		int32_t want = INV;
+
+		regs3(&r, FFAEMU_FFA_MEM_FRAG_RX, (uint32_t)h, (uint32_t)(h >> 32), off);
+		if (k == 0)
+			want = FFAEMU_FFA_BUSY; /* RX not released yet */
+		else if (k == 1)
+			r.x[3] = off + 16; /* wrong offset */
+		else if (k == 2)
+			r.x[4] = 1; /* w4[15:0] MBZ */
+		else if (k == 3)
+			r.x[1] = (uint32_t)(h + 1); /* another handle */
+		else
+			who = SP_B; /* not the retriever */
+		if (k == 1)
+			rx_release(f, SP_C);
+		call(f, who, &r);
+		assert_int_equal(err_of(&r), want);
+		txn_get(f, 0, &x1);
+		assert_memory_equal(&x0, &x1, sizeof(x0));
+		assert_int_equal(ffaemu_spmc_mem_digest(f->pub, FFAEMU_SPMC_MEM_ALL), all);
+	}
+}
+
+/* RECLAIM (DROP quirk), RELINQUISH and a reclaim after a hypervisor retrieve clear entries. */
+static void test_abort_relinquish_and_reclaim_clear_entries_in_progress(void **state)
+{
+	struct ffaemu_spmc_profile p;
+	struct ffaemu_regs r;
+	size_t off, len, hl;
+	ffaemu_handle_t h;
+	struct fx *f;
+
+	(void)state;
+	/* pKVM's abort of a partial send (spec E2; pkvm-proxy 1.14) */
+	ffaemu_spmc_profile_default(&p);
+	p.partial_reclaim = FFAEMU_SPMC_PARTIAL_RECLAIM_DROP;
+	f = fx_new_prof(FFAEMU_FFA_1_2, &p);
+	h = start_fragmented(f, &off, &len);
+	assert_int_equal(txn_count(f), 1);
+	reclaim(f, h, 0, &r);
+	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_SUCCESS);
+	assert_int_equal(txn_count(f), 0);
+
+	/* a borrower that relinquishes mid-way ends its FRAG_RX session (spec D8, E3) */
+	h = lend_500(f, SP_C);
+	retrieve_as(f, SP_C, h, NX_RW, 0, 0, &r);
+	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_MEM_RETRIEVE_RESP);
+	rx_release(f, SP_C);
+	assert_int_equal(txn_count(f), 1);
+	relinquish_as(f, SP_C, h, 0, &r);
+	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_SUCCESS);
+	assert_int_equal(txn_count(f), 0);
+
+	/* the owner's reclaim ends the hypervisor's description of it (spec E1 step 6) */
+	assert_int_equal(ffaemu_memdesc_build_hyp_retrieve_req(0, h, FFAEMU_FFA_1_2, f->htx, 4096,
+							       &hl), 0);
+	regs3(&r, FFAEMU_FFA_MEM_RETRIEVE_REQ_64, hl, hl, 0);
+	call(f, 0, &r);
+	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_MEM_RETRIEVE_RESP);
+	rx_release(f, 0);
+	assert_int_equal(txn_count(f), 1);
+	reclaim(f, h, 0, &r);
+	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_SUCCESS);
+	assert_int_equal(txn_count(f), 0);
+	assert_int_equal(spmc_mem_tx_count(f->spmc), 0);
+	fx_free(f);
+}
+
+/* The completed part of the digest follows the borrowers' retrieve state, and only it. */
+static void test_done_digest_follows_retrieve_and_relinquish(void **state)
+{
+	struct fx *f = *state;
+	struct desc d = basic(f, FFAEMU_FFA_MEM_LEND);
+	struct ffaemu_regs r;
+	ffaemu_handle_t h = send_ok(f, FFAEMU_FFA_MEM_LEND, &d);
+	uint64_t sent = ffaemu_spmc_mem_digest(f->pub, FFAEMU_SPMC_MEM_DONE);
+	uint64_t idle = ffaemu_spmc_mem_digest(f->pub, FFAEMU_SPMC_MEM_IN_PROGRESS);
+
+	retrieve_ok(f, SP_A, h, NX_RW);
+	assert_true(ffaemu_spmc_mem_digest(f->pub, FFAEMU_SPMC_MEM_DONE) != sent);
+	/* a one-piece response leaves nothing in progress */
+	assert_int_equal(ffaemu_spmc_mem_digest(f->pub, FFAEMU_SPMC_MEM_IN_PROGRESS), idle);
+	relinquish_as(f, SP_A, h, 0, &r);
+	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_SUCCESS);
+	assert_int_equal(ffaemu_spmc_mem_digest(f->pub, FFAEMU_SPMC_MEM_DONE), sent);
+	reclaim(f, h, 0, &r);
+	assert_int_equal(ffaemu_regs_w(&r, 0), FFAEMU_FFA_SUCCESS);
+	assert_true(ffaemu_spmc_mem_digest(f->pub, FFAEMU_SPMC_MEM_DONE) != sent);
+}
+
+/* The getters allocate nothing (they work while every allocation fails) and check arguments. */
+static void test_txn_getters_allocate_nothing_and_check_arguments(void **state)
+{
+	struct fx *f = *state;
+	struct ffaemu_spmc_txn x, y;
+	size_t off, len;
+	uint64_t dg;
+
+	(void)start_fragmented(f, &off, &len);
+	txn_get(f, 0, &x);
+	dg = ffaemu_spmc_mem_digest(f->pub, FFAEMU_SPMC_MEM_ALL);
+	f->fa.count = 0;
+	f->fa.fail_at = 1;
+	assert_int_equal(ffaemu_spmc_txn_count(f->pub), 1);
+	assert_int_equal(ffaemu_spmc_txn_at(f->pub, 0, &y), 0);
+	assert_int_equal(ffaemu_spmc_mem_digest(f->pub, FFAEMU_SPMC_MEM_ALL), dg);
+	assert_int_equal(f->fa.count, 0); /* no allocation was attempted */
+	f->fa.fail_at = 0;
+	assert_memory_equal(&x, &y, sizeof(x));
+
+	assert_int_equal(ffaemu_spmc_txn_count(NULL), 0);
+	assert_int_equal(ffaemu_spmc_txn_at(NULL, 0, &y), FFAEMU_EINVAL);
+	assert_int_equal(ffaemu_spmc_txn_at(f->pub, 0, NULL), FFAEMU_EINVAL);
+	assert_int_equal(ffaemu_spmc_txn_at(f->pub, SIZE_MAX, &y), FFAEMU_ENOENT);
+	assert_int_equal(ffaemu_spmc_mem_digest(NULL, FFAEMU_SPMC_MEM_ALL), 0);
+	assert_int_equal(ffaemu_spmc_mem_digest(f->pub, 0), 0);
+	/* the selectors cover different state */
+	assert_true(ffaemu_spmc_mem_digest(f->pub, FFAEMU_SPMC_MEM_DONE) !=
+		    ffaemu_spmc_mem_digest(f->pub, FFAEMU_SPMC_MEM_IN_PROGRESS));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2092,6 +2552,24 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_faults_corrupt_replies_as_asked, setup12,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_random_calls_keep_the_page_map_consistent,
+						setup12, teardown),
+		cmocka_unit_test_setup_teardown(test_txn_lists_a_fragmented_send_until_its_last_fragment,
+						setup12, teardown),
+		cmocka_unit_test_setup_teardown(test_txn_digest_follows_the_bytes_received, setup12,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_txn_lists_a_fragmented_retrieve_until_it_is_handed_out, setup12, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_txn_order_is_sends_then_retrieves_by_handle_and_retriever, setup12,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_frag_tx_error_replies_leave_other_entries_byte_identical, setup12, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_frag_rx_error_replies_leave_the_retrieve_byte_identical, setup12, teardown),
+		cmocka_unit_test(test_abort_relinquish_and_reclaim_clear_entries_in_progress),
+		cmocka_unit_test_setup_teardown(test_done_digest_follows_retrieve_and_relinquish,
+						setup12, teardown),
+		cmocka_unit_test_setup_teardown(test_txn_getters_allocate_nothing_and_check_arguments,
 						setup12, teardown),
 	};
 
