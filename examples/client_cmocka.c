@@ -290,6 +290,7 @@ static void driver_maps_rxtx_and_finds_the_echo_partition(void **state)
 	struct drv_partition parts[8];
 	int n;
 
+	memset(parts, 0, sizeof(parts)); /* not written when the call fails */
 	probe(e);
 	n = drv_partitions(&e->drv, parts, 8);
 	assert_true(n >= 1);

@@ -669,11 +669,15 @@ int ffaemu_trace_replay_mem(const struct ffaemu_trace *t, const char *edge_name,
 		return FFAEMU_EINVAL;
 	memset(&res, 0, sizeof(res));
 	/* Default: the edge of the first outermost call, i.e. the caller-facing edge. */
-	for (size_t i = 0; !edge_name && i < t->n; i++)
-		if (t->rec[i].depth == 0)
-			edge_name = t->rec[i].edge;
-	if (!edge_name)
+	if (!edge_name) {
 		edge_name = "";
+		for (size_t i = 0; i < t->n; i++) {
+			if (t->rec[i].depth == 0) {
+				edge_name = t->rec[i].edge;
+				break;
+			}
+		}
+	}
 	for (size_t i = 0; i < t->n; i++) {
 		const struct ffaemu_trace_record *r = &t->rec[i];
 		struct ffaemu_call_ctx ctx;

@@ -529,7 +529,7 @@ int ffaemu_trace_read_jsonl(const char *text, size_t len, const struct ffaemu_tr
 			    struct ffaemu_trace **out, struct ffaemu_trace_parse_error *err)
 {
 	struct ffaemu_trace *t;
-	const char *p = text, *end = text + len;
+	const char *p, *end;
 	uint8_t *txbuf;
 	struct rd r;
 	size_t line = 0;
@@ -540,6 +540,9 @@ int ffaemu_trace_read_jsonl(const char *text, size_t len, const struct ffaemu_tr
 	if (!out || (!text && len))
 		return FFAEMU_EINVAL;
 	*out = NULL;
+	/* (NULL, 0) is an empty trace: no arithmetic on a null pointer (C11 6.5.6p8). */
+	p = text ? text : "";
+	end = p + len;
 	rc = ffaemu_trace_new(cfg, &t);
 	if (rc)
 		return rc;

@@ -420,7 +420,7 @@ static void do_partition_info_get_regs(struct spmc *spmc, struct spmc_ep *ep,
 	/* Descriptor size follows the caller's version: 24 (v1.2), 48 (v1.3) (D2). */
 	size_t dsz = ffaemu_partinfo_size(ep->version);
 	unsigned per_desc = (unsigned)(dsz / 8), per_call = REGS_AVAIL / per_desc;
-	struct pi_entry list[REGS_AVAIL / 3];
+	struct pi_entry *all;
 	size_t count, last, cur;
 
 	count = pi_collect(spmc, &uuid, true, NULL, 0);
@@ -441,31 +441,26 @@ static void do_partition_info_get_regs(struct spmc *spmc, struct spmc_ep *ep,
 	cur = start + per_call - 1;
 	if (cur > last)
 		cur = last;
-	{
-		/* Collect everything up to cur, keep the window [start, cur]. */
-		size_t n = cur + 1;
-		struct pi_entry *all = ffaemu_alloc_array(&spmc->alloc, n, sizeof(*all));
-		if (!all) {
-			spmc_reply_error(r, FFAEMU_FFA_NO_MEMORY);
-			return;
-		}
-		(void)pi_collect(spmc, &uuid, true, all, n);
-		for (size_t i = start; i <= cur; i++)
-			list[i - start] = all[i];
-		ffaemu_alloc_free(&spmc->alloc, all);
+	/* Collect everything up to cur; the window [start, cur] goes out. */
+	all = ffaemu_alloc_array(&spmc->alloc, cur + 1, sizeof(*all));
+	if (!all) {
+		spmc_reply_error(r, FFAEMU_FFA_NO_MEMORY);
+		return;
 	}
+	(void)pi_collect(spmc, &uuid, true, all, cur + 1);
 	spmc_reply_success(r, true, 0, 0);
 	r->x[2] = ffaemu_partinfo_regs_x2((uint16_t)last, (uint16_t)cur, spmc->partinfo_tag,
 					  (uint16_t)dsz);
-	for (size_t i = 0; i <= cur - start; i++) {
+	for (size_t i = start; i <= cur; i++) {
 		struct ffaemu_partinfo pi;
 		uint64_t regs[6];
 		unsigned n;
-		pi_fill(ep, ctx, &list[i], nil, &pi);
+		pi_fill(ep, ctx, &all[i], nil, &pi);
 		n = pi_regs(&pi, ep->version, regs);
 		for (unsigned k = 0; k < n; k++)
-			r->x[3 + i * n + k] = regs[k];
+			r->x[3 + (i - start) * n + k] = regs[k];
 	}
+	ffaemu_alloc_free(&spmc->alloc, all);
 }
 
 void spmc_rxtx_call(struct spmc *spmc, struct spmc_ep *ep, struct ffaemu_regs *r,
