@@ -172,7 +172,7 @@ static void test_entry_sve_hint_ignored_for_dispatch(void **state)
 	assert_int_equal(r.x[0], FFAEMU_FFA_1_2);
 	assert_true(hst(h).negotiated);
 	/* A pass-through keeps the host's x0, hint included. */
-	r = hcall(h, FFAEMU_FFA_MSG_SEND_DIRECT_REQ_64 | FFAEMU_SMCCC_SVE_HINT, SP_ID, 0, 0, 0, 0);
+	(void)hcall(h, FFAEMU_FFA_MSG_SEND_DIRECT_REQ_64 | FFAEMU_SMCCC_SVE_HINT, SP_ID, 0, 0, 0, 0);
 	assert_int_equal((uint32_t)(*dlast(h)).x[0],
 			 FFAEMU_FFA_MSG_SEND_DIRECT_REQ_64 | FFAEMU_SMCCC_SVE_HINT);
 	h_free(h);
@@ -191,7 +191,7 @@ static void test_entry_non_ffa_forwarded_x0_x17(void **state)
 	assert_int_equal(r.x[0], 0x10001); /* EL3's PSCI 1.1 */
 	assert_int_equal(hst(h).forwarded, fw + 1);
 	/* FID 0xF0 (errata ABI) is in pKVM's window, not an ABI: forwarded, EL3 answers. */
-	r = hcall(h, 0x840000f0u, 0, 0, 0, 0, 0);
+	(void)hcall(h, 0x840000f0u, 0, 0, 0, 0, 0);
 	assert_int_equal(hst(h).forwarded, fw + 2);
 	h_free(h);
 }
@@ -593,7 +593,7 @@ static void test_init_inert_old_profile_still_filters(void **state)
 	/* pass-throughs and the untrapped VERSION reach the firmware */
 	r = hcall(h, FFAEMU_FFA_VERSION, FFAEMU_FFA_1_1, 0, 0, 0, 0);
 	assert_true(r.x[0] == UINT64_MAX);
-	r = hcall(h, FFAEMU_FFA_ID_GET, 0, 0, 0, 0, 0);
+	(void)hcall(h, FFAEMU_FFA_ID_GET, 0, 0, 0, 0, 0);
 	assert_int_equal(h->nlog, before + 2);
 	h_free(h);
 }
@@ -867,7 +867,7 @@ static void test_ffa_range_before_and_after_6_11(void **state)
 
 	(void)state;
 	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
-	r = hcall(h, FFAEMU_FFA_NOTIFICATION_SET, 0, 0, 0, 0, 0);
+	(void)hcall(h, FFAEMU_FFA_NOTIFICATION_SET, 0, 0, 0, 0, 0);
 	assert_int_equal(dcount(h, FFAEMU_FFA_NOTIFICATION_SET), 1);
 	h_free(h);
 	h = h_real("pkvm-6.11");
@@ -913,7 +913,7 @@ static void test_direct_msg_series_req2_and_checks(void **state)
 	/* a host that negotiated 1.1 does not get REQ2 */
 	h = h_real("pkvm-2026-direct-msg");
 	assert_int_equal(ffaemu_proxy_init(h->proxy), 0);
-	r = hcall(h, FFAEMU_FFA_VERSION, FFAEMU_FFA_1_1, 0, 0, 0, 0);
+	(void)hcall(h, FFAEMU_FFA_VERSION, FFAEMU_FFA_1_1, 0, 0, 0, 0);
 	r = hcall(h, FFAEMU_FFA_MSG_SEND_DIRECT_REQ2, SP_ID, 0, 0, 0, 0);
 	assert_proxy_error(r, FFAEMU_FFA_NOT_SUPPORTED);
 	r = hcall(h, FFAEMU_FFA_FEATURES, FFAEMU_FFA_MSG_SEND_DIRECT_REQ2, 0, 0, 0, 0);
@@ -1503,7 +1503,7 @@ static void test_frag_tx_argument_checks(void **state)
 	h_up(h, false);
 	r = hcall(h, FFAEMU_FFA_MEM_FRAG_TX, 1, 0, 32, 0, 0);
 	assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS); /* TX unmapped */
-	r = hcall(h, FFAEMU_FFA_RXTX_MAP_64, HOST_TX, HOST_RX, 1, 0, 0);
+	(void)hcall(h, FFAEMU_FFA_RXTX_MAP_64, HOST_TX, HOST_RX, 1, 0, 0);
 	r = hcall(h, FFAEMU_FFA_MEM_FRAG_TX, 1, 0, 24, 0, 0);
 	assert_proxy_error(r, FFAEMU_FFA_INVALID_PARAMETERS);
 	r = hcall(h, FFAEMU_FFA_MEM_FRAG_TX, 1, 0, 4096 + 16, 0, 0);
@@ -2972,11 +2972,11 @@ static void test_features_query_id_not_hint_masked(void **state)
 	(void)state;
 	h_up(h, false);
 	before = h->nlog;
-	r = hcall(h, FFAEMU_FFA_FEATURES, FFAEMU_FFA_NOTIFICATION_BIND | FFAEMU_SMCCC_SVE_HINT, 0,
-		  0, 0, 0);
+	(void)hcall(h, FFAEMU_FFA_FEATURES, FFAEMU_FFA_NOTIFICATION_BIND | FFAEMU_SMCCC_SVE_HINT, 0,
+		    0, 0, 0);
 	assert_int_equal(h->nlog, before + 1);
-	r = hcall(h, FFAEMU_FFA_FEATURES, FFAEMU_FFA_MEM_SHARE_64 | FFAEMU_SMCCC_SVE_HINT, 0, 0,
-		  0, 0);
+	(void)hcall(h, FFAEMU_FFA_FEATURES, FFAEMU_FFA_MEM_SHARE_64 | FFAEMU_SMCCC_SVE_HINT, 0, 0,
+		    0, 0);
 	assert_int_equal(h->nlog, before + 2);
 	/* the call's own hint bit is masked for dispatch */
 	r = hcall(h, FFAEMU_FFA_FEATURES | FFAEMU_SMCCC_SVE_HINT, FFAEMU_FFA_NOTIFICATION_BIND, 0,

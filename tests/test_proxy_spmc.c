@@ -359,7 +359,7 @@ static void test_real_version_downgrade_reaches_spmc(void **state)
 	assert_int_equal(r.x[0], FFAEMU_FFA_1_1);
 	assert_int_equal(ffaemu_spmc_ep_info(t->s.spmc, 0, &ep), 0);
 	assert_int_equal(ep.version, FFAEMU_FFA_1_1); /* the SPMC shapes data for 1.1 */
-	r = call(t, FFAEMU_FFA_RXTX_MAP_64, RP_TX, RP_RX, 1, 0, 0);
+	(void)call(t, FFAEMU_FFA_RXTX_MAP_64, RP_TX, RP_RX, 1, 0, 0);
 	r = call(t, FFAEMU_FFA_PARTITION_INFO_GET, 0, 0, 0, 0, 0);
 	assert_int_equal((uint32_t)r.x[0], FFAEMU_FFA_SUCCESS);
 	assert_int_equal(r.x[3], 24);
@@ -405,7 +405,7 @@ static void test_real_rxtx_map_lockstep_and_spmc_error(void **state)
 	struct ffaemu_regs r;
 
 	(void)state;
-	r = call(t, FFAEMU_FFA_VERSION, FFAEMU_FFA_1_2, 0, 0, 0, 0);
+	(void)call(t, FFAEMU_FFA_VERSION, FFAEMU_FFA_1_2, 0, 0, 0, 0);
 	inject(t, FFAEMU_SPMC_FAULT_ERROR, FFAEMU_FFA_RXTX_MAP_64, FFAEMU_FFA_NO_MEMORY, 0);
 	r = call(t, FFAEMU_FFA_RXTX_MAP_64, RP_TX, RP_RX, 1, 0, 0);
 	assert_proxy_error(r, FFAEMU_FFA_NO_MEMORY);

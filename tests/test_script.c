@@ -73,6 +73,7 @@ static int run_text(const char *text, const char *proxy, struct ffaemu_script_st
 	struct ffaemu_script *sc = NULL;
 	int rc;
 
+	memset(st, 0, sizeof(*st)); /* defined even when the text does not parse */
 	rc = parse(text, &sc, err);
 	if (rc) {
 		char buf[400];

