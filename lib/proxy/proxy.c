@@ -344,6 +344,7 @@ static void do_rxtx_map(struct ffaemu_proxy *p, const struct ffaemu_regs *in,
 	struct ffaemu_regs d;
 	void *tx_ptr = NULL, *rx_ptr = NULL;
 	int32_t err;
+	int rc;
 
 	/* The count is fixed at one kernel page, in 4K units (pkvm-proxy 1.10 steps 1-2). */
 	if (npages != ps / FFAEMU_PAGE_SIZE || (tx & (ps - 1)) || (rx & (ps - 1))) {
@@ -370,13 +371,13 @@ static void do_rxtx_map(struct ffaemu_proxy *p, const struct ffaemu_regs *in,
 	p->hyp_mapped = true;
 
 	/* Share then pin each page; TX == RX fails at the second share (pkvm-proxy 1.10 steps 5-6). */
-	if (ffaemu_mem_hyp_share(p->mem, &rt, 1, host) != FFAEMU_OK)
+	if ((rc = ffaemu_mem_hyp_share(p->mem, &rt, 1, host)) != FFAEMU_OK)
 		goto err_unmap;
-	if (ffaemu_mem_hyp_share(p->mem, &rr, 1, host) != FFAEMU_OK)
+	if ((rc = ffaemu_mem_hyp_share(p->mem, &rr, 1, host)) != FFAEMU_OK)
 		goto err_tx;
-	if (ffaemu_mem_pin(p->mem, &rt, 1, host) != FFAEMU_OK)
+	if ((rc = ffaemu_mem_pin(p->mem, &rt, 1, host)) != FFAEMU_OK)
 		goto err_rx;
-	if (ffaemu_mem_pin(p->mem, &rr, 1, host) != FFAEMU_OK)
+	if ((rc = ffaemu_mem_pin(p->mem, &rr, 1, host)) != FFAEMU_OK)
 		goto err_pin_tx;
 	/* The model needs host pointers for the whole page (one region). */
 	if (ffaemu_mem_ptr(p->mem, tx, ps, &tx_ptr) != FFAEMU_OK ||
@@ -401,25 +402,49 @@ err_tx:
 	(void)ffaemu_mem_hyp_unshare(p->mem, &rt, 1, host);
 err_unmap:
 	unmap_hyp_buffers(p);
-	proxy_res_error(res, FFAEMU_FFA_INVALID_PARAMETERS);
+	/* The model's allocator failing is no answer pKVM gives about the pages (spec C2; issue #7). */
+	proxy_res_error(res, rc == FFAEMU_ENOMEM ? FFAEMU_FFA_NO_MEMORY
+						 : FFAEMU_FFA_INVALID_PARAMETERS);
 }
 
-static void host_unmap_pages(struct ffaemu_proxy *p)
+/*
+ * Unpin then unshare each page; failures only WARN upstream (pkvm-proxy
+ * 1.10). The model's allocator failing (FFAEMU_ENOMEM) is no page state
+ * pKVM could meet: then every step taken is undone, the mailbox stays
+ * mapped and FFAEMU_ENOMEM is returned (spec C2 NO_MEMORY; issue #7).
+ */
+static int host_unmap_pages(struct ffaemu_proxy *p)
 {
 	const struct ffaemu_owner host = ffaemu_owner_make(FFAEMU_OWNER_HOST, 0);
 	uint64_t n = p->prof.page_size / FFAEMU_PAGE_SIZE;
-	struct ffaemu_range rt = {p->host_tx_pa, n}, rr = {p->host_rx_pa, n};
+	struct ffaemu_range r[2] = {{p->host_tx_pa, n}, {p->host_rx_pa, n}};
+	bool unpinned[2] = {false, false}, unshared[2] = {false, false};
+	int rc = FFAEMU_OK;
 
-	/* Failures only WARN upstream (pkvm-proxy 1.10). */
-	if (ffaemu_mem_unpin(p->mem, &rt, 1, host) != FFAEMU_OK ||
-	    ffaemu_mem_hyp_unshare(p->mem, &rt, 1, host) != FFAEMU_OK)
-		p->warnings++;
-	if (ffaemu_mem_unpin(p->mem, &rr, 1, host) != FFAEMU_OK ||
-	    ffaemu_mem_hyp_unshare(p->mem, &rr, 1, host) != FFAEMU_OK)
-		p->warnings++;
+	for (unsigned i = 0; i < 2 && rc != FFAEMU_ENOMEM; i++) {
+		rc = ffaemu_mem_unpin(p->mem, &r[i], 1, host);
+		unpinned[i] = rc == FFAEMU_OK;
+		if (unpinned[i]) {
+			rc = ffaemu_mem_hyp_unshare(p->mem, &r[i], 1, host);
+			unshared[i] = rc == FFAEMU_OK;
+		}
+		if (rc != FFAEMU_OK && rc != FFAEMU_ENOMEM)
+			p->warnings++;
+	}
+	if (rc == FFAEMU_ENOMEM) {
+		/* Only an allocator that keeps failing can make the undo fail. */
+		for (unsigned i = 2; i-- > 0;) {
+			if (unshared[i] && ffaemu_mem_hyp_share(p->mem, &r[i], 1, host) != FFAEMU_OK)
+				p->warnings++;
+			if (unpinned[i] && ffaemu_mem_pin(p->mem, &r[i], 1, host) != FFAEMU_OK)
+				p->warnings++;
+		}
+		return FFAEMU_ENOMEM;
+	}
 	p->host_mapped = false;
 	p->host_tx = p->host_rx = NULL;
 	p->host_tx_pa = p->host_rx_pa = 0;
+	return FFAEMU_OK;
 }
 
 /* do_ffa_rxtx_unmap (pkvm-proxy 1.10). */
@@ -431,7 +456,10 @@ static void do_rxtx_unmap(struct ffaemu_proxy *p, const struct ffaemu_regs *in,
 		proxy_res_error(res, FFAEMU_FFA_INVALID_PARAMETERS);
 		return;
 	}
-	host_unmap_pages(p);
+	if (host_unmap_pages(p) != FFAEMU_OK) {
+		proxy_res_error(res, FFAEMU_FFA_NO_MEMORY);
+		return;
+	}
 	unmap_hyp_buffers(p); /* result ignored */
 	proxy_res_success(res, 0);
 }
@@ -762,7 +790,7 @@ void ffaemu_proxy_free(struct ffaemu_proxy **proxy)
 	*proxy = NULL;
 	a = p->alloc;
 	if (p->host_mapped)
-		host_unmap_pages(p);
+		(void)host_unmap_pages(p);
 	if (p->own_region)
 		(void)ffaemu_mem_remove(p->mem, p->hyp_base);
 	ffaemu_node_free(&p->node);
