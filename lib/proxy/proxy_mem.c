@@ -88,16 +88,23 @@ static enum ranges_rc build_ranges(struct ffaemu_proxy *p, const uint8_t *buf, u
 
 /*
  * One by one, in order, stopping at the first failure as sharing does
- * (pkvm-proxy 1.13 step 11, 1.15 step 9). false: the caller WARNs.
+ * (pkvm-proxy 1.13 step 11, 1.15 step 9). *done (if not NULL) counts the
+ * ranges unshared; not FFAEMU_OK: the caller WARNs.
  */
-static bool unshare_ranges(struct ffaemu_proxy *p, size_t n)
+static int unshare_ranges(struct ffaemu_proxy *p, size_t n, size_t *done)
 {
 	const struct ffaemu_owner host = ffaemu_owner_make(FFAEMU_OWNER_HOST, 0);
+	int rc = FFAEMU_OK;
+	size_t i;
 
-	for (size_t i = 0; i < n; i++)
-		if (ffaemu_mem_hyp_unshare(p->mem, &p->ranges[i], 1, host) != FFAEMU_OK)
-			return false;
-	return true;
+	for (i = 0; i < n; i++) {
+		rc = ffaemu_mem_hyp_unshare(p->mem, &p->ranges[i], 1, host);
+		if (rc != FFAEMU_OK)
+			break;
+	}
+	if (done)
+		*done = i;
+	return rc;
 }
 
 static int share_ranges(struct ffaemu_proxy *p, size_t n)
@@ -106,6 +113,18 @@ static int share_ranges(struct ffaemu_proxy *p, size_t n)
 		return FFAEMU_OK;
 	/* All or nothing: a failure at range k leaves ranges 0..k-1 unshared (1.13 step 11). */
 	return ffaemu_mem_hyp_share(p->mem, p->ranges, n, ffaemu_owner_make(FFAEMU_OWNER_HOST, 0));
+}
+
+/*
+ * The reply to a failed host-stage-2 change. FFAEMU_ENOMEM is the model's
+ * own allocator giving up, which a real pKVM (fixed, donated pages) never
+ * does: it gets NO_MEMORY, "not enough memory" (spec C2), so a user can
+ * tell the emulator's exhaustion from pKVM's answer about the caller's
+ * pages, which is DENIED (pkvm-proxy 1.13 step 11, 1.14).
+ */
+static int32_t share_error(int rc)
+{
+	return rc == FFAEMU_ENOMEM ? FFAEMU_FFA_NO_MEMORY : FFAEMU_FFA_DENIED;
 }
 
 /* __do_ffa_mem_xfer (pkvm-proxy 1.13). */
@@ -120,6 +139,7 @@ void proxy_mem_xfer(struct ffaemu_proxy *p, const struct ffaemu_regs *in, uint32
 	struct ffaemu_regs d;
 	enum ranges_rc rrc;
 	bool ok;
+	int rc;
 
 	/* 1: the descriptor must be in TX (no dynamic buffers). */
 	if (in->x[3] != 0 || ffaemu_regs_w(in, 4) != 0)
@@ -189,8 +209,14 @@ void proxy_mem_xfer(struct ffaemu_proxy *p, const struct ffaemu_regs *in, uint32
 	rrc = build_ranges(p, p->hyp_tx, fraglen, end, nr, &n);
 	if (rrc == RANGES_FAULT)
 		goto aborted;
-	if (rrc != RANGES_OK || share_ranges(p, n) != FFAEMU_OK) {
+	if (rrc != RANGES_OK) {
 		proxy_res_error(res, FFAEMU_FFA_DENIED);
+		return;
+	}
+	rc = share_ranges(p, n);
+	if (rc != FFAEMU_OK) {
+		/* Nothing shared, the SPMC not asked: no state changed (all or nothing). */
+		proxy_res_error(res, share_error(rc));
 		return;
 	}
 
@@ -206,7 +232,7 @@ void proxy_mem_xfer(struct ffaemu_proxy *p, const struct ffaemu_regs *in, uint32
 		ok = d.x[0] == FFAEMU_FFA_SUCCESS;
 	else
 		ok = d.x[0] == FFAEMU_FFA_MEM_FRAG_RX && ffaemu_regs_w(&d, 3) == fraglen;
-	if (!ok && !unshare_ranges(p, n))
+	if (!ok && unshare_ranges(p, n, NULL) != FFAEMU_OK)
 		p->warnings++;
 	*res = d;
 	return;
@@ -227,6 +253,7 @@ void proxy_mem_frag_tx(struct ffaemu_proxy *p, const struct ffaemu_regs *in,
 	struct ffaemu_regs d;
 	enum ranges_rc rrc;
 	size_t n = 0;
+	int rc;
 
 	/* Whole constituents only, within one kernel page (pkvm-proxy 1.14; spec E2). */
 	if (fraglen > p->prof.page_size || fraglen % PROXY_CONSTITUENT_SIZE ||
@@ -240,7 +267,19 @@ void proxy_mem_frag_tx(struct ffaemu_proxy *p, const struct ffaemu_regs *in,
 		proxy_res_error(res, FFAEMU_FFA_ABORTED);
 		return;
 	}
-	if (rrc != RANGES_OK || share_ranges(p, n) != FFAEMU_OK) {
+	rc = rrc == RANGES_OK ? share_ranges(p, n) : FFAEMU_EPERM;
+	if (rc == FFAEMU_ENOMEM) {
+		/*
+		 * The model's allocator failed, not the host's pages: nothing was
+		 * shared and the SPMC not told, so the transaction stays open as it
+		 * was and the same FRAG_TX can be retried. Aborting it (below) would
+		 * strand the earlier fragments' pages for a failure pKVM cannot have
+		 * (pkvm-proxy 1.14; spec C2 NO_MEMORY; issue #7: no state change).
+		 */
+		proxy_res_error(res, FFAEMU_FFA_NO_MEMORY);
+		return;
+	}
+	if (rc != FFAEMU_OK) {
 		/* Abort the whole transaction at the SPMC; its answer is only WARNed (pkvm-proxy 1.14). */
 		ffaemu_regs_clear(&d);
 		d.x[0] = FFAEMU_FFA_MEM_RECLAIM;
@@ -262,9 +301,20 @@ void proxy_mem_frag_tx(struct ffaemu_proxy *p, const struct ffaemu_regs *in,
 	proxy_down(p, &d);
 	/* Only this fragment is undone: earlier ones stay shared (pkvm-proxy 1.14). */
 	if (d.x[0] != FFAEMU_FFA_SUCCESS && d.x[0] != FFAEMU_FFA_MEM_FRAG_RX &&
-	    !unshare_ranges(p, n))
+	    unshare_ranges(p, n, NULL) != FFAEMU_OK)
 		p->warnings++;
 	*res = d;
+}
+
+/*
+ * Undo the first n unshares of a reclaim (distinct pages: each was shared
+ * until a moment ago). Only an allocator that keeps failing can make this
+ * fail; then the pages stay with the host and a WARN is counted.
+ */
+static void reshare_ranges(struct ffaemu_proxy *p, size_t n)
+{
+	if (share_ranges(p, n) != FFAEMU_OK)
+		p->warnings++;
 }
 
 static void reclaim_fail(struct ffaemu_proxy *p, struct ffaemu_regs *res, int32_t err,
@@ -301,7 +351,8 @@ void proxy_mem_reclaim(struct ffaemu_proxy *p, const struct ffaemu_regs *in,
 	uint64_t ps = p->prof.page_size, len, fraglen, emad_off, comp_off, fragoff, cnt;
 	struct ffaemu_regs d;
 	enum ranges_rc rrc;
-	size_t n = 0;
+	size_t n = 0, done;
+	int rc;
 
 	/* 1: the hypervisor retrieve request: the header struct only, EMAD count 0
 	 * (spec E1); v6.4's struct is the 32-byte 1.0 header (pkvm-proxy 1.15 step 1). */
@@ -413,6 +464,22 @@ void proxy_mem_reclaim(struct ffaemu_proxy *p, const struct ffaemu_regs *in,
 		return;
 	}
 
+	/*
+	 * 9 before 8. pKVM unshares after the SPMC's SUCCESS and only WARNs on
+	 * a failure (1.15 step 9). The model's unshare can also fail for want
+	 * of host memory (spec C2 NO_MEMORY), and a reclaim the SPMC has done
+	 * cannot be taken back: so the retrieved ranges, up to the first bad
+	 * one, are unshared first and shared again if the SPMC refuses. The
+	 * SPMC judges the FF-A view only (pkvm-proxy 1.16), so it decides as it
+	 * would have; the host sees the same end state and reply (issue #7).
+	 */
+	rc = unshare_ranges(p, n, &done);
+	if (rc == FFAEMU_ENOMEM) {
+		reshare_ranges(p, done);
+		proxy_res_error(res, FFAEMU_FFA_NO_MEMORY);
+		return;
+	}
+
 	/* 8 */
 	ffaemu_regs_clear(&d);
 	d.x[0] = FFAEMU_FFA_MEM_RECLAIM;
@@ -421,11 +488,12 @@ void proxy_mem_reclaim(struct ffaemu_proxy *p, const struct ffaemu_regs *in,
 	d.x[3] = flags;
 	proxy_down(p, &d);
 	if (d.x[0] != FFAEMU_FFA_SUCCESS) {
+		reshare_ranges(p, done);
 		*res = d;
 		return;
 	}
 	/* 9: exactly the retrieved ranges, up to the first bad one; one WARN (1.15 step 9). */
-	if (!unshare_ranges(p, n) || rrc != RANGES_OK)
+	if (rc != FFAEMU_OK || rrc != RANGES_OK)
 		p->warnings++;
 	*res = d;
 }

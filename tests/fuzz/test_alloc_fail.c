@@ -68,47 +68,107 @@ static void fa_reset(struct failalloc *fa, struct ffaemu_allocator *a, unsigned 
 	a->user = fa;
 }
 
+/* What the run with nothing failing saw at each call (the reference). */
+struct ref_call {
+	uint32_t fid, x0, status;
+	uint64_t digest; /* stack_digest after the call */
+};
+
+#define SEQ_MAX_CALLS 512
+
 struct seq {
 	struct stack st;
 	struct failalloc *fa;
 	unsigned long n;
 	unsigned calls, errors_injected;
+	struct ref_call *ref; /* SEQ_MAX_CALLS entries */
+	bool recording;       /* this is the reference run */
+	unsigned nref;
+	unsigned no_memory, worked; /* how the call holding the failure answered */
+	uint32_t version;           /* negotiated: the layout of the descriptors */
 };
 
 /*
- * One host call. If the injected failure happened inside it, the reply
- * must be an FF-A error (or, for a request to the memory partition, its
- * failure status) and the state must be what it was before.
+ * The call in which the Nth allocation failed. Up to it the run was the
+ * reference run (everything is deterministic), so it is judged against the
+ * reference's same call:
+ *  - an FFA_ERROR must be NO_MEMORY (spec C2: "not enough memory"; issue #7:
+ *    the emulator's exhaustion must not look like a protocol answer) and
+ *    change no state;
+ *  - anything else means the failing allocation was optional (a tracer or
+ *    checker record) and the call must have done exactly what it did in
+ *    the reference: same reply, same state after;
+ *  - a request to the memory partition reports its failing step in w3
+ *    (memdesc.h): 0 and the reference's outcome, or NO_MEMORY.
+ */
+static void judge_failing_call(struct seq *q, unsigned idx, const struct ffaemu_regs *r,
+			       bool stateless, uint64_t before, uint64_t after)
+{
+	const struct ref_call *ref = &q->ref[idx];
+	uint32_t fid = ref->fid, x0 = (uint32_t)r->x[0], status = (uint32_t)r->x[3];
+
+	q->errors_injected++;
+	if (stack_is_error(r)) {
+		if ((int32_t)r->x[2] != FFAEMU_FFA_NO_MEMORY)
+			fail_msg("alloc %lu (proxy %s): fid 0x%08x answered FFA_ERROR(%d), "
+				 "not NO_MEMORY", q->n, q->st.proxy, fid, (int)(int32_t)r->x[2]);
+		/* FRAG_TX may drop its send (spec E2): stack_call judges that case. */
+		if (after != before && fid != FFAEMU_FFA_MEM_FRAG_TX)
+			fail_msg("alloc %lu (proxy %s): fid 0x%08x answered NO_MEMORY and changed "
+				 "state", q->n, q->st.proxy, fid);
+		q->no_memory++;
+		return;
+	}
+	if (x0 != ref->x0)
+		fail_msg("alloc %lu (proxy %s): fid 0x%08x answered x0=0x%08x x2=0x%llx, "
+			 "0x%08x without the failure", q->n, q->st.proxy, fid, x0,
+			 (unsigned long long)r->x[2], ref->x0);
+	if (stateless && status != 0) {
+		if ((int32_t)status != FFAEMU_FFA_NO_MEMORY)
+			fail_msg("alloc %lu (proxy %s): memory partition answered status %d at "
+				 "step %u, not NO_MEMORY", q->n, q->st.proxy, (int)(int32_t)status,
+				 (unsigned)r->x[6]);
+		q->no_memory++;
+		return; /* the state is judged by seq_call */
+	}
+	if (stateless ? status != ref->status : false)
+		fail_msg("alloc %lu: memory partition status %u, %u without the failure", q->n,
+			 status, ref->status);
+	if (after != ref->digest)
+		fail_msg("alloc %lu (proxy %s): fid 0x%08x answered as without the failure "
+			 "(x0=0x%08x) but left another state", q->n, q->st.proxy, fid, x0);
+	q->worked++;
+}
+
+/*
+ * One host call, recorded in the reference run and judged in the others.
+ * A request to the memory partition (stateless) retrieves, writes and
+ * relinquishes inside the call, so whatever it answers the pages end as
+ * they started, unless the relinquish itself is what failed (then the
+ * retrieve stands: FFA_MEM_RELINQUISH changed nothing, spec E3).
  */
 static void seq_call(struct seq *q, struct ffaemu_regs *r, bool stateless)
 {
 	bool before_failed = q->fa->failed;
-	uint64_t before = stack_digest(q->st.sys);
+	uint64_t before = stack_digest(q->st.sys), after;
 	uint32_t fid = (uint32_t)r->x[0];
+	unsigned idx = q->calls++;
 
+	assert_true(idx < SEQ_MAX_CALLS);
 	stack_call(&q->st, r);
-	q->calls++;
-	if (!before_failed && q->fa->failed) {
-		q->errors_injected++;
-		if (!stateless && !stack_is_error(r)) {
-			/* The library may recover (a checker or tracer allocation: the
-			 * call itself still ran); then the call must simply have worked. */
-			return;
-		}
-		if (stack_is_error(r) && (int32_t)r->x[2] != FFAEMU_FFA_NO_MEMORY)
-			print_message("alloc %lu: fid 0x%08x answered FFA_ERROR(%d), not NO_MEMORY\n",
-				      q->n, fid, (int)(int32_t)r->x[2]);
-		if (stateless && (uint32_t)r->x[6] == FFAEMU_SP_MEMORY_STEP_RELINQUISH)
-			return;
-		if ((stack_is_error(r) || stateless) && stack_digest(q->st.sys) != before)
-			fail_msg("alloc %lu (proxy %s): fid 0x%08x answered x0=0x%llx x2=0x%llx "
-				 "x3=0x%llx x6=0x%llx and changed state", q->n, q->st.proxy, fid,
-				 (unsigned long long)r->x[0], (unsigned long long)r->x[2],
-				 (unsigned long long)r->x[3], (unsigned long long)r->x[6]);
+	after = stack_digest(q->st.sys);
+	if (q->recording) {
+		q->ref[idx].fid = fid;
+		q->ref[idx].x0 = (uint32_t)r->x[0];
+		q->ref[idx].status = (uint32_t)r->x[3];
+		q->ref[idx].digest = after;
+		q->nref = idx + 1;
+	} else if (!before_failed && q->fa->failed) {
+		assert_true(idx < q->nref);
+		assert_int_equal(q->ref[idx].fid, fid);
+		judge_failing_call(q, idx, r, stateless, before, after);
 	}
-	if (stateless && (uint32_t)r->x[6] == FFAEMU_SP_MEMORY_STEP_RELINQUISH)
-		return;
-	if (stateless && stack_digest(q->st.sys) != before)
+	if (stateless && (uint32_t)r->x[6] != FFAEMU_SP_MEMORY_STEP_RELINQUISH && after != before)
 		fail_msg("alloc %lu (proxy %s): memory partition request (x3=0x%llx) changed state",
 			 q->n, q->st.proxy, (unsigned long long)r->x[3]);
 }
@@ -124,8 +184,12 @@ static void regs(struct ffaemu_regs *r, uint64_t x0, uint64_t x1, uint64_t x2, u
 	r->x[4] = x4;
 }
 
-/* Share nranges single pages (every other page) with the memory partition. */
-static uint64_t seq_share(struct seq *q, unsigned nranges)
+/*
+ * Share nranges single pages (every other page from page first of RAM) with
+ * the memory partition, in fragments of at most maxfrag bytes (a multiple
+ * of 16: fragments end on constituent boundaries, spec E2).
+ */
+static uint64_t seq_share(struct seq *q, uint64_t first, unsigned nranges, size_t maxfrag)
 {
 	static struct ffaemu_range ranges[512];
 	static uint8_t buf[48 + 32 + 16 + 16 * 512];
@@ -142,22 +206,22 @@ static uint64_t seq_share(struct seq *q, unsigned nranges)
 	tx.receiver_count = 1;
 	tx.receivers = &rcv;
 	for (unsigned i = 0; i < nranges; i++) {
-		ranges[i].base = FFAEMU_SYSTEM_RAM_BASE + 0x100000 + 2ull * i * FFAEMU_PAGE_SIZE;
+		ranges[i].base = FFAEMU_SYSTEM_RAM_BASE + (first + 2ull * i) * FFAEMU_PAGE_SIZE;
 		ranges[i].pages = 1;
 	}
 	tx.constituent_count = nranges;
 	tx.constituents = ranges;
-	assert_int_equal(ffaemu_memdesc_build(&tx, FFAEMU_FFA_1_2, buf, sizeof(buf), &len), 0);
+	assert_int_equal(ffaemu_memdesc_build(&tx, q->version, buf, sizeof(buf), &len), 0);
 
 	struct ffaemu_mem *mem = ffaemu_system_mem(q->st.sys);
-	size_t fl = len < FFAEMU_PAGE_SIZE ? len : FFAEMU_PAGE_SIZE;
+	size_t fl = len < maxfrag ? len : maxfrag;
 	assert_int_equal(ffaemu_mem_write(mem, q->st.tx, buf, fl), 0);
 	regs(&r, FFAEMU_FFA_MEM_SHARE_64, len, fl, 0, 0);
 	seq_call(q, &r, false);
 	while ((uint32_t)r.x[0] == FFAEMU_FFA_MEM_FRAG_RX) {
 		size_t off = (uint32_t)r.x[3];
 		assert_true(off < len);
-		fl = len - off < FFAEMU_PAGE_SIZE ? len - off : FFAEMU_PAGE_SIZE;
+		fl = len - off < maxfrag ? len - off : maxfrag;
 		assert_int_equal(ffaemu_mem_write(mem, q->st.tx, buf + off, fl), 0);
 		uint64_t h = ffaemu_regs_handle(&r, 1);
 		regs(&r, FFAEMU_FFA_MEM_FRAG_TX, (uint32_t)h, h >> 32, fl, 0);
@@ -166,15 +230,47 @@ static uint64_t seq_share(struct seq *q, unsigned nranges)
 	return (uint32_t)r.x[0] == FFAEMU_FFA_SUCCESS ? ffaemu_regs_handle(&r, 2) : 0;
 }
 
+/*
+ * The shares of the sequence, on disjoint pages (one left shared does not
+ * stop the next): one range in one fragment; 100 ranges in fragments of
+ * 736 bytes, so a pKVM-2026 proxy (descriptor buffer of one page,
+ * pkvm-proxy 1.1) takes the FRAG_TX path and reclaims 100 ranges; 300
+ * ranges, more than that buffer holds (NO_MEMORY at share time from 6.18
+ * on, pkvm-proxy 1.13 step 5; at reclaim time before). Pages 0 and 1 are
+ * the mailbox.
+ */
+static const struct {
+	uint64_t first;
+	unsigned nranges;
+	size_t maxfrag;
+} seq_shares[] = {
+	{0x300, 1, FFAEMU_PAGE_SIZE},
+	{0x310, 100, 736},
+	{0x10, 300, FFAEMU_PAGE_SIZE},
+};
+
 /* The conformance-like sequence; returns the number of calls that succeeded. */
 static unsigned seq_run(struct seq *q)
 {
+	struct ffaemu_proxy_profile prof;
 	struct ffaemu_regs r;
 	unsigned ok = 0;
 
-	regs(&r, FFAEMU_FFA_VERSION, FFAEMU_FFA_1_2, 0, 0, 0);
+	/* The version the modelled kernel's driver asks for: what its proxy speaks
+	 * (pkvm-proxy 4.2 step 1); descriptors follow the answer (spec D3). */
+	q->version = FFAEMU_FFA_1_2;
+	if (ffaemu_proxy_profile_get(q->st.proxy, &prof) == 0)
+		q->version = prof.init_version;
+	regs(&r, FFAEMU_FFA_VERSION, q->version, 0, 0, 0);
 	seq_call(q, &r, false);
-	ok += (uint32_t)r.x[0] == FFAEMU_FFA_1_2 || (uint32_t)r.x[0] == FFAEMU_FFA_1_1;
+	if ((uint32_t)r.x[0] == FFAEMU_FFA_1_2 || (uint32_t)r.x[0] == FFAEMU_FFA_1_1 ||
+	    (uint32_t)r.x[0] == FFAEMU_FFA_1_0) {
+		ok++;
+		/* The lower of the two, as the driver does (pkvm-proxy 4.2 step 1):
+		 * before 6.11 the SPMC itself answers (no VERSION trap, 1.5). */
+		if ((uint32_t)r.x[0] < q->version)
+			q->version = (uint32_t)r.x[0];
+	}
 	regs(&r, FFAEMU_FFA_RXTX_MAP_64, q->st.tx, q->st.rx, 1, 0);
 	seq_call(q, &r, false);
 	ok += (uint32_t)r.x[0] == FFAEMU_FFA_SUCCESS;
@@ -194,17 +290,15 @@ static unsigned seq_run(struct seq *q)
 	ok += (uint32_t)r.x[0] == FFAEMU_FFA_MSG_SEND_DIRECT_RESP_64;
 
 	/* share, the partition retrieves, checks and relinquishes, reclaim */
-	for (unsigned nr = 1; nr <= 300; nr += 299) {
-		uint64_t h = seq_share(q, nr);
+	for (size_t i = 0; i < sizeof(seq_shares) / sizeof(seq_shares[0]); i++) {
+		uint64_t h = seq_share(q, seq_shares[i].first, seq_shares[i].nranges,
+				       seq_shares[i].maxfrag);
 		if (!h)
 			continue;
 		ok++;
 		regs(&r, FFAEMU_FFA_MSG_SEND_DIRECT_REQ_64, 0x8005, 0, (uint32_t)h, h >> 32);
 		r.x[5] = FFAEMU_SP_MEMORY_OP_WRITE;
 		r.x[6] = 0x5a5a5a5a;
-		/* retrieve + relinquish inside the request: pages end as they started,
-		 * unless the relinquish itself is what failed (then the retrieve
-		 * stands: FFA_MEM_RELINQUISH changed nothing, spec E3) */
 		seq_call(q, &r, true);
 		ok += (uint32_t)r.x[0] == FFAEMU_FFA_MSG_SEND_DIRECT_RESP_64 && (uint32_t)r.x[3] == 0;
 		regs(&r, FFAEMU_FFA_MEM_RECLAIM, (uint32_t)h, h >> 32, 0, 0);
@@ -217,32 +311,96 @@ static unsigned seq_run(struct seq *q)
 	return ok;
 }
 
-static void alloc_fail_sequence(const char *proxy)
+/*
+ * stack_new with the checker on its own (libc) memory: its allocations
+ * then never fail. A checker that loses a caller's state to a failed
+ * allocation reports false callee violations later (check.c caller_state
+ * returns NULL and the mapping it missed is never known), which would hide
+ * what this test is about; the none and pkvm-2026 runs keep the checker on
+ * the failing allocator, as before.
+ */
+static int stack_new_libc_checker(struct stack *s, unsigned proxy_idx, unsigned spmc_idx,
+				  const struct ffaemu_allocator *alloc)
+{
+	struct ffaemu_check_config cc;
+	struct ffaemu_proxy_status st;
+	struct ffaemu_proxy *proxy;
+	int rc = stack_new(s, proxy_idx, spmc_idx, alloc, false);
+
+	if (rc != 0)
+		return rc;
+	ffaemu_check_config_default(&cc);
+	cc.version_fn = stack_version_fn;
+	cc.version_user = s;
+	assert_int_equal(ffaemu_check_new(&cc, &s->chk), 0);
+	if (s->check_host_edge)
+		assert_int_equal(ffaemu_check_attach(s->chk, ffaemu_system_host_edge(s->sys)), 0);
+	proxy = ffaemu_system_proxy(s->sys);
+	if (!proxy)
+		return 0;
+	ffaemu_proxy_get_status(proxy, &st);
+	const uint32_t smccc[2] = {FFAEMU_SMCCC_1_1, FFAEMU_SMCCC_1_2};
+	for (int i = 0; i < 2; i++) {
+		struct ffaemu_edge *e = ffaemu_proxy_down_edge(proxy, smccc[i]);
+		if (!e)
+			continue;
+		assert_int_equal(ffaemu_check_attach(s->chk, e), 0);
+		/* The proxy negotiated with the SPMC at boot, before the checker joined. */
+		if (st.hyp_version)
+			assert_int_equal(ffaemu_check_assume_version(s->chk, ffaemu_edge_name(e), 0,
+								     st.hyp_version),
+					 0);
+	}
+	return 0;
+}
+
+static int seq_stack_new(struct stack *s, unsigned proxy_idx, unsigned spmc_idx,
+			 const struct ffaemu_allocator *a, bool checker_fails)
+{
+	return checker_fails ? stack_new(s, proxy_idx, spmc_idx, a, true)
+			     : stack_new_libc_checker(s, proxy_idx, spmc_idx, a);
+}
+
+/* spmc: an SPMC profile name, NULL for the default. */
+static void alloc_fail_sequence(const char *proxy, const char *spmc, bool checker_fails)
 {
 	struct failalloc fa;
 	struct ffaemu_allocator a;
+	struct ref_call *ref;
 	unsigned long n;
-	unsigned proxy_idx = 0;
+	unsigned proxy_idx = 0, no_memory = 0, worked = 0;
 	unsigned long ctor_failures = 0, call_failures = 0;
 
 	for (unsigned i = 0; i <= ffaemu_proxy_profile_count(); i++)
 		if (strcmp(stack_proxy_name(i), proxy) == 0)
 			proxy_idx = i;
 	assert_string_equal(stack_proxy_name(proxy_idx), proxy);
+	unsigned spmc_idx = 0;
+	for (unsigned i = 1; spmc && i <= ffaemu_spmc_profile_count(); i++)
+		if (strcmp(stack_spmc_name(i), spmc) == 0)
+			spmc_idx = i;
+	assert_true(!spmc || spmc_idx != 0);
+	ref = calloc(SEQ_MAX_CALLS, sizeof(*ref));
+	assert_non_null(ref);
 
-	/* Nothing failing: how many calls succeed with this proxy (pKVM's
-	 * descriptor buffer takes at most 128 ranges, pkvm-proxy 1.1). */
-	unsigned ok_expected;
+	/* Nothing failing: the reference run, and how many calls succeed with
+	 * this proxy (pKVM's descriptor buffer takes at most 128 ranges,
+	 * pkvm-proxy 1.1; 6.10 speaks FF-A 1.0, where its 48-byte hypervisor
+	 * retrieve request is refused, so it reclaims nothing, 1.15). */
+	unsigned ok_expected, nref;
 	{
 		struct seq q;
 		fa_reset(&fa, &a, 0);
 		memset(&q, 0, sizeof(q));
 		q.fa = &fa;
-		assert_int_equal(stack_new(&q.st, proxy_idx, 0, &a, true), 0);
+		q.ref = ref;
+		q.recording = true;
+		assert_int_equal(seq_stack_new(&q.st, proxy_idx, spmc_idx, &a, checker_fails), 0);
 		ok_expected = seq_run(&q);
+		nref = q.nref;
 		stack_free(&q.st);
 		assert_int_equal(fa.live, 0);
-		assert_true(ok_expected >= 10);
+		assert_true(ok_expected >= 9);
 	}
 
 	for (n = 1;; n++) {
@@ -251,7 +409,9 @@ static void alloc_fail_sequence(const char *proxy)
 		memset(&q, 0, sizeof(q));
 		q.fa = &fa;
 		q.n = n;
-		int rc = stack_new(&q.st, proxy_idx, 0, &a, true);
+		q.ref = ref;
+		q.nref = nref;
+		int rc = seq_stack_new(&q.st, proxy_idx, spmc_idx, &a, checker_fails);
 		if (rc != 0) {
 			assert_true(fa.failed);
 			assert_int_equal(rc, FFAEMU_ENOMEM);
@@ -267,23 +427,46 @@ static void alloc_fail_sequence(const char *proxy)
 			assert_int_equal(ok, ok_expected);
 			break;
 		}
+		/* The failure was in a call or in stack_free, never lost. */
+		assert_true(q.errors_injected <= 1);
 		call_failures++;
+		no_memory += q.no_memory;
+		worked += q.worked;
 	}
-	print_message("%s: %lu allocations; %lu failed in constructors, %lu during calls\n",
-		      proxy, n - 1, ctor_failures, call_failures);
+	free(ref);
+	print_message("%s: %lu allocations; %lu failed in constructors, %lu later: %u calls "
+		      "answered NO_MEMORY, %u worked regardless\n",
+		      proxy, n - 1, ctor_failures, call_failures, no_memory, worked);
 	assert_true(n > 10);
+	/* The calls do allocate: some failures reached the caller. */
+	assert_true(no_memory > 0);
 }
 
 static void test_every_allocation_failure_is_clean_without_proxy(void **state)
 {
 	(void)state;
-	alloc_fail_sequence("none");
+	alloc_fail_sequence("none", NULL, true);
 }
 
-static void test_every_allocation_failure_is_clean_through_pkvm_2026(void **state)
+struct profile_case {
+	const char *proxy;
+	const char *spmc;   /* NULL: the default */
+	bool checker_fails; /* the checker allocates from the failing allocator too */
+};
+
+/* v6.4 boots only on an FF-A 1.0 SPMC (pkvm-proxy 1.4 step 4): else it is not there. */
+static const struct profile_case profile_cases[] = {
+	{"pkvm-6.4", "spmc-1.0", false}, {"pkvm-6.10", NULL, false},
+	{"pkvm-6.11", NULL, false},      {"pkvm-6.18", NULL, false},
+	{"pkvm-2026", NULL, true},       {"pkvm-2026-direct-msg", NULL, false},
+};
+
+/* state: a struct profile_case (the table in main). */
+static void test_every_allocation_failure_through_the_proxy_answers_no_memory(void **state)
 {
-	(void)state;
-	alloc_fail_sequence("pkvm-2026");
+	const struct profile_case *c = *state;
+
+	alloc_fail_sequence(c->proxy, c->spmc, c->checker_fails);
 }
 
 /*
@@ -345,11 +528,32 @@ static void test_every_allocation_failure_in_a_script_run_leaks_nothing(void **s
 	print_message("memory-share.ffa: %lu allocations, each failed once\n", n - 1);
 }
 
+/* One test per built-in proxy profile: each one's memory paths allocate. */
+#define THROUGH(i, profile)                                                               \
+	{"every_allocation_failure_through_" profile "_answers_no_memory",                 \
+	 test_every_allocation_failure_through_the_proxy_answers_no_memory, NULL, NULL,   \
+	 (void *)&profile_cases[i]}
+
+static void test_the_profile_table_names_every_builtin_profile(void **state)
+{
+	(void)state;
+	assert_int_equal(ffaemu_proxy_profile_count(),
+			 sizeof(profile_cases) / sizeof(profile_cases[0]));
+	for (size_t i = 0; i < ffaemu_proxy_profile_count(); i++)
+		assert_string_equal(ffaemu_proxy_profile_name_at(i), profile_cases[i].proxy);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_the_profile_table_names_every_builtin_profile),
 		cmocka_unit_test(test_every_allocation_failure_is_clean_without_proxy),
-		cmocka_unit_test(test_every_allocation_failure_is_clean_through_pkvm_2026),
+		THROUGH(0, "pkvm-6.4"),
+		THROUGH(1, "pkvm-6.10"),
+		THROUGH(2, "pkvm-6.11"),
+		THROUGH(3, "pkvm-6.18"),
+		THROUGH(4, "pkvm-2026"),
+		THROUGH(5, "pkvm-2026-direct-msg"),
 		cmocka_unit_test(test_every_allocation_failure_in_a_script_run_leaks_nothing),
 	};
 	fid_table_init();
