@@ -23,6 +23,8 @@
 #include <ffa/system.h>
 #include <ffa/trace.h>
 
+#include "failalloc.h"
+
 /* ---- a scripted callee: answers each call with the next reply of the row ---- */
 
 #define MAX_STEPS 5
@@ -864,35 +866,13 @@ static void attach_detach_errors(void **state)
 	ffaemu_check_free(NULL);
 }
 
-static int fail_after;
-
-static void *failing_alloc(void *user, size_t bytes)
-{
-	(void)user;
-	if (fail_after-- <= 0)
-		return NULL;
-	return malloc(bytes);
-}
-
-static void *failing_realloc(void *user, void *p, size_t bytes)
-{
-	(void)user;
-	if (fail_after-- <= 0)
-		return NULL;
-	return realloc(p, bytes);
-}
-
-static void plain_free(void *user, void *p)
-{
-	(void)user;
-	free(p);
-}
-
 static void allocation_failure_is_clean(void **state)
 {
-	const struct ffaemu_allocator a = {sizeof(a), failing_alloc, failing_realloc, plain_free, NULL};
 	const struct rcase *c = find_case("FFA-MEM-001", true);
+	struct failalloc fa;
 	(void)state;
+
+	failalloc_init(&fa);
 
 	/* Fail the Nth allocation for every N until a run completes: no leak, no crash (ASan). */
 	for (int n = 0; n < 64; n++) {
@@ -902,8 +882,8 @@ static void allocation_failure_is_clean(void **state)
 		run_open(&r, c);
 		ffaemu_check_free(&r.check);
 		ffaemu_check_config_default(&cfg);
-		cfg.alloc = &a;
-		fail_after = n;
+		cfg.alloc = failalloc_allocator(&fa);
+		failalloc_fail_after(&fa, (unsigned long)n);
 		if (ffaemu_check_new(&cfg, &r.check) != FFAEMU_OK) {
 			assert_null(r.check);
 			run_close(&r);
@@ -911,7 +891,7 @@ static void allocation_failure_is_clean(void **state)
 		}
 		if (ffaemu_check_attach(r.check, r.edge) == FFAEMU_OK)
 			run_steps(&r, c);
-		fail_after = 1 << 30;
+		failalloc_never(&fa);
 		run_close(&r);
 	}
 }

@@ -12,6 +12,8 @@
 
 #include <ffa/conduit.h>
 
+#include "failalloc.h"
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define FID32 0x84000063u /* FFA_VERSION: an SMC32 fast call */
 #define FID64 0xc400008du /* FFA_MSG_SEND_DIRECT_REQ2: an SMC64 fast call */
@@ -304,60 +306,29 @@ static void short_config_size_keeps_defaults_for_later_fields(void **state)
 	ffaemu_edge_free(&e);
 }
 
-struct counting_alloc {
-	unsigned allocs, frees;
-	unsigned fail_at; /* 1-based; 0 = never */
-};
-
-static void *ca_alloc(void *user, size_t n)
-{
-	struct counting_alloc *c = user;
-
-	if (c->fail_at && ++c->allocs == c->fail_at)
-		return NULL;
-	if (!c->fail_at)
-		c->allocs++;
-	return malloc(n ? n : 1);
-}
-
-static void *ca_realloc(void *user, void *p, size_t n)
-{
-	(void)user;
-	return realloc(p, n ? n : 1);
-}
-
-static void ca_free(void *user, void *p)
-{
-	struct counting_alloc *c = user;
-
-	c->frees++;
-	free(p);
-}
-
 static void new_fails_cleanly_on_each_allocation_failure(void **state)
 {
 	struct fixture *fx = *state;
-	struct counting_alloc ca;
-	struct ffaemu_allocator a = {sizeof(a), ca_alloc, ca_realloc, ca_free, &ca};
+	struct failalloc fa;
 	struct ffaemu_edge *e;
-	unsigned needed;
+	unsigned long needed;
 
-	memset(&ca, 0, sizeof(ca));
-	fx->cfg.alloc = &a;
+	failalloc_init(&fa);
+	fx->cfg.alloc = failalloc_allocator(&fa);
 	assert_int_equal(ffaemu_edge_new(&fx->cfg, fx->node, &e), FFAEMU_OK);
-	needed = ca.allocs;
+	needed = fa.calls;
 	assert_true(needed >= 1);
 	ffaemu_edge_free(&e);
-	assert_int_equal(ca.frees, needed);
+	assert_int_equal(fa.frees, needed);
 
-	for (unsigned k = 1; k <= needed; k++) {
-		memset(&ca, 0, sizeof(ca));
-		ca.fail_at = k;
+	for (unsigned long k = 1; k <= needed; k++) {
+		failalloc_init(&fa);
+		failalloc_fail_nth(&fa, k);
 		e = (struct ffaemu_edge *)(uintptr_t)1;
 		assert_int_equal(ffaemu_edge_new(&fx->cfg, fx->node, &e), FFAEMU_ENOMEM);
 		assert_null(e);
 		/* Everything allocated before the failure was given back. */
-		assert_int_equal(ca.frees, k - 1);
+		assert_int_equal(fa.frees, k - 1);
 	}
 }
 

@@ -14,6 +14,8 @@
 #include <ffa/conduit.h>
 #include <ffa/el3.h>
 
+#include "failalloc.h"
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define UNKNOWN 0xffffffffffffffffull
 #define PSCI_1_1 0x10001u
@@ -192,51 +194,25 @@ static void new_rejects_bad_config(void **state)
 	ffaemu_el3_set_spmc(NULL, NULL);
 }
 
-struct counting_alloc {
-	unsigned allocs, frees, fail_at;
-};
-
-static void *ca_alloc(void *user, size_t n)
-{
-	struct counting_alloc *c = user;
-
-	if (++c->allocs == c->fail_at)
-		return NULL;
-	return malloc(n ? n : 1);
-}
-
-static void *ca_realloc(void *user, void *p, size_t n)
-{
-	(void)user;
-	return realloc(p, n ? n : 1);
-}
-
-static void ca_free(void *user, void *p)
-{
-	struct counting_alloc *c = user;
-
-	c->frees++;
-	free(p);
-}
-
 static void new_fails_cleanly_on_each_allocation_failure(void **state)
 {
 	struct fixture *fx = *state;
-	struct counting_alloc ca = {0, 0, 0};
-	struct ffaemu_allocator a = {sizeof(a), ca_alloc, ca_realloc, ca_free, &ca};
+	struct failalloc fa;
 	struct ffaemu_el3 *e;
-	unsigned needed;
+	unsigned long needed;
 
-	fx->cfg.alloc = &a;
+	failalloc_init(&fa);
+	fx->cfg.alloc = failalloc_allocator(&fa);
 	assert_int_equal(ffaemu_el3_new(&fx->cfg, &e), FFAEMU_OK);
-	needed = ca.allocs;
+	needed = fa.calls;
 	ffaemu_el3_free(&e);
-	assert_int_equal(ca.frees, needed);
-	for (unsigned k = 1; k <= needed; k++) {
-		ca = (struct counting_alloc){0, 0, k};
+	assert_int_equal(fa.frees, needed);
+	for (unsigned long k = 1; k <= needed; k++) {
+		failalloc_init(&fa);
+		failalloc_fail_nth(&fa, k);
 		assert_int_equal(ffaemu_el3_new(&fx->cfg, &e), FFAEMU_ENOMEM);
 		assert_null(e);
-		assert_int_equal(ca.frees, k - 1);
+		assert_int_equal(fa.frees, k - 1);
 	}
 }
 

@@ -23,6 +23,8 @@
 #include <ffa/spmc.h>
 #include <ffa/system.h>
 
+#include "failalloc.h"
+
 /* ---- A recording callee: one per emulated system ---- */
 
 struct recorder {
@@ -1010,56 +1012,25 @@ static void hand_built_shapes_are_checked(void **state)
 
 /* ---- Allocation failure ---- */
 
-struct failing {
-	int left; /* allocations that succeed before the next one fails */
-	int live;
-};
-
-static void *f_alloc(void *user, size_t n)
-{
-	struct failing *fa = user;
-	void *p;
-
-	if (fa->left-- <= 0)
-		return NULL;
-	p = malloc(n);
-	if (p)
-		fa->live++;
-	return p;
-}
-
-static void *f_realloc(void *user, void *p, size_t n)
-{
-	(void)user;
-	return realloc(p, n);
-}
-
-static void f_free(void *user, void *p)
-{
-	struct failing *fa = user;
-
-	if (p)
-		fa->live--;
-	free(p);
-}
-
 static void allocation_failure_is_clean(void **state)
 {
 	struct fixture *f = *state;
 	int ok_at = -1;
 
 	for (int budget = 0; budget < 8 && ok_at < 0; budget++) {
-		struct failing fa = {.left = budget};
-		struct ffaemu_allocator al = {sizeof(al), f_alloc, f_realloc, f_free, &fa};
+		struct failalloc fa;
+		const struct ffaemu_allocator *al = failalloc_allocator(&fa);
 		struct ffaemu_ffi_adapter *a = NULL;
 		struct ffaemu_node *node = NULL;
 		struct ffaemu_ffi_shape s;
 		int rc1, rc2;
 
+		failalloc_init(&fa);
+		failalloc_fail_after(&fa, (unsigned long)budget);
 		assert_int_equal(ffaemu_ffi_shape_parse("linux", &s, NULL), 0);
-		rc1 = ffaemu_ffi_adapter_new(&s, f->sys[0].edge, NULL, &al, &a);
-		fa.left = budget;
-		rc2 = ffaemu_ffi_node_new(&s, (ffaemu_ffi_fn)h_linux, "n", &al, &node);
+		rc1 = ffaemu_ffi_adapter_new(&s, f->sys[0].edge, NULL, al, &a);
+		failalloc_fail_after(&fa, (unsigned long)budget);
+		rc2 = ffaemu_ffi_node_new(&s, (ffaemu_ffi_fn)h_linux, "n", al, &node);
 		if (rc1 == 0 && rc2 == 0)
 			ok_at = budget;
 		else

@@ -24,6 +24,8 @@
 #include <ffa/spmc.h>
 #include <ffa/system.h>
 
+#include "failalloc.h"
+
 struct recorder {
 	unsigned calls;
 	struct ffaemu_regs seen;
@@ -346,53 +348,21 @@ static void a_plugin_inserted_in_front_of_el3_relays_a_whole_system(void **state
 	ffaemu_system_free(&sys);
 }
 
-struct failing {
-	int left;
-	int live;
-};
-
-static void *f_alloc(void *user, size_t n)
-{
-	struct failing *fa = user;
-	void *p;
-
-	if (fa->left-- <= 0)
-		return NULL;
-	p = malloc(n);
-	if (p)
-		fa->live++;
-	return p;
-}
-
-static void *f_realloc(void *user, void *p, size_t n)
-{
-	(void)user;
-	return realloc(p, n);
-}
-
-static void f_free(void *user, void *p)
-{
-	struct failing *fa = user;
-
-	if (p)
-		fa->live--;
-	free(p);
-}
-
 static void allocation_failure_at_every_step_leaves_nothing(void **state)
 {
 	struct fixture *f = *state;
 	int ok_at = -1;
 
 	for (int budget = 0; budget < 16 && ok_at < 0; budget++) {
-		struct failing fa = {.left = budget};
-		struct ffaemu_allocator al = {sizeof(al), f_alloc, f_realloc, f_free, &fa};
+		struct failalloc fa;
 		struct ffaemu_plugin_config cfg;
 		struct ffaemu_node *n = NULL;
 		int rc;
 
+		failalloc_init(&fa);
+		failalloc_fail_after(&fa, (unsigned long)budget);
 		ffaemu_plugin_config_default(&cfg);
-		cfg.alloc = &al;
+		cfg.alloc = failalloc_allocator(&fa);
 		cfg.down = f->down;
 		rc = ffaemu_plugin_load(spec(f, "echo_proxy", "linux-regs"), &cfg, &n);
 		if (rc == 0) {

@@ -17,6 +17,7 @@
 
 #include <ffa/mem.h>
 
+#include "failalloc.h"
 #include "mem_priv.h"
 
 #define PG 4096u
@@ -32,64 +33,11 @@
 #define PA_B(n) (B_BASE + (uint64_t)(n) * PG)
 #define PA_S(n) (S_BASE + (uint64_t)(n) * PG)
 
-/* ---- A counting allocator that can fail its Nth call ---- */
-struct counting {
-	size_t calls;   /* alloc + realloc calls so far */
-	size_t fail_at; /* fail the call with this number (1-based); 0 = never */
-	long live;      /* blocks currently allocated */
-};
-
-static void *count_alloc(void *user, size_t bytes)
-{
-	struct counting *c = user;
-	void *p;
-
-	if (++c->calls == c->fail_at)
-		return NULL;
-	p = malloc(bytes ? bytes : 1);
-	if (p)
-		c->live++;
-	return p;
-}
-
-static void *count_realloc(void *user, void *ptr, size_t bytes)
-{
-	struct counting *c = user;
-	void *p;
-
-	if (++c->calls == c->fail_at)
-		return NULL;
-	p = realloc(ptr, bytes ? bytes : 1);
-	if (p && !ptr)
-		c->live++;
-	return p;
-}
-
-static void count_free(void *user, void *ptr)
-{
-	struct counting *c = user;
-
-	if (ptr)
-		c->live--;
-	free(ptr);
-}
-
 struct fixture {
-	struct counting ca;
-	struct ffaemu_allocator alloc;
+	struct failalloc fa; /* the map's allocator: its Nth call can fail */
 	struct ffaemu_mem *mem;
 	struct ffaemu_owner host, sp, vm;
 };
-
-static void init_allocator(struct fixture *fx)
-{
-	memset(&fx->ca, 0, sizeof(fx->ca));
-	fx->alloc.size = sizeof(fx->alloc);
-	fx->alloc.alloc = count_alloc;
-	fx->alloc.realloc = count_realloc;
-	fx->alloc.free = count_free;
-	fx->alloc.user = &fx->ca;
-}
 
 static int setup(void **state)
 {
@@ -97,11 +45,11 @@ static int setup(void **state)
 
 	if (!fx)
 		return -1;
-	init_allocator(fx);
+	failalloc_init(&fx->fa);
 	fx->host = ffaemu_owner_make(FFAEMU_OWNER_HOST, 0);
 	fx->sp = ffaemu_owner_make(FFAEMU_OWNER_SECURE, 0x8001);
 	fx->vm = ffaemu_owner_make(FFAEMU_OWNER_VM, 3);
-	if (ffaemu_mem_new(&fx->alloc, &fx->mem) ||
+	if (ffaemu_mem_new(failalloc_allocator(&fx->fa), &fx->mem) ||
 	    ffaemu_mem_add_ram(fx->mem, A_BASE, A_PAGES * PG, FFAEMU_MEM_NS, fx->host) ||
 	    ffaemu_mem_add_ram(fx->mem, B_BASE, B_PAGES * PG, FFAEMU_MEM_NS, fx->host) ||
 	    ffaemu_mem_add_ram(fx->mem, S_BASE, S_PAGES * PG, FFAEMU_MEM_SECURE, fx->sp)) {
@@ -124,7 +72,7 @@ static int teardown(void **state)
 	if (rc)
 		fprintf(stderr, "invariant broken at teardown: %s\n", why);
 	ffaemu_mem_free(&fx->mem);
-	if (fx->mem || fx->ca.live != 0)
+	if (fx->mem || fx->fa.live != 0)
 		rc = -1;
 	free(fx);
 	return rc ? -1 : 0;
@@ -546,7 +494,7 @@ static void identity_region_maps_host_buffer(void **state)
 	ffaemu_mem_free(&fx->mem);
 	host[1] = 2;
 	free(host);
-	assert_int_equal(ffaemu_mem_new(&fx->alloc, &fx->mem), FFAEMU_OK);
+	assert_int_equal(ffaemu_mem_new(failalloc_allocator(&fx->fa), &fx->mem), FFAEMU_OK);
 }
 
 static void identity_region_rejects_misaligned_or_null_host(void **state)
@@ -1233,10 +1181,10 @@ static void allocation_failure_in_new_yields_enomem(void **state)
 	struct fixture *fx = *state;
 	struct ffaemu_mem *m = (struct ffaemu_mem *)fx; /* junk to prove it is cleared */
 
-	fx->ca.fail_at = fx->ca.calls + 1;
-	assert_int_equal(ffaemu_mem_new(&fx->alloc, &m), FFAEMU_ENOMEM);
+	failalloc_fail_nth(&fx->fa, 1);
+	assert_int_equal(ffaemu_mem_new(failalloc_allocator(&fx->fa), &m), FFAEMU_ENOMEM);
 	assert_null(m);
-	fx->ca.fail_at = 0;
+	failalloc_never(&fx->fa);
 }
 
 static void allocation_failure_in_add_changes_nothing(void **state)
@@ -1253,9 +1201,9 @@ static void allocation_failure_in_add_changes_nothing(void **state)
 			int rc;
 
 			ffaemu_mem_get_stats(fx->mem, &before);
-			fx->ca.fail_at = fx->ca.calls + k;
+			failalloc_fail_nth(&fx->fa, k);
 			rc = ffaemu_mem_add_ram(fx->mem, pa, 4 * PG, 0, fx->host);
-			fx->ca.fail_at = 0;
+			failalloc_never(&fx->fa);
 			if (rc == FFAEMU_OK)
 				break;
 			assert_int_equal(rc, FFAEMU_ENOMEM);
@@ -1284,18 +1232,18 @@ static void allocation_failure_in_apply_changes_nothing(void **state)
 	op.from_states = FFAEMU_PAGE_STATE_BIT(FFAEMU_PAGE_OWNED);
 	op.to_state = FFAEMU_PAGE_SHARED;
 	take_snap(fx->mem, &s);
-	fx->ca.fail_at = fx->ca.calls + 1;
+	failalloc_fail_nth(&fx->fa, 1);
 	assert_int_equal(ffaemu_mem_apply(fx->mem, r, 2, &op, &bad), FFAEMU_ENOMEM);
 	assert_unchanged(fx->mem, &s);
-	fx->ca.fail_at = fx->ca.calls + 1;
+	failalloc_fail_nth(&fx->fa, 1);
 	assert_int_equal(ffaemu_mem_share(fx->mem, r, 2, ffaemu_owner_make(FFAEMU_OWNER_NONE, 0),
 					  false),
 			 FFAEMU_ENOMEM);
 	assert_unchanged(fx->mem, &s);
-	fx->ca.fail_at = fx->ca.calls + 1;
+	failalloc_fail_nth(&fx->fa, 1);
 	assert_int_equal(ffaemu_mem_pin(fx->mem, r, 1, fx->host), FFAEMU_ENOMEM);
 	assert_unchanged(fx->mem, &s);
-	fx->ca.fail_at = 0;
+	failalloc_never(&fx->fa);
 	assert_int_equal(ffaemu_mem_apply(fx->mem, r, 2, &op, &bad), FFAEMU_OK);
 	assert_int_equal(info(fx->mem, PA_S(0)).state, FFAEMU_PAGE_SHARED);
 	op.from_states = FFAEMU_PAGE_STATE_BIT(FFAEMU_PAGE_SHARED);

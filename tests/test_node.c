@@ -11,6 +11,8 @@
 
 #include <ffa/node.h>
 
+#include "failalloc.h"
+
 struct rec {
 	unsigned calls, destroys;
 	struct ffaemu_regs *regs_ptr;
@@ -140,52 +142,24 @@ static void new_rejects_bad_ops(void **state)
 	assert_null(n);
 }
 
-struct counting_alloc {
-	unsigned allocs, frees;
-	bool fail;
-};
-
-static void *ca_alloc(void *user, size_t n)
-{
-	struct counting_alloc *c = user;
-
-	if (c->fail)
-		return NULL;
-	c->allocs++;
-	return malloc(n ? n : 1);
-}
-
-static void *ca_realloc(void *user, void *p, size_t n)
-{
-	(void)user;
-	return realloc(p, n ? n : 1);
-}
-
-static void ca_free(void *user, void *p)
-{
-	struct counting_alloc *c = user;
-
-	c->frees++;
-	free(p);
-}
-
 static void node_uses_the_given_allocator(void **state)
 {
-	struct counting_alloc ca = {0, 0, false};
-	struct ffaemu_allocator a = {sizeof(a), ca_alloc, ca_realloc, ca_free, &ca};
+	struct failalloc fa;
 	struct ffaemu_node *n;
 	struct rec rec = {0};
 	(void)state;
 
-	assert_int_equal(ffaemu_node_new(&rec_ops, &rec, &a, &n), FFAEMU_OK);
-	assert_int_equal(ca.allocs, 1);
+	failalloc_init(&fa);
+	assert_int_equal(ffaemu_node_new(&rec_ops, &rec, failalloc_allocator(&fa), &n), FFAEMU_OK);
+	assert_int_equal(fa.allocs, 1);
 	ffaemu_node_free(&n);
-	assert_int_equal(ca.frees, 1);
+	assert_int_equal(fa.frees, 1);
 	assert_int_equal(rec.destroys, 1);
 
-	ca.fail = true;
+	failalloc_fail_after(&fa, 0);
 	n = (struct ffaemu_node *)(uintptr_t)1;
-	assert_int_equal(ffaemu_node_new(&rec_ops, &rec, &a, &n), FFAEMU_ENOMEM);
+	assert_int_equal(ffaemu_node_new(&rec_ops, &rec, failalloc_allocator(&fa), &n),
+			 FFAEMU_ENOMEM);
 	assert_null(n);
 	/* No destroy for a node that never existed. */
 	assert_int_equal(rec.destroys, 1);

@@ -4,6 +4,7 @@
  * items 1-12, plus the profiles and the fixes of section 2. The stand-in
  * lets a test play a malicious or broken SPMC exactly.
  */
+#include "failalloc.h"
 #include "test_proxy_common.h"
 
 #define P2026 "pkvm-2026"
@@ -2004,69 +2005,35 @@ static void test_fallback_downcall(void **state)
 
 /* ================================================ robustness and host API */
 
-struct failing_alloc {
-	int left; /* allocations that succeed before the next fails; -1 = never fail */
-	int count;
-};
-
-static void *fa_alloc(void *user, size_t n)
-{
-	struct failing_alloc *fa = user;
-	fa->count++;
-	if (fa->left == 0)
-		return NULL;
-	if (fa->left > 0)
-		fa->left--;
-	return malloc(n ? n : 1);
-}
-
-static void *fa_realloc(void *user, void *p, size_t n)
-{
-	struct failing_alloc *fa = user;
-	fa->count++;
-	if (fa->left == 0)
-		return NULL;
-	if (fa->left > 0)
-		fa->left--;
-	return realloc(p, n ? n : 1);
-}
-
-static void fa_free(void *user, void *p)
-{
-	(void)user;
-	free(p);
-}
-
 /* Every allocation of ffaemu_proxy_new can fail: a clean error, no leak, mem as before. */
 static void test_new_allocation_failures_clean(void **state)
 {
-	struct failing_alloc fa = {-1, 0};
-	struct ffaemu_allocator al = {sizeof(al), fa_alloc, fa_realloc, fa_free, &fa};
+	struct failalloc fa;
 	struct ffaemu_proxy_config pc;
 	struct ffaemu_proxy *px;
 	struct ffaemu_mem *mem;
 	struct ffaemu_el3 *el3;
 	struct ffaemu_el3_config ec;
 	struct ffaemu_mem_stats before, after;
-	int total;
+	unsigned long total;
 
 	(void)state;
+	failalloc_init(&fa);
 	assert_int_equal(ffaemu_mem_new(NULL, &mem), 0);
 	ffaemu_el3_config_default(&ec);
 	assert_int_equal(ffaemu_el3_new(&ec, &el3), 0);
 	ffaemu_proxy_config_default(&pc);
 	pc.downstream = ffaemu_el3_node(el3);
 	pc.mem = mem;
-	pc.alloc = &al;
+	pc.alloc = failalloc_allocator(&fa);
 	assert_int_equal(ffaemu_proxy_new(&pc, &px), 0);
-	total = fa.count;
+	total = fa.calls;
 	assert_true(total >= 4);
 	ffaemu_proxy_free(&px);
 	assert_null(px);
 	ffaemu_mem_get_stats(mem, &before);
-	for (int k = 0; k < total; k++) {
-		fa.left = k;
-		fa.count = 0;
+	for (unsigned long k = 0; k < total; k++) {
+		failalloc_fail_after(&fa, k);
 		assert_int_equal(ffaemu_proxy_new(&pc, &px), FFAEMU_ENOMEM);
 		assert_null(px);
 		ffaemu_mem_get_stats(mem, &after);

@@ -20,6 +20,8 @@
 #include <ffa/script.h>
 #include <ffa/system.h>
 
+#include "failalloc.h"
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- helpers ---- */
@@ -617,30 +619,6 @@ static void test_script_is_reusable_and_deterministic(void **state)
 }
 
 /* Allocation failures during parse and run fail cleanly (no leak, no crash). */
-struct failing {
-	unsigned n, fail_at;
-};
-
-static void *f_alloc(void *u, size_t n)
-{
-	struct failing *f = u;
-
-	return ++f->n == f->fail_at ? NULL : malloc(n);
-}
-
-static void *f_realloc(void *u, void *p, size_t n)
-{
-	struct failing *f = u;
-
-	return ++f->n == f->fail_at ? NULL : realloc(p, n);
-}
-
-static void f_free(void *u, void *p)
-{
-	(void)u;
-	free(p);
-}
-
 static void test_allocation_failure_is_clean(void **state)
 {
 	static const char text[] = "title t\ncall FFA_VERSION w1=1.2\nexpect version 1.2\n"
@@ -649,12 +627,15 @@ static void test_allocation_failure_is_clean(void **state)
 
 	(void)state;
 	for (unsigned k = 1; k < 200; k++) {
-		struct failing f = {0, k};
-		struct ffaemu_allocator al = {sizeof(al), f_alloc, f_realloc, f_free, &f};
+		struct failalloc fa;
 		struct ffaemu_script_run_config cfg;
 		struct ffaemu_script *sc = NULL;
 		struct ffaemu_script_stats st;
-		int rc = ffaemu_script_parse("t", text, strlen(text), &al, &sc, NULL);
+		int rc;
+
+		failalloc_init(&fa);
+		failalloc_fail_nth(&fa, k);
+		rc = ffaemu_script_parse("t", text, strlen(text), failalloc_allocator(&fa), &sc, NULL);
 
 		if (rc) {
 			assert_int_equal(rc, FFAEMU_ENOMEM);
@@ -662,7 +643,7 @@ static void test_allocation_failure_is_clean(void **state)
 			continue;
 		}
 		ffaemu_script_run_config_default(&cfg);
-		cfg.alloc = &al;
+		cfg.alloc = failalloc_allocator(&fa);
 		rc = ffaemu_script_run(sc, &cfg, &st, NULL);
 		assert_true(rc == 0 || rc == FFAEMU_ENOMEM);
 		if (rc == 0 && st.passed == 2)

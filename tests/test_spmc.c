@@ -9,6 +9,8 @@
 
 #include <ffa/memdesc.h>
 
+#include "failalloc.h"
+
 /* spmc_mem_digest(): the SPMC's memory transactions, which no public call lists. */
 #include "spmc/spmc_priv.h"
 
@@ -81,57 +83,20 @@ static void test_new_rejects_bad_profiles(void **state)
 	ffaemu_spmc_free(NULL);
 }
 
-/* A test allocator that fails the Nth allocation. */
-struct fail_alloc {
-	int countdown;
-	int live;
-};
-
-static void *fa_alloc(void *u, size_t n)
-{
-	struct fail_alloc *fa = u;
-	void *p;
-	if (fa->countdown-- == 0)
-		return NULL;
-	p = malloc(n);
-	if (p)
-		fa->live++;
-	return p;
-}
-
-static void *fa_realloc(void *u, void *ptr, size_t n)
-{
-	struct fail_alloc *fa = u;
-	void *p;
-	if (fa->countdown-- == 0)
-		return NULL;
-	p = realloc(ptr, n);
-	if (p && !ptr)
-		fa->live++;
-	return p;
-}
-
-static void fa_free(void *u, void *ptr)
-{
-	struct fail_alloc *fa = u;
-	if (ptr)
-		fa->live--;
-	free(ptr);
-}
-
 static void test_allocation_failure_at_any_point_is_clean(void **state)
 {
 	bool completed = false;
 	(void)state;
 	for (int n = 0; n < 200 && !completed; n++) {
-		struct fail_alloc fa = {n, 0};
-		struct ffaemu_allocator a = {sizeof(a), fa_alloc, fa_realloc, fa_free, &fa};
+		struct failalloc fa;
 		struct ffaemu_spmc_config c;
 		struct ffaemu_spmc *s = NULL;
 		int rc;
 
+		failalloc_init(&fa);
+		failalloc_fail_nth(&fa, (unsigned long)n + 1);
 		ffaemu_spmc_config_default(&c);
-		c.alloc = &a;
+		c.alloc = failalloc_allocator(&fa);
 		rc = ffaemu_spmc_new(&c, &s);
 		if (rc == 0) {
 			rc = ffaemu_spmc_add_preset(s, "acs-fvp");

@@ -20,6 +20,8 @@
 #include <ffa/spmc.h>
 #include <ffa/system.h>
 
+#include "failalloc.h"
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static struct ffaemu_regs call0(uint32_t fid, uint64_t x1)
@@ -492,44 +494,21 @@ static void test_fault_names_are_a_catalogue(void **state)
 
 /* ---- allocation failure: every failing allocation gives ENOMEM and no leak ---- */
 
-struct failing {
-	unsigned n, fail_at;
-};
-
-static void *f_alloc(void *u, size_t n)
-{
-	struct failing *f = u;
-
-	return ++f->n == f->fail_at ? NULL : malloc(n);
-}
-
-static void *f_realloc(void *u, void *p, size_t n)
-{
-	struct failing *f = u;
-
-	return ++f->n == f->fail_at ? NULL : realloc(p, n);
-}
-
-static void f_free(void *u, void *p)
-{
-	(void)u;
-	free(p);
-}
-
 static void test_allocation_failure_rolls_back(void **state)
 {
 	unsigned built = 0;
 
 	(void)state;
 	for (unsigned k = 1; k < 400 && !built; k++) {
-		struct failing f = {0, k};
-		struct ffaemu_allocator al = {sizeof(al), f_alloc, f_realloc, f_free, &f};
+		struct failalloc fa;
 		struct ffaemu_system_config cfg;
 		struct ffaemu_system *sys = NULL;
 		int rc;
 
+		failalloc_init(&fa);
+		failalloc_fail_nth(&fa, k);
 		ffaemu_system_config_default(&cfg);
-		cfg.alloc = &al;
+		cfg.alloc = failalloc_allocator(&fa);
 		cfg.proxy = "pkvm-2026";
 		cfg.partitions = "conform";
 		rc = ffaemu_system_new(&cfg, &sys);

@@ -24,6 +24,8 @@
 #include <ffa/smccc.h>
 #include <ffa/trace.h>
 
+#include "failalloc.h"
+
 /* ---- the stack under trace ---- */
 
 struct stack {
@@ -1136,48 +1138,25 @@ static void names_of_instances_and_conduits(void **state)
 	assert_null(ffaemu_conduit_name((enum ffaemu_conduit)9));
 }
 
-static int fail_after;
-
-static void *failing_alloc(void *user, size_t bytes)
-{
-	(void)user;
-	if (fail_after-- <= 0)
-		return NULL;
-	return malloc(bytes);
-}
-
-static void *failing_realloc(void *user, void *p, size_t bytes)
-{
-	(void)user;
-	if (fail_after-- <= 0)
-		return NULL;
-	return realloc(p, bytes);
-}
-
-static void plain_free(void *user, void *p)
-{
-	(void)user;
-	free(p);
-}
-
 static void allocation_failure_in_reader_and_writers_is_clean(void **state)
 {
 	struct fixture *f = *state;
-	const struct ffaemu_allocator a = {sizeof(a), failing_alloc, failing_realloc, plain_free, NULL};
+	struct failalloc fa;
 	struct ffaemu_trace_config cfg;
 	char *text;
 	bool completed = false;
 
 	scenario(&f->s);
 	text = render(f->t, FFAEMU_TRACE_JSONL);
+	failalloc_init(&fa);
 	ffaemu_trace_config_default(&cfg);
-	cfg.alloc = &a;
+	cfg.alloc = failalloc_allocator(&fa);
 	for (int n = 0; n < 64 && !completed; n++) {
 		struct ffaemu_trace *t = NULL;
 		struct membuf m = {0};
 		int rc;
 
-		fail_after = n;
+		failalloc_fail_after(&fa, (unsigned long)n);
 		rc = ffaemu_trace_read_jsonl(text, strlen(text), &cfg, &t, NULL);
 		if (rc == FFAEMU_OK) {
 			/* The diagram writers allocate too. */
@@ -1189,7 +1168,7 @@ static void allocation_failure_in_reader_and_writers_is_clean(void **state)
 			assert_int_equal(rc, FFAEMU_ENOMEM);
 			assert_null(t);
 		}
-		fail_after = 1 << 30;
+		failalloc_never(&fa);
 		ffaemu_trace_free(&t);
 		free(m.p);
 	}
@@ -1224,9 +1203,10 @@ static int write_scenario_svg(const char *path)
 
 static void recorder_out_of_memory_drops_calls_and_counts_them(void **state)
 {
-	const struct ffaemu_allocator a = {sizeof(a), failing_alloc, failing_realloc, plain_free, NULL};
+	struct failalloc fa;
 	(void)state;
 
+	failalloc_init(&fa);
 	for (int n = 1; n < 16; n++) {
 		struct ffaemu_trace_config cfg;
 		struct ffaemu_trace *t = NULL;
@@ -1234,8 +1214,8 @@ static void recorder_out_of_memory_drops_calls_and_counts_them(void **state)
 
 		stack_open(&s, true);
 		ffaemu_trace_config_default(&cfg);
-		cfg.alloc = &a;
-		fail_after = n;
+		cfg.alloc = failalloc_allocator(&fa);
+		failalloc_fail_after(&fa, (unsigned long)n);
 		if (ffaemu_trace_new(&cfg, &t) == FFAEMU_OK) {
 			if (ffaemu_trace_attach(t, s.host_edge) == FFAEMU_OK &&
 			    ffaemu_trace_attach(t, s.proxy_edge) == FFAEMU_OK &&
@@ -1244,7 +1224,7 @@ static void recorder_out_of_memory_drops_calls_and_counts_them(void **state)
 				assert_int_equal(ffaemu_trace_count(t) + ffaemu_trace_dropped(t), 7);
 			}
 		}
-		fail_after = 1 << 30;
+		failalloc_never(&fa);
 		ffaemu_trace_free(&t);
 		stack_close(&s);
 	}
