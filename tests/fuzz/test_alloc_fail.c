@@ -85,6 +85,7 @@ struct seq {
 	bool recording;       /* this is the reference run */
 	unsigned nref;
 	unsigned no_memory, worked; /* how the call holding the failure answered */
+	bool retried;               /* ... and it was NO_MEMORY, and the retry worked */
 	uint32_t version;           /* negotiated: the layout of the descriptors */
 };
 
@@ -101,7 +102,7 @@ struct seq {
  *  - a request to the memory partition reports its failing step in w3
  *    (memdesc.h): 0 and the reference's outcome, or NO_MEMORY.
  */
-static void judge_failing_call(struct seq *q, unsigned idx, const struct ffaemu_regs *r,
+static bool judge_failing_call(struct seq *q, unsigned idx, const struct ffaemu_regs *r,
 			       bool stateless, uint64_t before, uint64_t after)
 {
 	const struct ref_call *ref = &q->ref[idx];
@@ -117,7 +118,7 @@ static void judge_failing_call(struct seq *q, unsigned idx, const struct ffaemu_
 			fail_msg("alloc %lu (proxy %s): fid 0x%08x answered NO_MEMORY and changed "
 				 "state", q->n, q->st.proxy, fid);
 		q->no_memory++;
-		return;
+		return true;
 	}
 	if (x0 != ref->x0)
 		fail_msg("alloc %lu (proxy %s): fid 0x%08x answered x0=0x%08x x2=0x%llx, "
@@ -129,7 +130,7 @@ static void judge_failing_call(struct seq *q, unsigned idx, const struct ffaemu_
 				 "step %u, not NO_MEMORY", q->n, q->st.proxy, (int)(int32_t)status,
 				 (unsigned)r->x[6]);
 		q->no_memory++;
-		return; /* the state is judged by seq_call */
+		return true; /* the state is judged by seq_call */
 	}
 	if (stateless ? status != ref->status : false)
 		fail_msg("alloc %lu: memory partition status %u, %u without the failure", q->n,
@@ -138,6 +139,50 @@ static void judge_failing_call(struct seq *q, unsigned idx, const struct ffaemu_
 		fail_msg("alloc %lu (proxy %s): fid 0x%08x answered as without the failure "
 			 "(x0=0x%08x) but left another state", q->n, q->st.proxy, fid, x0);
 	q->worked++;
+	return false;
+}
+
+/*
+ * Whether a call that answered NO_MEMORY can be made again as it was. Not
+ * a FRAG_TX whose send the SPMC dropped (spec E2: an error mid-way ends the
+ * transaction), nor a memory partition request whose relinquish failed
+ * (the retrieve stands, spec E3).
+ */
+static bool retryable(struct seq *q, const struct ffaemu_regs *in, const struct ffaemu_regs *r,
+		      bool stateless)
+{
+	struct ffaemu_spmc *spmc = ffaemu_system_spmc(q->st.sys);
+	struct ffaemu_spmc_txn t;
+
+	if (stateless)
+		return (uint32_t)r->x[6] != FFAEMU_SP_MEMORY_STEP_RELINQUISH;
+	if ((uint32_t)in->x[0] != FFAEMU_FFA_MEM_FRAG_TX)
+		return true;
+	for (size_t i = 0; ffaemu_spmc_txn_at(spmc, i, &t) == 0; i++)
+		if (t.kind != FFAEMU_SPMC_TXN_RETRIEVE && t.handle == ffaemu_regs_handle(in, 1))
+			return true;
+	return false;
+}
+
+/*
+ * NO_MEMORY changed nothing, so the same call again, with the allocator
+ * past its failure, must do what it did in the reference run: the same
+ * reply and the same state, and the rest of the run then goes as there.
+ */
+static void seq_retry(struct seq *q, unsigned idx, const struct ffaemu_regs *in,
+		      struct ffaemu_regs *r, bool stateless)
+{
+	const struct ref_call *ref = &q->ref[idx];
+
+	*r = *in;
+	stack_call(&q->st, r);
+	if ((uint32_t)r->x[0] != ref->x0 || (stateless && (uint32_t)r->x[3] != ref->status) ||
+	    stack_digest(q->st.sys) != ref->digest)
+		fail_msg("alloc %lu (proxy %s): fid 0x%08x retried after NO_MEMORY answered "
+			 "x0=0x%08x x2=0x%llx x3=0x%llx, not as without the failure", q->n,
+			 q->st.proxy, ref->fid, (uint32_t)r->x[0], (unsigned long long)r->x[2],
+			 (unsigned long long)r->x[3]);
+	q->retried = true;
 }
 
 /*
@@ -153,10 +198,14 @@ static void seq_call(struct seq *q, struct ffaemu_regs *r, bool stateless)
 	uint64_t before = stack_digest(q->st.sys), after;
 	uint32_t fid = (uint32_t)r->x[0];
 	unsigned idx = q->calls++;
+	struct ffaemu_regs in = *r;
 
 	assert_true(idx < SEQ_MAX_CALLS);
 	stack_call(&q->st, r);
 	after = stack_digest(q->st.sys);
+	if (stateless && (uint32_t)r->x[6] != FFAEMU_SP_MEMORY_STEP_RELINQUISH && after != before)
+		fail_msg("alloc %lu (proxy %s): memory partition request (x3=0x%llx) changed state",
+			 q->n, q->st.proxy, (unsigned long long)r->x[3]);
 	if (q->recording) {
 		q->ref[idx].fid = fid;
 		q->ref[idx].x0 = (uint32_t)r->x[0];
@@ -166,11 +215,10 @@ static void seq_call(struct seq *q, struct ffaemu_regs *r, bool stateless)
 	} else if (!before_failed && q->fa->failed) {
 		assert_true(idx < q->nref);
 		assert_int_equal(q->ref[idx].fid, fid);
-		judge_failing_call(q, idx, r, stateless, before, after);
+		if (judge_failing_call(q, idx, r, stateless, before, after) &&
+		    retryable(q, &in, r, stateless))
+			seq_retry(q, idx, &in, r, stateless);
 	}
-	if (stateless && (uint32_t)r->x[6] != FFAEMU_SP_MEMORY_STEP_RELINQUISH && after != before)
-		fail_msg("alloc %lu (proxy %s): memory partition request (x3=0x%llx) changed state",
-			 q->n, q->st.proxy, (unsigned long long)r->x[3]);
 }
 
 static void regs(struct ffaemu_regs *r, uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3,
@@ -368,7 +416,7 @@ static void alloc_fail_sequence(const char *proxy, const char *spmc, bool checke
 	struct ffaemu_allocator a;
 	struct ref_call *ref;
 	unsigned long n;
-	unsigned proxy_idx = 0, no_memory = 0, worked = 0;
+	unsigned proxy_idx = 0, no_memory = 0, worked = 0, retries = 0;
 	unsigned long ctor_failures = 0, call_failures = 0;
 
 	for (unsigned i = 0; i <= ffaemu_proxy_profile_count(); i++)
@@ -429,14 +477,19 @@ static void alloc_fail_sequence(const char *proxy, const char *spmc, bool checke
 		}
 		/* The failure was in a call or in stack_free, never lost. */
 		assert_true(q.errors_injected <= 1);
+		/* NO_MEMORY, then the same call again: as if nothing had failed. */
+		if (q.retried) {
+			assert_int_equal(ok, ok_expected);
+			retries++;
+		}
 		call_failures++;
 		no_memory += q.no_memory;
 		worked += q.worked;
 	}
 	free(ref);
 	print_message("%s: %lu allocations; %lu failed in constructors, %lu later: %u calls "
-		      "answered NO_MEMORY, %u worked regardless\n",
-		      proxy, n - 1, ctor_failures, call_failures, no_memory, worked);
+		      "answered NO_MEMORY (%u retried to the end), %u worked regardless\n",
+		      proxy, n - 1, ctor_failures, call_failures, no_memory, retries, worked);
 	assert_true(n > 10);
 	/* The calls do allocate: some failures reached the caller. */
 	assert_true(no_memory > 0);
@@ -467,6 +520,207 @@ static void test_every_allocation_failure_through_the_proxy_answers_no_memory(vo
 	const struct profile_case *c = *state;
 
 	alloc_fail_sequence(c->proxy, c->spmc, c->checker_fails);
+}
+
+/* ---- The pKVM-2026 proxy's own allocations, one at a time ---------------- */
+
+/* A pkvm-2026 stack, version negotiated and mailbox mapped, on fa. */
+static void up_2026(struct seq *q, struct failalloc *fa, struct ffaemu_allocator *a)
+{
+	struct ffaemu_regs r;
+	unsigned idx = 0;
+
+	for (unsigned i = 1; i <= ffaemu_proxy_profile_count(); i++)
+		if (strcmp(stack_proxy_name(i), "pkvm-2026") == 0)
+			idx = i;
+	fa_reset(fa, a, 0);
+	memset(q, 0, sizeof(*q));
+	q->fa = fa;
+	assert_int_equal(stack_new_libc_checker(&q->st, idx, 0, a), 0);
+	q->version = FFAEMU_FFA_1_2;
+	regs(&r, FFAEMU_FFA_VERSION, FFAEMU_FFA_1_2, 0, 0, 0);
+	stack_call(&q->st, &r);
+	assert_int_equal((uint32_t)r.x[0], FFAEMU_FFA_1_2);
+	regs(&r, FFAEMU_FFA_RXTX_MAP_64, q->st.tx, q->st.rx, 1, 0);
+	stack_call(&q->st, &r);
+	assert_int_equal((uint32_t)r.x[0], FFAEMU_FFA_SUCCESS);
+}
+
+static struct ffaemu_page_info page(struct seq *q, uint64_t pfn)
+{
+	struct ffaemu_page_info pi;
+
+	assert_int_equal(ffaemu_mem_page_info(ffaemu_system_mem(q->st.sys),
+					      FFAEMU_SYSTEM_RAM_BASE + pfn * FFAEMU_PAGE_SIZE, &pi),
+			 0);
+	return pi;
+}
+
+static uint64_t down_calls(struct seq *q)
+{
+	struct ffaemu_proxy_status st;
+
+	ffaemu_proxy_get_status(ffaemu_system_proxy(q->st.sys), &st);
+	return st.down_calls;
+}
+
+/* The bytes of the send in progress with handle h at the SPMC; 0 if none. */
+static uint32_t send_received(struct seq *q, uint64_t h)
+{
+	struct ffaemu_spmc_txn t;
+
+	for (size_t i = 0; ffaemu_spmc_txn_at(ffaemu_system_spmc(q->st.sys), i, &t) == 0; i++)
+		if (t.kind != FFAEMU_SPMC_TXN_RETRIEVE && t.handle == h)
+			return t.done_len;
+	return 0;
+}
+
+/*
+ * The proxy shares a FRAG_TX fragment's pages before it forwards the
+ * fragment (pkvm-proxy 1.14). When the model's allocator fails there, the
+ * SPMC has not seen the fragment: the answer is NO_MEMORY, the transaction
+ * stays open at the SPMC with the bytes it had (not aborted with
+ * MEM_RECLAIM as for a DENIED share, which would strand the earlier
+ * fragments' pages), and the same FRAG_TX again completes the share.
+ */
+static void test_frag_tx_failing_in_the_proxy_answers_no_memory_and_can_be_retried(void **state)
+{
+	struct failalloc fa;
+	struct ffaemu_allocator a;
+	struct seq q;
+	struct ffaemu_regs r, in;
+	uint8_t buf[48 + 32 + 16 + 16 * 100];
+	struct ffaemu_range ranges[100];
+	struct ffaemu_memdesc_receiver rcv;
+	struct ffaemu_memdesc_tx tx;
+	struct ffaemu_mem *mem;
+	size_t len;
+	const uint64_t first = 0x310;
+
+	(void)state;
+	up_2026(&q, &fa, &a);
+	mem = ffaemu_system_mem(q.st.sys);
+	memset(&tx, 0, sizeof(tx));
+	memset(&rcv, 0, sizeof(rcv));
+	rcv.id = 0x8005;
+	rcv.perms = FFAEMU_MEM_PERM_DATA_RW;
+	tx.attributes = FFAEMU_MEM_ATTR_NORMAL_WB_INNER;
+	tx.receiver_count = 1;
+	tx.receivers = &rcv;
+	for (unsigned i = 0; i < 100; i++) {
+		ranges[i].base = FFAEMU_SYSTEM_RAM_BASE + (first + 2ull * i) * FFAEMU_PAGE_SIZE;
+		ranges[i].pages = 1;
+	}
+	tx.constituent_count = 100;
+	tx.constituents = ranges;
+	assert_int_equal(ffaemu_memdesc_build(&tx, FFAEMU_FFA_1_2, buf, sizeof(buf), &len), 0);
+	assert_int_equal(len, 96 + 1600);
+
+	/* Fragment 1: the header and 40 constituents. */
+	assert_int_equal(ffaemu_mem_write(mem, q.st.tx, buf, 736), 0);
+	regs(&r, FFAEMU_FFA_MEM_SHARE_64, len, 736, 0, 0);
+	stack_call(&q.st, &r);
+	assert_int_equal((uint32_t)r.x[0], FFAEMU_FFA_MEM_FRAG_RX);
+	uint64_t h = ffaemu_regs_handle(&r, 1);
+	assert_int_equal(send_received(&q, h), 736);
+	assert_int_equal(page(&q, first).hyp_state, FFAEMU_PAGE_SHARED);
+
+	/* Fragment 2 (constituents 40..79), with the next allocation failing. */
+	assert_int_equal(ffaemu_mem_write(mem, q.st.tx, buf + 736, 640), 0);
+	regs(&in, FFAEMU_FFA_MEM_FRAG_TX, (uint32_t)h, h >> 32, 640, 0);
+	uint64_t down = down_calls(&q), digest = stack_digest(q.st.sys);
+	fa.fail_at = fa.calls + 1;
+	r = in;
+	stack_call(&q.st, &r);
+	assert_true(fa.failed);
+	assert_int_equal((uint32_t)r.x[0], FFAEMU_FFA_ERROR);
+	assert_int_equal((int32_t)r.x[2], FFAEMU_FFA_NO_MEMORY);
+	assert_int_equal(down_calls(&q), down); /* the SPMC was not told */
+	assert_int_equal(send_received(&q, h), 736);
+	assert_true(stack_digest(q.st.sys) == digest);
+	assert_int_equal(page(&q, first + 2 * 40).hyp_state, FFAEMU_PAGE_OWNED);
+	assert_int_equal(page(&q, first).hyp_state, FFAEMU_PAGE_SHARED);
+
+	/* The same call again, then the last fragment. */
+	r = in;
+	stack_call(&q.st, &r);
+	assert_int_equal((uint32_t)r.x[0], FFAEMU_FFA_MEM_FRAG_RX);
+	assert_int_equal(ffaemu_regs_w(&r, 3), 736 + 640);
+	assert_int_equal(page(&q, first + 2 * 40).hyp_state, FFAEMU_PAGE_SHARED);
+	assert_int_equal(ffaemu_mem_write(mem, q.st.tx, buf + 1376, 320), 0);
+	regs(&r, FFAEMU_FFA_MEM_FRAG_TX, (uint32_t)h, h >> 32, 320, 0);
+	stack_call(&q.st, &r);
+	assert_int_equal((uint32_t)r.x[0], FFAEMU_FFA_SUCCESS);
+	assert_int_equal(ffaemu_regs_handle(&r, 2), h);
+	for (unsigned i = 0; i < 100; i++) {
+		assert_int_equal(page(&q, first + 2 * i).hyp_state, FFAEMU_PAGE_SHARED);
+		assert_int_equal(page(&q, first + 2 * i).state, FFAEMU_PAGE_SHARED);
+	}
+
+	/* And it reclaims whole: every page back to the host in both views. */
+	regs(&r, FFAEMU_FFA_MEM_RECLAIM, (uint32_t)h, h >> 32, 0, 0);
+	stack_call(&q.st, &r);
+	assert_int_equal((uint32_t)r.x[0], FFAEMU_FFA_SUCCESS);
+	for (unsigned i = 0; i < 100; i++) {
+		assert_int_equal(page(&q, first + 2 * i).hyp_state, FFAEMU_PAGE_OWNED);
+		assert_int_equal(page(&q, first + 2 * i).state, FFAEMU_PAGE_OWNED);
+	}
+	stack_free(&q.st);
+	assert_int_equal(fa.live, 0);
+}
+
+/*
+ * A reclaim in which any one allocation fails: NO_MEMORY with the share
+ * still whole at the SPMC and in the host stage-2 (so the same reclaim
+ * works afterwards), or SUCCESS with every page back. The proxy unshares
+ * before the SPMC's MEM_RECLAIM, so the case "the SPMC reclaimed, the
+ * proxy could not unshare" (pages stuck hyp-shared) cannot arise.
+ */
+static void test_reclaim_failing_anywhere_leaves_the_share_whole_or_returns_it_all(void **state)
+{
+	unsigned long n, no_memory = 0;
+	const uint64_t first = 0x100;
+
+	(void)state;
+	for (n = 1;; n++) {
+		struct failalloc fa;
+		struct ffaemu_allocator a;
+		struct seq q;
+		struct ffaemu_regs r;
+
+		up_2026(&q, &fa, &a);
+		uint64_t h = seq_share(&q, first, 3, FFAEMU_PAGE_SIZE);
+		assert_true(h != 0);
+		uint64_t base = fa.calls, digest = stack_digest(q.st.sys);
+		fa.fail_at = base + n;
+		regs(&r, FFAEMU_FFA_MEM_RECLAIM, (uint32_t)h, h >> 32, 0, 0);
+		stack_call(&q.st, &r);
+		bool failed = fa.failed;
+		if ((uint32_t)r.x[0] == FFAEMU_FFA_ERROR) {
+			assert_true(failed);
+			assert_int_equal((int32_t)r.x[2], FFAEMU_FFA_NO_MEMORY);
+			assert_true(stack_digest(q.st.sys) == digest);
+			for (unsigned i = 0; i < 3; i++) {
+				assert_int_equal(page(&q, first + 2 * i).hyp_state, FFAEMU_PAGE_SHARED);
+				assert_int_equal(page(&q, first + 2 * i).state, FFAEMU_PAGE_SHARED);
+			}
+			no_memory++;
+			regs(&r, FFAEMU_FFA_MEM_RECLAIM, (uint32_t)h, h >> 32, 0, 0);
+			stack_call(&q.st, &r);
+		}
+		assert_int_equal((uint32_t)r.x[0], FFAEMU_FFA_SUCCESS);
+		for (unsigned i = 0; i < 3; i++) {
+			assert_int_equal(page(&q, first + 2 * i).hyp_state, FFAEMU_PAGE_OWNED);
+			assert_int_equal(page(&q, first + 2 * i).state, FFAEMU_PAGE_OWNED);
+		}
+		stack_free(&q.st);
+		assert_int_equal(fa.live, 0);
+		if (!failed)
+			break;
+	}
+	/* The hypervisor retrieve, three unshares and the SPMC's reclaim allocate. */
+	assert_true(no_memory >= 5);
+	print_message("reclaim of 3 ranges: %lu allocations, each failed once\n", n - 1);
 }
 
 /*
@@ -554,6 +808,8 @@ int main(void)
 		THROUGH(3, "pkvm-6.18"),
 		THROUGH(4, "pkvm-2026"),
 		THROUGH(5, "pkvm-2026-direct-msg"),
+		cmocka_unit_test(test_frag_tx_failing_in_the_proxy_answers_no_memory_and_can_be_retried),
+		cmocka_unit_test(test_reclaim_failing_anywhere_leaves_the_share_whole_or_returns_it_all),
 		cmocka_unit_test(test_every_allocation_failure_in_a_script_run_leaks_nothing),
 	};
 	fid_table_init();
