@@ -21,7 +21,10 @@
  *          (u16), 9 = two endpoint IDs (u16, u16), 10 = last DESC length
  *
  * After each call stack_call() checks the page map, the callee-side
- * conformance rules and that an FFA_ERROR changed nothing.
+ * conformance rules and that an FFA_ERROR changed nothing, the SPMC's
+ * memory transactions in progress included (a send in FRAG_TX fragments, a
+ * retrieve in FRAG_RX fragments: ffaemu_spmc_txn_at), but for the two
+ * changes stack.h allows (spec E2, pkvm-proxy 1.15).
  */
 #include "stack.h"
 
