@@ -68,9 +68,23 @@ struct ffaemu_edge {
 	struct ffaemu_node *callee;
 	struct edge_observer obs[EDGE_MAX_OBSERVERS];
 	unsigned nobs;
+	/*
+	 * SMC64 calls go to the callee in place: every register is an unmasked
+	 * argument and a result (SMCCC 1.2 SMC64, spec A7), there is a callee
+	 * and nobody observes the input (edge_update_inplace).
+	 */
+	bool inplace64;
 	struct ffaemu_edge_stats stats;
 	uint32_t name_gen, callee_gen; /* conduit_priv.h */
 };
+
+static void edge_update_inplace(struct ffaemu_edge *e)
+{
+	const struct edge_shape *sh = &e->shape[1];
+
+	e->inplace64 = sh->nres == FFAEMU_NREGS && sh->fast && !sh->mask_args && !e->nobs &&
+		       e->callee;
+}
 
 void ffaemu_edge_config_default(struct ffaemu_edge_config *cfg)
 {
@@ -162,6 +176,7 @@ int ffaemu_edge_new(const struct ffaemu_edge_config *user_cfg, struct ffaemu_nod
 	shape_init(&e->shape[1], &cfg, true);
 	e->cfg.name = e->name;
 	e->callee = callee;
+	edge_update_inplace(e);
 	*out = e;
 	return FFAEMU_OK;
 }
@@ -185,6 +200,7 @@ void ffaemu_edge_set_callee(struct ffaemu_edge *edge, struct ffaemu_node *callee
 	if (edge) {
 		edge->callee = callee;
 		edge->callee_gen++;
+		edge_update_inplace(edge);
 	}
 }
 
@@ -238,6 +254,7 @@ int ffaemu_edge_add_observer(struct ffaemu_edge *edge, ffaemu_edge_observer_fn f
 	edge->obs[edge->nobs].fn = fn;
 	edge->obs[edge->nobs].user = user;
 	edge->nobs++;
+	edge_update_inplace(edge);
 	return FFAEMU_OK;
 }
 
@@ -252,6 +269,7 @@ int ffaemu_edge_remove_observer(struct ffaemu_edge *edge, ffaemu_edge_observer_f
 		memmove(&edge->obs[i], &edge->obs[i + 1],
 			(edge->nobs - i - 1) * sizeof(edge->obs[0]));
 		edge->nobs--;
+		edge_update_inplace(edge);
 		return FFAEMU_OK;
 	}
 	return FFAEMU_ENOENT;
@@ -473,6 +491,20 @@ void ffaemu_edge_call(struct ffaemu_edge *edge, struct ffaemu_regs *regs,
 	if (!edge || !regs)
 		return;
 
+	/* Only w0 carries the FID; bit 30 picks the convention (spec A1). */
+	smc64 = (regs->x[0] & FFAEMU_SMCCC_SMC64) != 0;
+	if (smc64 && edge->inplace64 && ctx && !ctx->aarch32 &&
+	    ctx->conduit == edge->cfg.conduit && ctx->smccc_version == edge->cfg.smccc_version) {
+		/*
+		 * The reply is whatever the callee leaves, so it works in place,
+		 * and the caller's context already says what this edge would set.
+		 */
+		edge->stats.calls++;
+		ffaemu_node_call(edge->callee, regs, ctx);
+		edge->stats.last_violations = 0;
+		return;
+	}
+
 	if (ctx) {
 		c = *ctx;
 	} else {
@@ -485,17 +517,10 @@ void ffaemu_edge_call(struct ffaemu_edge *edge, struct ffaemu_regs *regs,
 	c.smccc_version = edge->cfg.smccc_version;
 
 	index = edge->stats.calls++;
-	/* Only w0 carries the FID; bit 30 picks the convention (spec A1). */
-	smc64 = (regs->x[0] & FFAEMU_SMCCC_SMC64) != 0;
 	sh = &edge->shape[smc64];
 
-	if (smc64 && sh->nres == FFAEMU_NREGS && sh->fast && !sh->mask_args && !edge->nobs &&
-	    !c.aarch32 && edge->callee) {
-		/*
-		 * Every register is an unmasked argument and a result (SMCCC 1.2
-		 * SMC64, spec A7) and nobody observes the input: the reply is
-		 * whatever the callee leaves, so it works in place.
-		 */
+	if (smc64 && edge->inplace64 && !c.aarch32) {
+		/* As above, with the context this edge sets. */
 		ffaemu_node_call(edge->callee, regs, &c);
 		edge->stats.last_violations = 0;
 		return;

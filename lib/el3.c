@@ -180,6 +180,15 @@ static void el3_call(void *self, struct ffaemu_regs *regs, const struct ffaemu_c
 		return;
 	}
 
+	if (abi_fid_is_ffa(fid)) {
+		/* The SPMC sees the registers as the caller wrote them, hint included. */
+		if (cfg->spmc)
+			ffaemu_node_call(cfg->spmc, regs, ctx);
+		else
+			reply_ffa_not_supported(regs, ctx, cfg->smccc_version);
+		return;
+	}
+
 	switch (fid) {
 	case FFAEMU_SMCCC_VERSION_FID:
 		/* SMCCC 1.0 has no SMCCC_VERSION (spec A5, A11). */
@@ -231,14 +240,6 @@ static void el3_call(void *self, struct ffaemu_regs *regs, const struct ffaemu_c
 		break;
 	}
 
-	if (abi_fid_is_ffa(fid)) {
-		/* The SPMC sees the registers as the caller wrote them, hint included. */
-		if (cfg->spmc)
-			ffaemu_node_call(cfg->spmc, regs, ctx);
-		else
-			reply_ffa_not_supported(regs, ctx, cfg->smccc_version);
-		return;
-	}
 	reply_unknown(regs);
 }
 

@@ -60,11 +60,22 @@ static struct ffaemu_edge *pick_edge(struct ffaemu_proxy *p, uint32_t fid)
 	}
 }
 
+/*
+ * The last down-call's reply is only ever read as the stale start of an
+ * FFA_VERSION reply, the bug 2bd3c6c702f3 fixed (pkvm-proxy 1.5): a fixed
+ * profile has no reader for it, so the hot path skips the copy.
+ */
+static inline void keep_last_down(struct ffaemu_proxy *p, const struct ffaemu_regs *r)
+{
+	if (!p->prof.fixes.zero_response)
+		p->last_down = *r;
+}
+
 /* A call the proxy makes for its own purposes, with the profile's SMCCC. */
 void proxy_down(struct ffaemu_proxy *p, struct ffaemu_regs *r)
 {
 	ffaemu_edge_call(pick_edge(p, (uint32_t)r->x[0]), r, &p->down_ctx);
-	p->last_down = *r;
+	keep_last_down(p, r);
 	p->down_calls++;
 }
 
@@ -72,7 +83,7 @@ void proxy_down(struct ffaemu_proxy *p, struct ffaemu_regs *r)
 static void forward(struct ffaemu_proxy *p, struct ffaemu_regs *regs)
 {
 	ffaemu_edge_call(p->down12, regs, &p->down_ctx);
-	p->last_down = *regs;
+	keep_last_down(p, regs);
 	p->down_calls++;
 	p->forwarded++;
 }
@@ -715,6 +726,9 @@ int ffaemu_proxy_new(const struct ffaemu_proxy_config *user_cfg, struct ffaemu_p
 	p->down_ctx.caller = 0;
 	p->down_ctx.instance = FFAEMU_INSTANCE_NP;
 	p->down_ctx.el = 2;
+	/* What the SMCCC 1.2 edge sets anyway: its calls then need no context copy. */
+	p->down_ctx.conduit = FFAEMU_CONDUIT_SMC;
+	p->down_ctx.smccc_version = FFAEMU_SMCCC_1_2;
 
 	/* Scratch for the largest range list: a full fragment or a full descriptor buffer. */
 	max_ranges = ps / PROXY_CONSTITUENT_SIZE;

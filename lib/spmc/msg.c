@@ -86,7 +86,8 @@ static bool msg_wait_args_ok(const struct ffaemu_regs *m, uint32_t version)
 
 /*
  * A partition left its handler with exit call m: turn it into what the
- * caller waiting on it (requester or FFA_RUN caller) sees, in r.
+ * caller waiting on it (requester or FFA_RUN caller) sees, in r. Every path
+ * writes all of r; m may be r (each reads m before it writes r).
  */
 static void sp_exit(struct spmc *spmc, struct spmc_sp *sp, uint16_t vcpu, struct ffaemu_regs *m,
 		    struct ffaemu_regs *r)
@@ -122,7 +123,8 @@ static void sp_exit(struct spmc *spmc, struct spmc_sp *sp, uint16_t vcpu, struct
 			reply_abort(r);
 			return;
 		}
-		*r = *m;
+		if (r != m)
+			*r = *m;
 		clean_msg(r, f, v->wide);
 		return;
 	}
@@ -180,7 +182,6 @@ static void do_direct_req(struct spmc *spmc, struct spmc_ep *ep, struct ffaemu_r
 	bool fwk = !req2 && (flags & FWK_BIT);
 	struct spmc_sp *sp;
 	struct spmc_vcpu *v;
-	struct ffaemu_regs m;
 
 	/* The sender must be the caller (C7.1, B2). The hypervisor at NS
 	 * physical sends for its VMs (any NWd ID); a NWd ID never has bit 15
@@ -274,10 +275,13 @@ static void do_direct_req(struct spmc *spmc, struct spmc_ep *ep, struct ffaemu_r
 	v->framework = fwk;
 	v->req_flags = flags;
 	v->wide = ep->version >= FFAEMU_FFA_1_3 && sp->ep->version >= FFAEMU_FFA_1_3;
-	m = *r;
-	clean_msg(&m, fid, v->wide);
-	spmc_sp_enter(spmc, sp, 0, &m);
-	sp_exit(spmc, sp, 0, &m, r);
+	/*
+	 * From here on every outcome rewrites all of r (sp_exit), so the
+	 * request needs no copy: the partition works in the caller's registers.
+	 */
+	clean_msg(r, fid, v->wide);
+	spmc_sp_enter(spmc, sp, 0, r);
+	sp_exit(spmc, sp, 0, r, r);
 }
 
 static void do_run(struct spmc *spmc, struct spmc_ep *ep, struct ffaemu_regs *r)

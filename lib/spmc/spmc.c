@@ -145,7 +145,7 @@ static int profile_check(const struct ffaemu_spmc_profile *p)
 
 /* ---- object ------------------------------------------------------------ */
 
-static void spmc_node_call(void *self, struct ffaemu_regs *regs, const struct ffaemu_call_ctx *ctx);
+static void spmc_node_call(void *self, struct ffaemu_regs *r, const struct ffaemu_call_ctx *ctx);
 
 static const struct ffaemu_node_ops spmc_node_ops = {
 	.size = sizeof(struct ffaemu_node_ops),
@@ -678,15 +678,13 @@ bool spmc_fault_take(struct spmc *spmc, uint32_t fid, struct ffaemu_spmc_fault *
 
 /* ---- dispatcher -------------------------------------------------------- */
 
+/* ep: the record with ctx->caller's ID, or NULL (spmc_ep_find, done once per call). */
 static struct spmc_ep *caller_ep(struct spmc *spmc, const struct ffaemu_call_ctx *ctx,
-				 int32_t *err)
+				 struct spmc_ep *ep, int32_t *err)
 {
-	struct spmc_ep *ep;
-
 	*err = FFAEMU_FFA_NOT_SUPPORTED;
 	if (ctx->secure || ctx->instance == FFAEMU_INSTANCE_SV) {
 		/* A secure caller must be one of our partitions. */
-		ep = spmc_ep_find(spmc, ctx->caller);
 		return ep && ep->kind == SPMC_EP_SP ? ep : NULL;
 	}
 	if (ctx->instance == FFAEMU_INSTANCE_SP)
@@ -696,7 +694,8 @@ static struct spmc_ep *caller_ep(struct spmc *spmc, const struct ffaemu_call_ctx
 		*err = FFAEMU_FFA_INVALID_PARAMETERS;
 		return NULL;
 	}
-	ep = spmc_ep_get_ns(spmc, ctx->caller);
+	if (!ep)
+		ep = spmc_ep_new(spmc, ctx->caller, SPMC_EP_NS);
 	if (!ep)
 		*err = FFAEMU_FFA_NO_MEMORY;
 	return ep;
@@ -774,9 +773,12 @@ static void dispatch(struct spmc *spmc, struct spmc_ep *ep, struct ffaemu_regs *
 	}
 }
 
-/* *ver = the calling endpoint's FF-A version, 0 if no endpoint was resolved. */
+/*
+ * *ver = the calling endpoint's FF-A version, 0 if no endpoint was resolved.
+ * found: the record with the caller's ID, or NULL.
+ */
 static void node_call(struct spmc *spmc, struct ffaemu_regs *r, const struct ffaemu_call_ctx *ctx,
-		      uint32_t *ver)
+		      struct spmc_ep *found, uint32_t *ver)
 {
 	struct spmc_ep *ep;
 	struct spmc_fault_slot *hit;
@@ -797,7 +799,7 @@ static void node_call(struct spmc *spmc, struct ffaemu_regs *r, const struct ffa
 		for (int i = 1; i < 8; i++)
 			r->x[i] = (uint32_t)r->x[i];
 	}
-	ep = caller_ep(spmc, ctx, &err);
+	ep = caller_ep(spmc, ctx, found, &err);
 	if (!ep) {
 		spmc_reply_error(r, err);
 		return;
@@ -843,6 +845,13 @@ static void node_call(struct spmc *spmc, struct ffaemu_regs *r, const struct ffa
 		return;
 	}
 
+	spmc->depth++;
+	if (!hit && !spmc->call_fault_valid) {
+		/* No memory-kind fault for this call or an outer one: nothing to save. */
+		dispatch(spmc, ep, r, ctx, fid);
+		spmc->depth--;
+		return;
+	}
 	saved_valid = spmc->call_fault_valid;
 	/* call_fault is read only while valid: an invalid one needs no saving. */
 	if (saved_valid)
@@ -850,7 +859,6 @@ static void node_call(struct spmc *spmc, struct ffaemu_regs *r, const struct ffa
 	spmc->call_fault_valid = hit != NULL;
 	if (hit)
 		spmc->call_fault = hit->f;
-	spmc->depth++;
 	dispatch(spmc, ep, r, ctx, fid);
 	spmc->depth--;
 	spmc->call_fault_valid = saved_valid;
@@ -859,33 +867,39 @@ static void node_call(struct spmc *spmc, struct ffaemu_regs *r, const struct ffa
 }
 
 /*
- * A normal-world endpoint the SPMC first hears of in this call gets a record
- * only if the call left something in it: a refused call from an unknown
- * endpoint changes no state (spec C2). Ending version negotiation is such
- * a change, made even by a refused call (spec C4), so that record stays.
+ * The first register of x0-x17 that is not a result of the call, given the
+ * caller's FF-A version (0: none resolved): the SMCCC convention's results
+ * (spec C1.2, C3, F) are written, the registers above keep the caller's
+ * values (spec A7, G11). Below v1.2 an FF-A ABI returns in x0-x7 only, so
+ * an SMC64 call of such an endpoint keeps x8-x17 (spec A7, C1.4, G11).
  */
-static void node_call_ns_once(struct spmc *spmc, struct ffaemu_regs *r,
-			      const struct ffaemu_call_ctx *ctx, uint32_t *ver)
+static unsigned results_end(uint32_t smccc_version, bool smc64, uint32_t ver)
 {
-	bool known = ctx->secure || ctx->instance == FFAEMU_INSTANCE_SV ||
-		     spmc_ep_find(spmc, ctx->caller) != NULL;
-	struct spmc_ep *ep;
+	struct ffaemu_smccc_regclass rc = smccc_regclass(smccc_version, smc64);
 
-	node_call(spmc, r, ctx, ver);
-	if (known)
-		return;
-	ep = spmc_ep_find(spmc, ctx->caller);
-	if (ep && spmc_ep_pristine(spmc, ep))
-		spmc_ep_drop(spmc, ep);
+	if (smc64 && ver && ver < FFAEMU_FFA_1_2)
+		rc.results &= FFAEMU_REG(8) - 1u;
+	/* Every convention of spec A7 returns in a block x0..xk-1. */
+	switch (rc.results) {
+	case FFAEMU_REGS_ALL:
+		return FFAEMU_NREGS;
+	case FFAEMU_REG_RANGE(0, 7):
+		return 8;
+	default:
+		return 4; /* x0-x3: SMCCC 1.0 and 1.1 */
+	}
 }
 
 static void spmc_node_call(void *self, struct ffaemu_regs *r, const struct ffaemu_call_ctx *ctx)
 {
+	struct spmc *spmc = self;
 	struct ffaemu_call_ctx dctx;
-	struct ffaemu_regs in = *r;
-	struct ffaemu_smccc_regclass rc;
+	uint64_t kept[FFAEMU_NREGS];
 	bool smc64 = (ffaemu_regs_w(r, 0) & FFAEMU_SMCCC_SMC64) != 0;
-	uint32_t ver = 0;
+	uint32_t smccc, ver = 0;
+	struct spmc_ep *found;
+	bool known;
+	unsigned save, end;
 
 	if (!ctx) {
 		memset(&dctx, 0, sizeof(dctx));
@@ -893,41 +907,42 @@ static void spmc_node_call(void *self, struct ffaemu_regs *r, const struct ffaem
 		dctx.el = 1;
 		ctx = &dctx;
 	}
-	node_call_ns_once(self, r, ctx, &ver);
+	smccc = ctx->smccc_version ? ctx->smccc_version : FFAEMU_SMCCC_1_2;
+	found = spmc_ep_find(spmc, ctx->caller);
+	known = found || ctx->secure || ctx->instance == FFAEMU_INSTANCE_SV;
 	/*
-	 * Every result register of the call's convention is written (unused
-	 * ones zero; spec C1.2, C3, F); registers the convention does not
-	 * return in (x8-x17 of an SMC32 call at SMCCC 1.2, x4-x17 before 1.2)
-	 * keep the caller's values (spec A7, G11).
+	 * Keep what the reply must not change, before the call writes r. The
+	 * caller's version decides it (results_end): the found record's, a new
+	 * record's (the profile's) or none; saving for the lower of the first
+	 * two keeps at least what any of them needs.
 	 */
-	rc = smccc_regclass(ctx->smccc_version ? ctx->smccc_version : FFAEMU_SMCCC_1_2, smc64);
-	/*
-	 * Below v1.2 an FF-A ABI returns in x0-x7 only, so an SMC64 call of
-	 * such an endpoint keeps x8-x17 (spec A7, C1.4, G11). The version is
-	 * the one at entry (FFA_VERSION, which changes it, is SMC32 only).
-	 */
-	if (smc64 && ver && ver < FFAEMU_FFA_1_2)
-		rc.results &= FFAEMU_REG(8) - 1u;
-	if (rc.results == FFAEMU_REGS_ALL) {
-		/* x0-x17 are all results: nothing to restore. */
-	} else if ((rc.results & (rc.results + 1u)) == 0 && (rc.results & 1u)) {
-		/* Results x0..xk (every version of spec A7): restore the block above. */
-		unsigned k = rc.results == FFAEMU_REG_RANGE(0, 7) ? 8 :
-			     rc.results == FFAEMU_REG_RANGE(0, 3) ? 4 : 1;
+	save = results_end(smccc, smc64,
+			   found && found->version < spmc->profile.ffa_version ? found->version
+									      : spmc->profile.ffa_version);
+	if (save < FFAEMU_NREGS)
+		memcpy(&kept[save], &r->x[save], (FFAEMU_NREGS - save) * sizeof(r->x[0]));
 
-		while (rc.results & FFAEMU_REG(k))
-			k++;
+	node_call(spmc, r, ctx, found, &ver);
 
-		memcpy(&r->x[k], &in.x[k], (FFAEMU_NREGS - k) * sizeof(r->x[0]));
-	} else {
-		for (unsigned n = 1; n < FFAEMU_NREGS; n++)
-			if (!(rc.results & FFAEMU_REG(n)))
-				r->x[n] = in.x[n];
-	}
+	end = results_end(smccc, smc64, ver);
+	if (end < FFAEMU_NREGS)
+		memcpy(&r->x[end], &kept[end], (FFAEMU_NREGS - end) * sizeof(r->x[0]));
 	/* SMC32 replies are W values (spec A8); a last guard. */
 	if (!smc64)
 		for (int i = 0; i < 8; i++)
 			r->x[i] = (uint32_t)r->x[i];
+	/*
+	 * A normal-world endpoint the SPMC first hears of in this call keeps a
+	 * record only if the call left something in it: a refused call from an
+	 * unknown endpoint changes no state (spec C2). Ending version
+	 * negotiation is such a change, made even by a refused call (spec C4),
+	 * so that record stays.
+	 */
+	if (!known) {
+		found = spmc_ep_find(spmc, ctx->caller);
+		if (found && spmc_ep_pristine(spmc, found))
+			spmc_ep_drop(spmc, found);
+	}
 }
 
 /* ---- observers --------------------------------------------------------- */
