@@ -12,6 +12,7 @@
 #include <ffa/conduit.h>
 
 #include "alloc.h"
+#include "compiler.h"
 #include "conduit_priv.h"
 
 #define EDGE_MAX_OBSERVERS 8
@@ -473,8 +474,9 @@ static bool finish_fast(const struct ffaemu_edge *edge, const struct edge_shape 
 	}
 }
 
-void ffaemu_edge_call(struct ffaemu_edge *edge, struct ffaemu_regs *regs,
-		      const struct ffaemu_call_ctx *ctx)
+/* ffaemu_edge_call, every case but the in-place one with a matching context. */
+static LIB_NOINLINE void edge_call_full(struct ffaemu_edge *edge, struct ffaemu_regs *regs,
+					const struct ffaemu_call_ctx *ctx)
 {
 	struct ffaemu_call_ctx c;
 	const struct edge_shape *sh;
@@ -488,23 +490,8 @@ void ffaemu_edge_call(struct ffaemu_edge *edge, struct ffaemu_regs *regs,
 	uint64_t index;
 	bool smc64;
 
-	if (!edge || !regs)
-		return;
-
 	/* Only w0 carries the FID; bit 30 picks the convention (spec A1). */
 	smc64 = (regs->x[0] & FFAEMU_SMCCC_SMC64) != 0;
-	if (smc64 && edge->inplace64 && ctx && !ctx->aarch32 &&
-	    ctx->conduit == edge->cfg.conduit && ctx->smccc_version == edge->cfg.smccc_version) {
-		/*
-		 * The reply is whatever the callee leaves, so it works in place,
-		 * and the caller's context already says what this edge would set.
-		 */
-		edge->stats.calls++;
-		ffaemu_node_call(edge->callee, regs, ctx);
-		edge->stats.last_violations = 0;
-		return;
-	}
-
 	if (ctx) {
 		c = *ctx;
 	} else {
@@ -520,7 +507,7 @@ void ffaemu_edge_call(struct ffaemu_edge *edge, struct ffaemu_regs *regs,
 	sh = &edge->shape[smc64];
 
 	if (smc64 && edge->inplace64 && !c.aarch32) {
-		/* As above, with the context this edge sets. */
+		/* As in ffaemu_edge_call, with the context this edge sets. */
 		ffaemu_node_call(edge->callee, regs, &c);
 		edge->stats.last_violations = 0;
 		return;
@@ -576,4 +563,24 @@ void ffaemu_edge_call(struct ffaemu_edge *edge, struct ffaemu_regs *regs,
 		finish(edge, index, &c, regs, &out, violations, preserved_changed, smc32_upper,
 		       poisoned);
 	}
+}
+
+void ffaemu_edge_call(struct ffaemu_edge *edge, struct ffaemu_regs *regs,
+		      const struct ffaemu_call_ctx *ctx)
+{
+	if (!edge || !regs)
+		return;
+	/* Only w0 carries the FID; bit 30 picks the convention (spec A1). */
+	if ((regs->x[0] & FFAEMU_SMCCC_SMC64) && edge->inplace64 && ctx && !ctx->aarch32 &&
+	    ctx->conduit == edge->cfg.conduit && ctx->smccc_version == edge->cfg.smccc_version) {
+		/*
+		 * The reply is whatever the callee leaves, so it works in place,
+		 * and the caller's context already says what this edge would set.
+		 */
+		edge->stats.calls++;
+		ffaemu_node_call(edge->callee, regs, ctx);
+		edge->stats.last_violations = 0;
+		return;
+	}
+	edge_call_full(edge, regs, ctx);
 }

@@ -10,6 +10,7 @@
 #include <ffa/proxy.h>
 #include <ffa/smccc.h>
 
+#include "compiler.h"
 #include "proxy_priv.h"
 
 /* ------------------------------------------------------------------ helpers */
@@ -531,18 +532,18 @@ static void do_direct_msg(struct ffaemu_proxy *p, struct ffaemu_regs *in, uint32
 	proxy_down(p, res);
 }
 
-/* kvm_host_ffa_handler: true if handled (reply in regs), false to forward. */
-static bool handle_ffa(struct ffaemu_proxy *p, struct ffaemu_regs *regs, uint32_t fid)
+/*
+ * handle_ffa's calls that reply through a buffer (ffa_set_retval): err,
+ * else the handler of fid. Out of line: the in-place direct message does
+ * not pay for the buffer.
+ */
+static LIB_NOINLINE bool handle_ffa_reply(struct ffaemu_proxy *p, struct ffaemu_regs *regs,
+					  uint32_t fid, int32_t err)
 {
 	struct ffaemu_regs res;
 
-	/* The gate (pkvm-proxy 1.6; DEN0077A 1.2 s13.2.2): nothing but VERSION before it. */
-	if (p->prof.gate_error && fid != FFAEMU_FFA_VERSION && !p->negotiated) {
-		proxy_res_error(&res, p->prof.gate_error);
-		goto out;
-	}
-	if (denied(p, fid)) {
-		proxy_res_error(&res, FFAEMU_FFA_NOT_SUPPORTED);
+	if (err) {
+		proxy_res_error(&res, err);
 		goto out;
 	}
 	switch (fid) {
@@ -581,13 +582,7 @@ static bool handle_ffa(struct ffaemu_proxy *p, struct ffaemu_regs *regs, uint32_
 	case FFAEMU_FFA_MSG_SEND_DIRECT_REQ:
 	case FFAEMU_FFA_MSG_SEND_DIRECT_REQ_64:
 	case FFAEMU_FFA_MSG_SEND_DIRECT_REQ2:
-		if (!p->prof.direct_msg_checks)
-			return false;
-		if (p->prof.ret_regs == FFAEMU_PROXY_RET_X0_X17 && direct_msg_ok(regs, fid)) {
-			/* All of x0-x17 come back (pkvm-proxy 1.17): the reply lands in place. */
-			proxy_down(p, regs);
-			return true;
-		}
+		/* handle_ffa took the forwarded and the in-place ones. */
 		do_direct_msg(p, regs, fid, &res);
 		goto out;
 	default:
@@ -596,6 +591,33 @@ static bool handle_ffa(struct ffaemu_proxy *p, struct ffaemu_regs *regs, uint32_
 out:
 	set_retval(p, regs, &res);
 	return true;
+}
+
+static bool is_direct_req(uint32_t fid)
+{
+	return fid == FFAEMU_FFA_MSG_SEND_DIRECT_REQ || fid == FFAEMU_FFA_MSG_SEND_DIRECT_REQ_64 ||
+	       fid == FFAEMU_FFA_MSG_SEND_DIRECT_REQ2;
+}
+
+/* kvm_host_ffa_handler: true if handled (reply in regs), false to forward. */
+static bool handle_ffa(struct ffaemu_proxy *p, struct ffaemu_regs *regs, uint32_t fid)
+{
+	/* The gate (pkvm-proxy 1.6; DEN0077A 1.2 s13.2.2): nothing but VERSION before it. */
+	if (p->prof.gate_error && fid != FFAEMU_FFA_VERSION && !p->negotiated)
+		return handle_ffa_reply(p, regs, fid, p->prof.gate_error);
+	if (denied(p, fid))
+		return handle_ffa_reply(p, regs, fid, FFAEMU_FFA_NOT_SUPPORTED);
+	if (is_direct_req(fid)) {
+		/* do_ffa_direct_msg (pkvm-proxy 1.19), where the profile has it. */
+		if (!p->prof.direct_msg_checks)
+			return false;
+		if (p->prof.ret_regs == FFAEMU_PROXY_RET_X0_X17 && direct_msg_ok(regs, fid)) {
+			/* All of x0-x17 come back (pkvm-proxy 1.17): the reply lands in place. */
+			proxy_down(p, regs);
+			return true;
+		}
+	}
+	return handle_ffa_reply(p, regs, fid, 0);
 }
 
 static void proxy_call(void *self, struct ffaemu_regs *regs, const struct ffaemu_call_ctx *ctx)
