@@ -150,7 +150,7 @@ static void stack_setup(struct bench *b, const char *proxy, bool traced, uint64_
 
 /* Records grow with every call: the recorder is cleared every 64K calls,
  * inside the timed loop, so its cost is part of the number. */
-static void traced_tick(struct bench *b)
+static inline void traced_tick(struct bench *b)
 {
 	if (b->trace && (++b->ops & 0xffff) == 0) {
 		ffaemu_trace_clear(b->trace);

@@ -154,7 +154,6 @@ static void el3_call(void *self, struct ffaemu_regs *regs, const struct ffaemu_c
 {
 	struct ffaemu_el3 *el3 = self;
 	const struct ffaemu_el3_config *cfg = &el3->cfg;
-	struct ffaemu_fid f;
 	uint32_t fid;
 
 	if (cfg->hook && cfg->hook(cfg->hook_user, regs, ctx))
@@ -168,13 +167,12 @@ static void el3_call(void *self, struct ffaemu_regs *regs, const struct ffaemu_c
 
 	/* Decode w0 with the SVE hint stripped (spec A1, G12; TFA-RT). */
 	fid = ffaemu_fid_strip_hint(ffaemu_regs_w(regs, 0));
-	f = smccc_fid_decode(fid);
-	if (f.fast && f.reserved) {
+	if ((fid & FFAEMU_SMCCC_FAST_CALL) && (fid & FFAEMU_SMCCC_RESERVED_MASK)) {
 		/* Fast call with bits 23:17 set: unknown (spec A1; TFA-RT). */
 		reply_unknown(regs);
 		return;
 	}
-	if (ctx && ctx->aarch32 && f.smc64) {
+	if (ctx && ctx->aarch32 && (fid & FFAEMU_SMCCC_SMC64)) {
 		/* spec A8: SMC64 from AArch32 is unknown (TFA-RT). */
 		reply_unknown(regs);
 		return;

@@ -133,7 +133,7 @@ static void deny_index(struct ffaemu_proxy *p)
 }
 
 /* ffaemu_proxy_profile_denies of the fixed profile, by bitmap. */
-static bool deny_listed(const struct ffaemu_proxy *p, uint32_t fid)
+static inline bool deny_listed(const struct ffaemu_proxy *p, uint32_t fid)
 {
 	fid = ffaemu_fid_strip_hint(fid);
 	if ((fid & DENY_SHAPE_MASK) == DENY_SHAPE)
@@ -142,7 +142,7 @@ static bool deny_listed(const struct ffaemu_proxy *p, uint32_t fid)
 }
 
 /* ffa_call_supported, plus the pending REQ2 version rule (pkvm-proxy 1.8, 1.19). */
-static bool denied(const struct ffaemu_proxy *p, uint32_t fid)
+static inline bool denied(const struct ffaemu_proxy *p, uint32_t fid)
 {
 	if (deny_listed(p, fid))
 		return true;

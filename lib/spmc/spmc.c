@@ -834,7 +834,17 @@ static void node_call(struct spmc *spmc, struct ffaemu_regs *r, const struct ffa
 		}
 	}
 
-	err = spmc_abi_allowed(spmc, ep, ctx, fid, true);
+	if (fid == ep->allowed_fid && ep->version == ep->allowed_version &&
+	    ctx->instance == ep->allowed_instance) {
+		err = 0;
+	} else {
+		err = spmc_abi_allowed(spmc, ep, ctx, fid, true);
+		if (!err) {
+			ep->allowed_fid = fid;
+			ep->allowed_version = ep->version;
+			ep->allowed_instance = ctx->instance;
+		}
+	}
 	/* Any other FF-A ABI ends the negotiation, except FFA_INTERRUPT in
 	 * Hafnium (C4, G2); it ends even if the call then fails. */
 	if ((fid & ~FFAEMU_SMCCC_SMC64) != FFAEMU_FFA_INTERRUPT ||

@@ -76,6 +76,14 @@ struct spmc_ep {
 	struct spmc_mailbox mb;
 	struct spmc_notif notif;
 	struct spmc_sp *sp;      /* SP only */
+	/*
+	 * The last FID spmc_abi_allowed() let this endpoint call, with the
+	 * version and instance it was asked at (0: none). The answer depends
+	 * on nothing else that can change (the profile is fixed), so a repeat
+	 * needs no second look (spmc.c, node_call).
+	 */
+	uint32_t allowed_fid, allowed_version;
+	enum ffaemu_instance allowed_instance;
 };
 
 /* ---- partitions -------------------------------------------------------- */
