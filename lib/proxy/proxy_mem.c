@@ -309,7 +309,8 @@ void proxy_mem_frag_tx(struct ffaemu_proxy *p, const struct ffaemu_regs *in,
 /*
  * Undo the first n unshares of a reclaim (distinct pages: each was shared
  * until a moment ago). Only an allocator that keeps failing can make this
- * fail; then the pages stay with the host and a WARN is counted.
+ * fail: then the pages stay unshared in the host stage-2 while the SPMC
+ * still holds them shared, and a WARN is counted (status.warnings).
  */
 static void reshare_ranges(struct ffaemu_proxy *p, size_t n)
 {
