@@ -274,6 +274,52 @@ static const char *const key_names[K_COUNT] = {
 	"preserved_changed", "smc32_upper", "poisoned", "tx",
 };
 
+static const char *key_name(int k)
+{
+	return key_names[k];
+}
+
+static const char *instance_name(int i)
+{
+	return ffaemu_instance_name((enum ffaemu_instance)i);
+}
+
+static const char *conduit_name(int i)
+{
+	return ffaemu_conduit_name((enum ffaemu_conduit)i);
+}
+
+/* The value in lo..hi that name() calls s, or -1. */
+static int name_lookup(const char *s, int lo, int hi, const char *(*name)(int))
+{
+	for (int i = lo; i <= hi; i++) {
+		const char *n = name(i);
+
+		if (n && strcmp(s, n) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* A string naming one of lo..hi into *out; an unknown name fails at its quote. */
+static bool parse_name(struct rd *r, const char *what, int lo, int hi, const char *(*name)(int),
+		       int *out)
+{
+	char s[64];
+	const char *at;
+
+	skip_ws(r);
+	at = r->p;
+	if (!parse_string(r, s, sizeof(s)))
+		return false;
+	*out = name_lookup(s, lo, hi, name);
+	if (*out < 0) {
+		r->p = at;
+		return fail(r, "unknown %s \"%s\"", what, s);
+	}
+	return true;
+}
+
 /* Keys a record may leave out. */
 static bool key_optional(int k)
 {
@@ -361,6 +407,7 @@ static bool parse_value(struct rd *r, enum key k, struct ffaemu_trace_record *re
 	char s[64];
 	uint64_t v;
 	const char *at;
+	int named;
 
 	switch (k) {
 	case K_TYPE:
@@ -392,18 +439,11 @@ static bool parse_value(struct rd *r, enum key k, struct ffaemu_trace_record *re
 		rec->caller = (ffaemu_id_t)v;
 		return true;
 	case K_INSTANCE:
-		skip_ws(r);
-		at = r->p;
-		if (!parse_string(r, s, sizeof(s)))
+		if (!parse_name(r, "instance", FFAEMU_INSTANCE_NP, FFAEMU_INSTANCE_SP, instance_name,
+				&named))
 			return false;
-		for (int i = FFAEMU_INSTANCE_NP; i <= FFAEMU_INSTANCE_SP; i++) {
-			if (strcmp(s, ffaemu_instance_name((enum ffaemu_instance)i)) == 0) {
-				rec->instance = (enum ffaemu_instance)i;
-				return true;
-			}
-		}
-		r->p = at;
-		return fail(r, "unknown instance \"%s\"", s);
+		rec->instance = (enum ffaemu_instance)named;
+		return true;
 	case K_EL:
 		if (!parse_uint(r, 3, &v))
 			return false;
@@ -419,18 +459,11 @@ static bool parse_value(struct rd *r, enum key k, struct ffaemu_trace_record *re
 		rec->imm = (uint16_t)v;
 		return true;
 	case K_CONDUIT:
-		skip_ws(r);
-		at = r->p;
-		if (!parse_string(r, s, sizeof(s)))
+		if (!parse_name(r, "conduit", FFAEMU_CONDUIT_SMC, FFAEMU_CONDUIT_SVC, conduit_name,
+				&named))
 			return false;
-		for (int i = FFAEMU_CONDUIT_SMC; i <= FFAEMU_CONDUIT_SVC; i++) {
-			if (strcmp(s, ffaemu_conduit_name((enum ffaemu_conduit)i)) == 0) {
-				rec->conduit = (enum ffaemu_conduit)i;
-				return true;
-			}
-		}
-		r->p = at;
-		return fail(r, "unknown conduit \"%s\"", s);
+		rec->conduit = (enum ffaemu_conduit)named;
+		return true;
 	case K_SMCCC:
 		return parse_version(r, &rec->smccc_version, false);
 	case K_FFA:
@@ -492,10 +525,8 @@ static bool parse_line(struct rd *r, struct ffaemu_trace_record *rec, char *edge
 		at = r->p;
 		if (!parse_string(r, key, sizeof(key)))
 			return false;
-		for (k = 0; k < K_COUNT; k++)
-			if (strcmp(key, key_names[k]) == 0)
-				break;
-		if (k == K_COUNT) {
+		k = name_lookup(key, 0, K_COUNT - 1, key_name);
+		if (k < 0) {
 			r->p = at;
 			return fail(r, "unknown key \"%s\"", key);
 		}
