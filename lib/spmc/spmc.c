@@ -906,7 +906,7 @@ static void spmc_node_call(void *self, struct ffaemu_regs *r, const struct ffaem
 	struct ffaemu_call_ctx dctx;
 	uint64_t kept[FFAEMU_NREGS];
 	bool smc64 = (ffaemu_regs_w(r, 0) & FFAEMU_SMCCC_SMC64) != 0;
-	uint32_t smccc, ver = 0;
+	uint32_t smccc, guess, ver = 0;
 	struct spmc_ep *found;
 	bool known;
 	unsigned save, end;
@@ -926,15 +926,15 @@ static void spmc_node_call(void *self, struct ffaemu_regs *r, const struct ffaem
 	 * record's (the profile's) or none; saving for the lower of the first
 	 * two keeps at least what any of them needs.
 	 */
-	save = results_end(smccc, smc64,
-			   found && found->version < spmc->profile.ffa_version ? found->version
-									      : spmc->profile.ffa_version);
+	guess = found && found->version < spmc->profile.ffa_version ? found->version
+								    : spmc->profile.ffa_version;
+	save = results_end(smccc, smc64, guess);
 	if (save < FFAEMU_NREGS)
 		memcpy(&kept[save], &r->x[save], (FFAEMU_NREGS - save) * sizeof(r->x[0]));
 
 	node_call(spmc, r, ctx, found, &ver);
 
-	end = results_end(smccc, smc64, ver);
+	end = ver == guess ? save : results_end(smccc, smc64, ver);
 	if (end < FFAEMU_NREGS)
 		memcpy(&r->x[end], &kept[end], (FFAEMU_NREGS - end) * sizeof(r->x[0]));
 	/* SMC32 replies are W values (spec A8); a last guard. */
