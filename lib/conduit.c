@@ -70,11 +70,12 @@ struct ffaemu_edge {
 	struct edge_observer obs[EDGE_MAX_OBSERVERS];
 	unsigned nobs;
 	/*
-	 * SMC64 calls go to the callee in place: every register is an unmasked
-	 * argument and a result (SMCCC 1.2 SMC64, spec A7), there is a callee
-	 * and nobody observes the input (edge_update_inplace).
+	 * SMC64 calls may go to the callee in place: every register is an
+	 * unmasked argument and a result (SMCCC 1.2 SMC64, spec A7) and there
+	 * is a callee (inplace64_shape); inplace64: and nobody observes the
+	 * input either (edge_update_inplace).
 	 */
-	bool inplace64;
+	bool inplace64_shape, inplace64;
 	struct ffaemu_edge_stats stats;
 	uint32_t name_gen, callee_gen; /* conduit_priv.h */
 };
@@ -83,8 +84,8 @@ static void edge_update_inplace(struct ffaemu_edge *e)
 {
 	const struct edge_shape *sh = &e->shape[1];
 
-	e->inplace64 = sh->nres == FFAEMU_NREGS && sh->fast && !sh->mask_args && !e->nobs &&
-		       e->callee;
+	e->inplace64_shape = sh->nres == FFAEMU_NREGS && sh->fast && !sh->mask_args && e->callee;
+	e->inplace64 = e->inplace64_shape && !e->nobs;
 }
 
 void ffaemu_edge_config_default(struct ffaemu_edge_config *cfg)
@@ -506,10 +507,19 @@ static LIB_NOINLINE void edge_call_full(struct ffaemu_edge *edge, struct ffaemu_
 	index = edge->stats.calls++;
 	sh = &edge->shape[smc64];
 
-	if (smc64 && edge->inplace64 && !c.aarch32) {
+	if (smc64 && edge->inplace64_shape && !c.aarch32) {
 		/* As in ffaemu_edge_call, with the context this edge sets. */
+		if (!edge->nobs) {
+			ffaemu_node_call(edge->callee, regs, &c);
+			edge->stats.last_violations = 0;
+			return;
+		}
+		/* Observed: the observers see the input as it was. No violation, nothing poisoned. */
+		ev.in = *regs;
 		ffaemu_node_call(edge->callee, regs, &c);
+		ev.out = *regs;
 		edge->stats.last_violations = 0;
+		deliver(edge, &ev, index, &c, 0, 0, 0, 0);
 		return;
 	}
 	/*
