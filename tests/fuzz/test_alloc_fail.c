@@ -132,7 +132,7 @@ static bool judge_failing_call(struct seq *q, unsigned idx, const struct ffaemu_
 		q->no_memory++;
 		return true; /* the state is judged by seq_call */
 	}
-	if (stateless ? status != ref->status : false)
+	if (stateless && status != ref->status)
 		fail_msg("alloc %lu: memory partition status %u, %u without the failure", q->n,
 			 status, ref->status);
 	if (after != ref->digest)
