@@ -4,7 +4,7 @@
 
   tests/bench/run_bench.py BUILD-DIR [--out tests/bench/RESULTS.md] [--cases a,b]
 
-For each case: the median ns per operation over 5 repetitions (bench's own
+For each case: the median ns per operation over 11 repetitions (bench's own
 timing, noisy on a shared machine), and instructions per operation from
 valgrind --tool=callgrind: the case runs twice, with N1 and N2 iterations,
 and (Ir(N2) - Ir(N1)) / (N2 - N1) cancels the set-up cost (repeatable to a
@@ -12,6 +12,7 @@ few instructions). `ffa-emu conform` is timed as a whole (median of 5
 runs) and counted once under callgrind.
 """
 import argparse
+import json
 import os
 import platform
 import re
@@ -25,6 +26,19 @@ import time
 CG_ITERS = {'share-262144': (1, 3), 'share-4096': (2, 12), 'share-16': (100, 1100),
             'share-1': (200, 2200), 'mem-cycle': (100, 1100)}
 CG_DEFAULT = (1000, 11000)
+REPS = 11  # timed repetitions per case; ns/op is their median
+
+
+def build_kind(build):
+    """'release, -O3, LTO' and the like, from the build directory's options."""
+    try:
+        opts = json.loads(subprocess.run(['meson', 'introspect', build, '--buildoptions'],
+                                         check=True, stdout=subprocess.PIPE, text=True).stdout)
+    except (OSError, subprocess.CalledProcessError, ValueError):
+        return 'unknown build'
+    o = {x['name']: x['value'] for x in opts}
+    return '%s, -O%s%s' % (o.get('buildtype'), o.get('optimization'),
+                           ', LTO' if o.get('b_lto') else '')
 
 
 def callgrind_ir(cmd):
@@ -64,7 +78,8 @@ def main():
 
     res = {}
     for name, nconst, what in cases:
-        out = subprocess.run([bench, name], check=True, stdout=subprocess.PIPE, text=True).stdout
+        out = subprocess.run([bench, name, '0', str(REPS)], check=True, stdout=subprocess.PIPE,
+                             text=True).stdout
         kv = dict(f.split('=', 1) for f in out.split())
         n1, n2 = cg_pair(name)
         ir = (callgrind_ir([bench, name, str(n2), '0']) -
@@ -85,7 +100,8 @@ def main():
     base = res['baseline']
     lines = []
     w = lines.append
-    w('| case | what | ns/op (median of 5) | ops/s | instructions/op (callgrind) | vs baseline (Ir) |')
+    w('| case | what | ns/op (median of %d) | ops/s | instructions/op (callgrind) | vs baseline (Ir) |'
+      % REPS)
     w('|---|---|---:|---:|---:|---:|')
     for name, r in res.items():
         extra = ''
@@ -132,8 +148,8 @@ def main():
     except OSError:
         pass
     text = '\n'.join(lines) + '\n\nTargets (issue #7):\n\n| target | measured | |\n|---|---:|---|\n' + \
-        '\n'.join(t) + '\n\nMachine: %s, %d CPUs, load average %.1f at the end of the run.\n' % (
-            cpu, os.cpu_count(), os.getloadavg()[0])
+        '\n'.join(t) + '\n\nBuild: %s (%s). Machine: %s, %d CPUs, load average %.1f at the end ' \
+        'of the run.\n' % (a.build, build_kind(a.build), cpu, os.cpu_count(), os.getloadavg()[0])
     print(text)
     if a.out:
         head = open(a.out).read().split('<!-- table -->')[0] if os.path.exists(a.out) else ''
