@@ -18,20 +18,10 @@
 
 #define CHK_MAX_EDGES 64
 
-/* Where an attachment's last record found its entries: tried first. */
-struct chk_hints {
-	size_t vers, edge, key, caller;
-};
-
 struct chk_attach {
 	struct ffaemu_edge *edge;
 	struct ffaemu_check *check;
-	struct trc_edge_names names;
-	struct chk_hints hints;
-};
-
-struct chk_sink {
-	struct ffaemu_check *check;
+	struct chk_site site;
 };
 
 /*
@@ -62,7 +52,12 @@ struct ffaemu_check {
 	uint64_t next_index;
 	struct chk_attach *att[CHK_MAX_EDGES];
 	size_t natt;
-	struct chk_sink sink;
+	/*
+	 * Bumped whenever a site's cached entries (struct chk_site) may no
+	 * longer be what a lookup gives: tables emptied, a callee turned late.
+	 */
+	uint64_t gen;
+	struct ffaemu_trace *follow; /* the tracer whose records are checked, if any */
 };
 
 /* ---- catalogue ---- */
@@ -173,7 +168,7 @@ int ffaemu_check_new(const struct ffaemu_check_config *user_cfg, struct ffaemu_c
 	c->cfg = cfg;
 	for (int i = 0; i < CHK_RULE_COUNT; i++)
 		c->enabled[i] = true;
-	c->sink.check = c;
+	c->gen = 1; /* a site with gen 0 has nothing cached */
 	*out = c;
 	return FFAEMU_OK;
 }
@@ -189,6 +184,8 @@ void ffaemu_check_free(struct ffaemu_check **check)
 		return;
 	c = *check;
 	a = c->alloc;
+	if (c->follow)
+		trc_set_follower(c->follow, NULL);
 	for (size_t i = 0; i < c->natt; i++) {
 		ffaemu_edge_remove_observer(c->att[i]->edge, check_observer, c->att[i]);
 		ffaemu_alloc_free(&a, c->att[i]);
@@ -215,6 +212,7 @@ static void forget_state(struct ffaemu_check *c)
 	c->nkeys = 0;
 	c->vers.n = 0;
 	c->next_index = 0;
+	c->gen++;
 }
 
 void ffaemu_check_reset(struct ffaemu_check *c)
@@ -233,6 +231,7 @@ void ffaemu_check_new_stack(struct ffaemu_check *c)
 	c->nedges = 0;
 	c->nkeys = 0;
 	c->vers.n = 0;
+	c->gen++;
 }
 
 /* ---- state tables (check_priv.h) ---- */
@@ -336,12 +335,12 @@ void chk_report(struct chk_sink *s, enum chk_rule rule, const struct ffaemu_trac
 	}
 	memset(v, 0, sizeof(*v));
 	v->rule = &chk_catalogue[rule];
-	v->call_index = rec->index;
-	v->edge = rec->edge;
+	v->call_index = s->cur.index;
+	v->edge = s->cur.edge;
 	v->edge_index = rec->edge_index;
 	v->caller = rec->caller;
 	v->fid = ffaemu_regs_w(&rec->in, 0);
-	v->ffa_version = rec->ffa_version;
+	v->ffa_version = s->cur.ffa_version;
 	v->in_regs = in_regs;
 	v->out_regs = out_regs;
 	v->in = rec->in;
@@ -394,76 +393,138 @@ static inline struct chk_edge *name_entry(struct ffaemu_check *c, struct chk_edg
 }
 
 /*
- * Whether calls to this record's callee may have gone unseen: the edge
+ * Whether calls to this call's callee (key) may have gone unseen: the edge
  * counts calls from 0, so a first sighting above 0 means the checker joined
  * late, and every conduit to that callee shares the doubt (a proxy that
- * negotiated on its SMCCC 1.1 conduit and talks on the 1.2 one).
+ * negotiated on its SMCCC 1.1 conduit and talks on the 1.2 one). site (may
+ * be NULL) gives the lookup hints.
  */
-static int joined_late(struct ffaemu_check *c, const struct ffaemu_trace_record *rec, bool *late,
-		       struct chk_hints *h)
+static int joined_late(struct ffaemu_check *c, const char *edge, const char *key,
+		       uint64_t edge_index, bool *late, struct chk_site *site)
 {
 	bool added;
-	struct chk_edge *e = name_entry(c, &c->edges, &c->nedges, &c->capedges, rec->edge, &added,
-					h ? &h->edge : NULL);
+	struct chk_edge *e = name_entry(c, &c->edges, &c->nedges, &c->capedges, edge, &added,
+					site ? &site->edge_i : NULL);
 	struct chk_edge *k;
 
 	if (!e)
 		return FFAEMU_ENOMEM;
 	if (added)
-		e->joined_late = rec->edge_index != 0;
-	k = name_entry(c, &c->keys, &c->nkeys, &c->capkeys, trc_state_key(rec), &added,
-		       h ? &h->key : NULL);
+		e->joined_late = edge_index != 0;
+	k = name_entry(c, &c->keys, &c->nkeys, &c->capkeys, key, &added, site ? &site->key_i : NULL);
 	if (!k)
 		return FFAEMU_ENOMEM;
-	k->joined_late |= e->joined_late;
+	if (e->joined_late && !k->joined_late) {
+		k->joined_late = true;
+		c->gen++; /* a site may hold this key as not late */
+	}
 	*late = k->joined_late;
 	return FFAEMU_OK;
 }
 
-/* rec's edge and callee are interned in c->strs already; h may be NULL. */
-static int run_interned(struct ffaemu_check *c, struct ffaemu_trace_record *rec,
-			struct chk_hints *h)
+/*
+ * One call seen online, on an attached edge or through a followed tracer:
+ * rec gives the call (its names, index and version are not used), edge and
+ * callee are interned by the checker, index is the checker's count.
+ */
+static void run_online(struct ffaemu_check *c, struct chk_site *site,
+		       const struct ffaemu_trace_record *rec, const char *edge, const char *callee,
+		       uint64_t index, const struct ffaemu_edge_event *ev)
 {
+	const char *key = callee ? callee : edge;
+	struct chk_sink s = {.check = c, .cur = {.edge = edge, .key = key, .index = index}};
+	struct trc_vers_entry *ve;
 	struct chk_caller *st;
+	uint32_t v = 0;
 	bool late;
 
-	if (joined_late(c, rec, &late, h))
-		return FFAEMU_ENOMEM;
-	st = caller_state_hint(c, trc_state_key(rec), rec->caller, h ? &h->caller : NULL);
-	if (!st)
-		return FFAEMU_ENOMEM;
-	chk_evaluate(&c->sink, st, rec, c->cfg.default_ffa_version, late);
-	return FFAEMU_OK;
+	if (c->cfg.version_fn)
+		v = c->cfg.version_fn(c->cfg.version_user, ev);
+	if (site->gen == c->gen && site->c_edge == edge && site->c_key == key &&
+	    site->caller == rec->caller) {
+		/* The entries of the site's last call: no table changed since (c->gen). */
+		ve = &c->vers.e[site->vers];
+		s.cur.ffa_version = v ? v : ve->version;
+		trc_vers_update(ve, rec);
+		late = site->late;
+		st = &c->callers[site->caller_i];
+	} else {
+		/* Version tracking as the tracer does it (trace.c), so offline checks agree. */
+		ve = trc_vers_get_hint(&c->vers, &c->alloc, key, rec->caller, &site->vers);
+		s.cur.ffa_version = v ? v : (ve ? ve->version : 0);
+		if (ve)
+			trc_vers_update(ve, rec);
+		if (joined_late(c, edge, key, rec->edge_index, &late, site))
+			return;
+		st = caller_state_hint(c, key, rec->caller, &site->caller_i);
+		if (!st)
+			return;
+		if (ve) {
+			site->gen = c->gen;
+			site->c_edge = edge;
+			site->c_key = key;
+			site->caller = rec->caller;
+			site->late = late;
+		}
+	}
+	chk_evaluate(&s, st, rec, c->cfg.default_ffa_version, late);
+}
+
+/* An edge event: the checker builds its own record (attached, or the tracer's was lost). */
+static void observe_event(struct ffaemu_check *c, struct chk_site *site,
+			  const struct ffaemu_edge_event *ev)
+{
+	struct ffaemu_trace_record rec;
+	uint64_t index = c->next_index++;
+	const char *edge, *callee;
+
+	/* Exactly what the tracer records, so offline checks agree (trace.c). */
+	trc_record_from_event(&rec, ev);
+	if (!trc_event_names(&site->names, &c->strs, &c->alloc, ev, &edge, &callee))
+		return;
+	run_online(c, site, &rec, edge, callee, index, ev);
 }
 
 static int run_record(struct ffaemu_check *c, const struct ffaemu_trace_record *src)
 {
-	struct ffaemu_trace_record rec = *src;
+	const char *edge = trc_intern(&c->strs, &c->alloc, src->edge);
+	const char *callee = src->callee ? trc_intern(&c->strs, &c->alloc, src->callee) : NULL;
+	struct chk_sink s = {.check = c};
+	struct chk_caller *st;
+	bool late;
 
-	rec.edge = trc_intern(&c->strs, &c->alloc, src->edge);
-	rec.callee = src->callee ? trc_intern(&c->strs, &c->alloc, src->callee) : NULL;
-	if (!rec.edge || (src->callee && !rec.callee))
+	if (!edge || (src->callee && !callee))
 		return FFAEMU_ENOMEM;
-	return run_interned(c, &rec, NULL);
+	s.cur.edge = edge;
+	s.cur.key = callee ? callee : edge;
+	s.cur.index = src->index;
+	s.cur.ffa_version = src->ffa_version; /* the record's version is the one in force */
+	if (joined_late(c, edge, s.cur.key, src->edge_index, &late, NULL))
+		return FFAEMU_ENOMEM;
+	st = caller_state(c, s.cur.key, src->caller);
+	if (!st)
+		return FFAEMU_ENOMEM;
+	chk_evaluate(&s, st, src, c->cfg.default_ffa_version, late);
+	return FFAEMU_OK;
 }
 
 int ffaemu_check_assume_version(struct ffaemu_check *c, const char *edge, ffaemu_id_t caller,
 				uint32_t version)
 {
-	const char *e;
+	const char *e, *callee = NULL;
 	struct trc_vers_entry *ve;
 	struct chk_caller *st;
 
 	if (!c || !edge || !version || !ffaemu_ffa_version_valid(version))
 		return FFAEMU_EINVAL;
-	/* An attached edge's name stands for its callee: the state lives there. */
-	for (size_t i = 0; i < c->natt; i++) {
-		if (strcmp(ffaemu_edge_name(c->att[i]->edge), edge) == 0 &&
-		    trc_callee_name(c->att[i]->edge)) {
-			edge = trc_callee_name(c->att[i]->edge);
-			break;
-		}
-	}
+	/* An observed edge's name stands for its callee: the state lives there. */
+	for (size_t i = 0; i < c->natt && !callee; i++)
+		if (strcmp(ffaemu_edge_name(c->att[i]->edge), edge) == 0)
+			callee = trc_callee_name(c->att[i]->edge);
+	if (!callee && c->follow)
+		callee = trc_callee_by_edge_name(c->follow, edge);
+	if (callee)
+		edge = callee;
 	e = trc_intern(&c->strs, &c->alloc, edge);
 	if (!e)
 		return FFAEMU_ENOMEM;
@@ -503,24 +564,78 @@ int ffaemu_check_trace(struct ffaemu_check *c, const struct ffaemu_trace *trace)
 static void check_observer(void *user, const struct ffaemu_edge_event *ev)
 {
 	struct chk_attach *at = user;
-	struct ffaemu_check *c = at->check;
-	struct ffaemu_trace_record rec;
-	struct trc_vers_entry *ve;
-	uint32_t v = 0;
 
-	/* Exactly what the tracer records, so offline checks agree (trace.c). */
-	trc_record_from_event(&rec, ev);
-	rec.index = c->next_index++;
-	if (!trc_event_names(&at->names, &c->strs, &c->alloc, ev, &rec.edge, &rec.callee))
-		return;
-	ve = trc_vers_get_hint(&c->vers, &c->alloc, trc_state_key(&rec), rec.caller,
-			       &at->hints.vers);
-	if (c->cfg.version_fn)
-		v = c->cfg.version_fn(c->cfg.version_user, ev);
-	rec.ffa_version = v ? v : (ve ? ve->version : 0);
-	if (ve)
-		trc_vers_update(ve, &rec);
-	run_interned(c, &rec, &at->hints);
+	observe_event(at->check, &at->site, ev);
+}
+
+/* ---- following a tracer (trace_priv.h) ---- */
+
+void chk_follow_record(struct ffaemu_check *c, struct chk_site *site,
+		       const struct ffaemu_trace_record *rec, const struct ffaemu_edge_event *ev)
+{
+	uint64_t index = c->next_index++;
+
+	/* The tracer's names, interned again here: violations and tables hold the checker's. */
+	if (!site->edge || rec->edge != site->t_edge || rec->callee != site->t_callee) {
+		const char *edge = trc_intern(&c->strs, &c->alloc, rec->edge);
+		const char *callee = edge && rec->callee ? trc_intern(&c->strs, &c->alloc, rec->callee)
+							 : NULL;
+
+		if (!edge || (rec->callee && !callee))
+			return;
+		site->t_edge = rec->edge;
+		site->t_callee = rec->callee;
+		site->edge = edge;
+		site->callee = callee;
+	}
+	run_online(c, site, rec, site->edge, site->callee, index, ev);
+}
+
+void chk_follow_event(struct ffaemu_check *c, struct chk_site *site,
+		      const struct ffaemu_edge_event *ev)
+{
+	observe_event(c, site, ev);
+}
+
+bool chk_has_callbacks(const struct ffaemu_check *c)
+{
+	return c->cfg.report_fn || c->cfg.version_fn;
+}
+
+void chk_trace_gone(struct ffaemu_check *c)
+{
+	c->follow = NULL;
+}
+
+bool chk_attached_to(const struct ffaemu_check *c, const struct ffaemu_edge *edge)
+{
+	for (size_t i = 0; i < c->natt; i++)
+		if (c->att[i]->edge == edge)
+			return true;
+	return false;
+}
+
+int ffaemu_check_follow(struct ffaemu_check *c, struct ffaemu_trace *trace)
+{
+	if (!c)
+		return FFAEMU_EINVAL;
+	if (!trace) {
+		if (c->follow)
+			trc_set_follower(c->follow, NULL);
+		c->follow = NULL;
+		return FFAEMU_OK;
+	}
+	if (c->follow == trace)
+		return FFAEMU_OK;
+	if (c->follow || trc_follower(trace))
+		return FFAEMU_EEXIST;
+	/* An edge both watch directly would have its calls judged twice. */
+	for (size_t i = 0; i < c->natt; i++)
+		if (trc_watches(trace, c->att[i]->edge))
+			return FFAEMU_EEXIST;
+	trc_set_follower(trace, c);
+	c->follow = trace;
+	return FFAEMU_OK;
 }
 
 int ffaemu_check_attach(struct ffaemu_check *c, struct ffaemu_edge *edge)
@@ -530,9 +645,8 @@ int ffaemu_check_attach(struct ffaemu_check *c, struct ffaemu_edge *edge)
 
 	if (!c || !edge)
 		return FFAEMU_EINVAL;
-	for (size_t i = 0; i < c->natt; i++)
-		if (c->att[i]->edge == edge)
-			return FFAEMU_EEXIST;
+	if (chk_attached_to(c, edge) || (c->follow && trc_watches(c->follow, edge)))
+		return FFAEMU_EEXIST;
 	if (c->natt == CHK_MAX_EDGES)
 		return FFAEMU_ENOMEM;
 	at = ffaemu_alloc_zalloc(&c->alloc, sizeof(*at));

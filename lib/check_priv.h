@@ -95,8 +95,25 @@ struct chk_handle {
 	uint32_t received; /* bytes of it the relayer has acknowledged */
 };
 
-/* Sink for findings, implemented by check.c. */
-struct chk_sink;
+/*
+ * The checker's own view of the call being judged: the record may be a
+ * followed tracer's, whose names, index and version are the tracer's.
+ */
+struct chk_call {
+	const char *edge;     /* interned by the checker */
+	const char *key;      /* state key (trc_state_key), interned by the checker */
+	uint64_t index;       /* the violation's call_index */
+	uint32_t ffa_version; /* version in force, 0 = none seen */
+};
+
+/*
+ * Sink for findings (check.c): the checker and the call being judged. One
+ * per evaluation, on the stack: a report callback may make a checked call.
+ */
+struct chk_sink {
+	struct ffaemu_check *check;
+	struct chk_call cur;
+};
 void chk_report(struct chk_sink *s, enum chk_rule rule, const struct ffaemu_trace_record *rec,
 		uint32_t in_regs, uint32_t out_regs, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -110,8 +127,8 @@ struct chk_handle *chk_handle_add(struct chk_sink *s, const char *edge, uint64_t
 
 /*
  * Evaluate every rule on one completed call and then update st (and the
- * handle table) with what the call did. rec->ffa_version is the version in
- * force (0 = none seen); default_version (0 = unknown) is assumed for a
+ * handle table) with what the call did. s->cur gives the names, index and
+ * version in force (0 = none seen) to use instead of rec's; default_version (0 = unknown) is assumed for a
  * caller that never negotiated, unless joined_late: the checker missed
  * calls to this callee, so an unseen negotiation is possible and
  * version-dependent rules hold back.

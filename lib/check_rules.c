@@ -421,7 +421,7 @@ static void check_smccc(struct chk_sink *s, const struct ffaemu_trace_record *re
 			   "SMC32 results with bits [63:32] set: 0x%05x", (unsigned)upper);
 	if (rec->violations & FFAEMU_EDGE_V_NO_CALLEE)
 		chk_report(s, CHK_SMCCC_RES_001, rec, 0, FFAEMU_REG(0), "no callee behind %s",
-			   rec->edge);
+			   s->cur.edge);
 	if (f.id == FFAEMU_SMCCC_VERSION_FID && !edge_synthesised(rec)) {
 		uint32_t v = ffaemu_regs_w(&rec->out, 0);
 
@@ -465,7 +465,7 @@ static void check_caller(struct chk_sink *s, struct chk_caller *st,
 				   (unsigned)other->fid32);
 		return;
 	}
-	if (is64 && abi->fid32 && rec->ffa_version && abi->version64 > rec->ffa_version) {
+	if (is64 && abi->fid32 && s->cur.ffa_version && abi->version64 > s->cur.ffa_version) {
 		char vb[16];
 
 		chk_report(s, CHK_FFA_WIDTH_002, rec, FFAEMU_REG(0), 0,
@@ -484,19 +484,19 @@ static void check_caller(struct chk_sink *s, struct chk_caller *st,
 			chk_report(s, CHK_FFA_VER_003, rec, FFAEMU_REG(1), 0,
 				   "asked for 0x%08x after negotiating 0x%08x", (unsigned)req,
 				   (unsigned)st->requested);
-	} else if (!rec->ffa_version && !joined_late && !reply_is_next_event(abi, fid) &&
+	} else if (!s->cur.ffa_version && !joined_late && !reply_is_next_event(abi, fid) &&
 		   !is_partition(rec)) {
 		/* pKVM refuses these, Xen answers NOT_SUPPORTED (spec C4, UNCONFIRMED). */
 		chk_report(s, CHK_FFA_VER_001, rec, FFAEMU_REG(0), 0,
 			   "%s before FFA_VERSION", abi->name);
 	}
 
-	if (rec->ffa_version && abi->version > rec->ffa_version) {
+	if (s->cur.ffa_version && abi->version > s->cur.ffa_version) {
 		char vb[16], vc[16];
 
 		chk_report(s, CHK_FFA_ABI_001, rec, FFAEMU_REG(0), 0, "%s is v%s, caller is v%s",
 			   abi->name, ffaemu_version_format(abi->version, vb, sizeof(vb)),
-			   ffaemu_version_format(rec->ffa_version, vc, sizeof(vc)));
+			   ffaemu_version_format(s->cur.ffa_version, vc, sizeof(vc)));
 	}
 
 	{
@@ -836,7 +836,7 @@ static void check_handles(struct chk_sink *s, const struct ffaemu_trace_record *
 				   "invalid handle returned");
 			return;
 		}
-		h = chk_handle_find(s, trc_state_key(rec), handle);
+		h = chk_handle_find(s, s->cur.key, handle);
 		if (h && !h->reclaimed)
 			chk_report(s, CHK_FFA_MEM_003, rec, 0,
 				   is_success(reply) ? FFAEMU_REG_RANGE(2, 3) : FFAEMU_REG_RANGE(1, 2),
@@ -847,7 +847,7 @@ static void check_handles(struct chk_sink *s, const struct ffaemu_trace_record *
 				   "offset %u after a first fragment of %u",
 				   (unsigned)ffaemu_regs_w(out, 3), (unsigned)ffaemu_regs_w(in, 2));
 		if (!h)
-			h = chk_handle_add(s, trc_state_key(rec), handle);
+			h = chk_handle_add(s, s->cur.key, handle);
 		if (h) {
 			h->reclaimed = false;
 			h->sending = reply == FFAEMU_FFA_MEM_FRAG_RX;
@@ -856,7 +856,7 @@ static void check_handles(struct chk_sink *s, const struct ffaemu_trace_record *
 		return;
 	}
 	if (call == FFAEMU_FFA_MEM_FRAG_TX) {
-		h = chk_handle_find(s, trc_state_key(rec), ffaemu_regs_handle(in, 1));
+		h = chk_handle_find(s, s->cur.key, ffaemu_regs_handle(in, 1));
 		if (h && h->sending && !h->reclaimed) {
 			/* FRAG_RX w3 is cumulative; FRAG_TX w3 is this fragment's length (spec G6). */
 			uint32_t want = h->received + ffaemu_regs_w(in, 3);
@@ -875,7 +875,7 @@ static void check_handles(struct chk_sink *s, const struct ffaemu_trace_record *
 		bool accepted = is_success(reply) || reply == FFAEMU_FFA_MEM_FRAG_RX ||
 				reply == FFAEMU_FFA_MEM_FRAG_TX;
 
-		h = chk_handle_find(s, trc_state_key(rec), handle);
+		h = chk_handle_find(s, s->cur.key, handle);
 		if (h && h->reclaimed && accepted)
 			chk_report(s, CHK_FFA_MEM_001, rec, FFAEMU_REG_RANGE(1, 2), FFAEMU_REG(0),
 				   "handle 0x%llx was reclaimed", (unsigned long long)handle);
@@ -924,12 +924,13 @@ void chk_evaluate(struct chk_sink *s, struct chk_caller *st, const struct ffaemu
 		  uint32_t default_version, bool joined_late)
 {
 	uint32_t call = fid_of(&rec->in);
-	uint32_t ver = rec->ffa_version ? rec->ffa_version : (joined_late ? 0 : default_version);
+	uint32_t ffa_version = s->cur.ffa_version;
+	uint32_t ver = ffa_version ? ffa_version : (joined_late ? 0 : default_version);
 	const struct ffaemu_abi *abi;
 
 	/* A version that came from outside (assumed, a callback): take it as the request. */
-	if (rec->ffa_version && !st->requested_set) {
-		st->requested = rec->ffa_version;
+	if (ffa_version && !st->requested_set) {
+		st->requested = ffa_version;
 		st->requested_set = true;
 	}
 	check_smccc(s, rec);

@@ -24,6 +24,7 @@ struct trc_attach {
 	struct ffaemu_trace *trace;
 	struct trc_edge_names names;
 	size_t vers_hint; /* index of this attachment's last version entry */
+	struct chk_site site; /* the following checker's memory of this edge */
 };
 
 struct ffaemu_trace {
@@ -40,7 +41,17 @@ struct ffaemu_trace {
 	size_t nblobs, capblobs;
 	struct trc_attach *att[TRC_MAX_EDGES]; /* stable addresses: observer user pointers */
 	size_t natt;
+	struct ffaemu_check *follower; /* gets every record built (ffaemu_check_follow) */
+	/* No user callback runs while a record is made (the follower's included). */
+	bool quiet;
 };
+
+/* Whether making a record calls no user code: set on creation and on a follower change. */
+static bool trace_is_quiet(const struct ffaemu_trace *t)
+{
+	return !t->cfg.version_fn && !t->cfg.mem_read && !t->cfg.live_fn &&
+	       !(t->follower && chk_has_callbacks(t->follower));
+}
 
 /* ---- shared helpers (trace_priv.h) ---- */
 
@@ -128,8 +139,16 @@ struct trc_vers_entry *trc_vers_get(struct trc_vers *v, const struct ffaemu_allo
 
 void trc_vers_update(struct trc_vers_entry *e, const struct ffaemu_trace_record *rec)
 {
-	uint32_t fid = ffaemu_fid_strip_hint(ffaemu_regs_w(&rec->in, 0));
+	uint32_t fid;
 
+	/*
+	 * Once negotiation is over only a successful RXTX_MAP/UNMAP changes the
+	 * entry (below): every other call leaves it as it is.
+	 */
+	if (e->ended && ffaemu_regs_w(&rec->out, 0) != FFAEMU_FFA_SUCCESS &&
+	    ffaemu_regs_w(&rec->out, 0) != FFAEMU_FFA_SUCCESS_64)
+		return;
+	fid = ffaemu_fid_strip_hint(ffaemu_regs_w(&rec->in, 0));
 	if (fid == FFAEMU_FFA_VERSION) {
 		uint32_t req = ffaemu_regs_w(&rec->in, 1);
 		uint32_t reply = ffaemu_regs_w(&rec->out, 0);
@@ -269,6 +288,7 @@ int ffaemu_trace_new(const struct ffaemu_trace_config *user_cfg, struct ffaemu_t
 		return FFAEMU_ENOMEM;
 	t->alloc = a;
 	t->cfg = cfg;
+	t->quiet = trace_is_quiet(t);
 	*out = t;
 	return FFAEMU_OK;
 }
@@ -331,6 +351,8 @@ void ffaemu_trace_free(struct ffaemu_trace **trace)
 		return;
 	t = *trace;
 	a = t->alloc;
+	if (t->follower)
+		chk_trace_gone(t->follower);
 	for (size_t i = 0; i < t->natt; i++) {
 		ffaemu_edge_remove_observer(t->att[i]->edge, trace_observer, t->att[i]);
 		unwrap(t->att[i]);
@@ -438,10 +460,10 @@ static void trace_observer(void *user, const struct ffaemu_edge_event *ev)
 	 * Built in place when a free slot is already there (no growth, no
 	 * limit reached): saves copying the record a second time. Otherwise
 	 * push_record grows, limits and counts drops exactly as before. Not
-	 * with user callbacks: one may make a traced call that takes the slot.
+	 * with user callbacks (the follower's too): one may make a traced call
+	 * that takes the slot.
 	 */
-	if (t->n < t->cap && !(t->cfg.max_records && t->n >= t->cfg.max_records) &&
-	    !t->cfg.version_fn && !t->cfg.mem_read && !t->cfg.live_fn)
+	if (t->quiet && t->n < t->cap && !(t->cfg.max_records && t->n >= t->cfg.max_records))
 		rec = &t->rec[t->n];
 	trc_record_from_event(rec, ev);
 	rec->index = t->next_index++;
@@ -449,23 +471,65 @@ static void trace_observer(void *user, const struct ffaemu_edge_event *ev)
 		rec->depth = t->open_calls; /* calls still open enclose this one */
 	if (!trc_event_names(&at->names, &t->strs, &t->alloc, ev, &rec->edge, &rec->callee)) {
 		t->dropped++;
+		if (t->follower)
+			chk_follow_event(t->follower, &at->site, ev);
 		return;
 	}
 	ve = trc_vers_get_hint(&t->vers, &t->alloc, trc_state_key(rec), rec->caller,
 			       &at->vers_hint);
-	if (t->cfg.version_fn)
-		v = t->cfg.version_fn(t->cfg.version_user, ev);
-	rec->ffa_version = v ? v : (ve ? ve->version : 0);
-	if (t->cfg.mem_read && ve && ve->tx_size)
-		snapshot_tx(t, rec, ve);
-	if (ve)
-		trc_vers_update(ve, rec);
-	if (t->cfg.live_fn)
-		trc_live(rec, t->cfg.live_format, t->cfg.live_fn, t->cfg.live_user);
+	if (t->quiet) {
+		/* The steps below with every callback absent. */
+		rec->ffa_version = ve ? ve->version : 0;
+		if (ve)
+			trc_vers_update(ve, rec);
+	} else {
+		if (t->cfg.version_fn)
+			v = t->cfg.version_fn(t->cfg.version_user, ev);
+		rec->ffa_version = v ? v : (ve ? ve->version : 0);
+		if (t->cfg.mem_read && ve && ve->tx_size)
+			snapshot_tx(t, rec, ve);
+		if (ve)
+			trc_vers_update(ve, rec);
+		if (t->cfg.live_fn)
+			trc_live(rec, t->cfg.live_format, t->cfg.live_fn, t->cfg.live_user);
+	}
 	if (rec == &tmp)
 		push_record(t, &tmp);
 	else
 		t->n++;
+	/* After the record is in: the order an attached checker behind the tracer sees. */
+	if (t->follower)
+		chk_follow_record(t->follower, &at->site, rec, ev);
+}
+
+void trc_set_follower(struct ffaemu_trace *t, struct ffaemu_check *c)
+{
+	t->follower = c;
+	t->quiet = trace_is_quiet(t);
+	for (size_t i = 0; i < t->natt; i++)
+		memset(&t->att[i]->site, 0, sizeof(t->att[i]->site));
+}
+
+struct ffaemu_check *trc_follower(const struct ffaemu_trace *t)
+{
+	return t->follower;
+}
+
+bool trc_watches(const struct ffaemu_trace *t, const struct ffaemu_edge *edge)
+{
+	for (size_t i = 0; i < t->natt; i++)
+		if (t->att[i]->edge == edge)
+			return true;
+	return false;
+}
+
+const char *trc_callee_by_edge_name(const struct ffaemu_trace *t, const char *name)
+{
+	for (size_t i = 0; i < t->natt; i++)
+		if (strcmp(ffaemu_edge_name(t->att[i]->edge), name) == 0 &&
+		    trc_callee_name(t->att[i]->edge))
+			return trc_callee_name(t->att[i]->edge);
+	return NULL;
 }
 
 /* record_entry: a transparent node in front of the real callee that counts open calls. */
@@ -492,9 +556,9 @@ int ffaemu_trace_attach(struct ffaemu_trace *t, struct ffaemu_edge *edge)
 
 	if (!t || !edge)
 		return FFAEMU_EINVAL;
-	for (size_t i = 0; i < t->natt; i++)
-		if (t->att[i]->edge == edge)
-			return FFAEMU_EEXIST;
+	/* A following checker attached to the edge itself would judge its calls twice. */
+	if (trc_watches(t, edge) || (t->follower && chk_attached_to(t->follower, edge)))
+		return FFAEMU_EEXIST;
 	if (t->natt == TRC_MAX_EDGES)
 		return FFAEMU_ENOMEM;
 	at = ffaemu_alloc_zalloc(&t->alloc, sizeof(*at));

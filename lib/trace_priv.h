@@ -56,6 +56,48 @@ static inline bool trc_event_names(struct trc_edge_names *c, struct trc_strtab *
 	return trc_event_names_slow(c, t, a, ev, edge, callee);
 }
 
+/*
+ * What a checker remembers about the calls of one edge it watches: in its
+ * own attachment, or in the tracer's attachment of a tracer it follows
+ * (ffaemu_check_follow). Owned and read by check.c only.
+ */
+struct chk_site {
+	struct trc_edge_names names; /* the edge's names interned by the checker */
+	/* Following: the tracer's interned names last seen, and the checker's copies. */
+	const char *t_edge, *t_callee;
+	const char *edge, *callee;
+	/*
+	 * The last call's table entries, valid while the checker's generation
+	 * is gen and the call has the same edge, state key and caller.
+	 */
+	uint64_t gen; /* 0: nothing cached */
+	const char *c_edge, *c_key;
+	ffaemu_id_t caller;
+	bool late;
+	size_t vers, edge_i, key_i, caller_i; /* indices, also lookup hints */
+};
+
+struct ffaemu_check;
+/* A record the followed tracer built for ev (check.c). */
+void chk_follow_record(struct ffaemu_check *c, struct chk_site *site,
+		       const struct ffaemu_trace_record *rec, const struct ffaemu_edge_event *ev);
+/* A call the followed tracer could not record: the checker builds its own (check.c). */
+void chk_follow_event(struct ffaemu_check *c, struct chk_site *site,
+		      const struct ffaemu_edge_event *ev);
+/* Whether the checker calls back into user code (then records are handed over from a copy). */
+bool chk_has_callbacks(const struct ffaemu_check *c);
+/* The followed tracer is being freed (check.c). */
+void chk_trace_gone(struct ffaemu_check *c);
+/* Whether the checker is attached to edge itself (check.c). */
+bool chk_attached_to(const struct ffaemu_check *c, const struct ffaemu_edge *edge);
+/* Set (NULL: clear) the checker the tracer hands its records to; forgets every site (trace.c). */
+void trc_set_follower(struct ffaemu_trace *t, struct ffaemu_check *c);
+struct ffaemu_check *trc_follower(const struct ffaemu_trace *t);
+/* Whether the tracer observes edge (trace.c). */
+bool trc_watches(const struct ffaemu_trace *t, const struct ffaemu_edge *edge);
+/* The callee name of the tracer's edge named name, or NULL (trace.c). */
+const char *trc_callee_by_edge_name(const struct ffaemu_trace *t, const char *name);
+
 /* What the wire shows about one caller's version on one edge (spec C4). */
 struct trc_vers_entry {
 	const char *edge; /* interned */

@@ -127,6 +127,23 @@ FFAEMU_API int ffaemu_check_attach(struct ffaemu_check *check, struct ffaemu_edg
 FFAEMU_API int ffaemu_check_detach(struct ffaemu_check *check, struct ffaemu_edge *edge);
 
 /*
+ * Online, sharing a tracer's work: check every call the tracer records, on
+ * every edge it observes now or later, from the record the tracer builds
+ * (the record is built, and its names looked up, once instead of twice).
+ * The verdicts are those of the checker attached to the same edges right
+ * behind the tracer: the checker keeps its own call count, names, tracked
+ * versions and state, so clearing the tracer or either's assume_version /
+ * new_stack means what it means for an attached checker. A call the tracer
+ * could not record (no memory for its names) is still checked. Do not also
+ * attach the checker to an edge the tracer observes (FFAEMU_EEXIST, both
+ * ways: ffaemu_check_attach and ffaemu_trace_attach refuse such an edge).
+ * One checker per tracer and one tracer per checker: FFAEMU_EEXIST if
+ * either already has one. trace NULL stops following. Freeing either ends
+ * it. 0, FFAEMU_EINVAL, FFAEMU_EEXIST.
+ */
+FFAEMU_API int ffaemu_check_follow(struct ffaemu_check *check, struct ffaemu_trace *trace);
+
+/*
  * Offline: check one recorded call / every record of a trace, in order.
  * The record's ffa_version is used as the version in force.
  */
