@@ -836,7 +836,7 @@ static void node_call(struct spmc *spmc, struct ffaemu_regs *r, const struct ffa
 
 	if (fid == ep->allowed_fid && ep->version == ep->allowed_version &&
 	    ctx->instance == ep->allowed_instance) {
-		err = 0;
+		err = 0; /* the endpoint's last yes still holds (struct spmc_ep) */
 	} else {
 		err = spmc_abi_allowed(spmc, ep, ctx, fid, true);
 		if (!err) {
