@@ -427,7 +427,7 @@ static int joined_late(struct ffaemu_check *c, const char *edge, const char *key
  * rec gives the call (its names, index and version are not used), edge and
  * callee are interned by the checker, index is the checker's count.
  */
-static void run_online(struct ffaemu_check *c, struct chk_site *site,
+static inline void run_online(struct ffaemu_check *c, struct chk_site *site,
 		       const struct ffaemu_trace_record *rec, const char *edge, const char *callee,
 		       uint64_t index, const struct ffaemu_edge_event *ev)
 {

@@ -284,12 +284,44 @@ static bool reply_is_next_event(const struct ffaemu_abi *abi, uint32_t fid)
 {
 	if (abi && (abi->flags & FFAEMU_ABI_F_RESPONSE))
 		return true;
-	return is_fid(fid, FFAEMU_FFA_MSG_WAIT, FFAEMU_FFA_MSG_WAIT_64) ||
-	       is_fid(fid, FFAEMU_FFA_YIELD, FFAEMU_FFA_YIELD_64) ||
-	       is_fid(fid, FFAEMU_FFA_NORMAL_WORLD_RESUME, FFAEMU_FFA_NORMAL_WORLD_RESUME_64) ||
-	       is_fid(fid, FFAEMU_FFA_ABORT, FFAEMU_FFA_ABORT_64) || fid == FFAEMU_FFA_MSG_POLL ||
-	       fid == FFAEMU_FFA_MSG_SEND || fid == FFAEMU_FFA_MEM_OP_PAUSE ||
-	       fid == FFAEMU_FFA_MEM_OP_RESUME;
+	/*
+	 * Most calls are none of these: their function number (the low byte,
+	 * the same at both widths) is not in the set, which one bit test shows.
+	 */
+#define NE_BIT(f) (1ull << ((f) & 63u))
+#define NE_WORD(w, f) ((((f) & 0xffu) >> 6) == (w) ? NE_BIT(f) : 0ull)
+#define NE_SET(w)                                                                               \
+	(NE_WORD(w, FFAEMU_FFA_MSG_WAIT) | NE_WORD(w, FFAEMU_FFA_MSG_WAIT_64) |                 \
+	 NE_WORD(w, FFAEMU_FFA_YIELD) | NE_WORD(w, FFAEMU_FFA_YIELD_64) |                       \
+	 NE_WORD(w, FFAEMU_FFA_NORMAL_WORLD_RESUME) |                                           \
+	 NE_WORD(w, FFAEMU_FFA_NORMAL_WORLD_RESUME_64) | NE_WORD(w, FFAEMU_FFA_ABORT) |         \
+	 NE_WORD(w, FFAEMU_FFA_ABORT_64) | NE_WORD(w, FFAEMU_FFA_MSG_POLL) |                    \
+	 NE_WORD(w, FFAEMU_FFA_MSG_SEND) | NE_WORD(w, FFAEMU_FFA_MEM_OP_PAUSE) |                \
+	 NE_WORD(w, FFAEMU_FFA_MEM_OP_RESUME))
+	static const uint64_t fn_set[4] = {NE_SET(0), NE_SET(1), NE_SET(2), NE_SET(3)};
+#undef NE_SET
+#undef NE_WORD
+#undef NE_BIT
+
+	if (!((fn_set[(fid & 0xffu) >> 6] >> (fid & 63u)) & 1u))
+		return false;
+	switch (fid) {
+	case FFAEMU_FFA_MSG_WAIT:
+	case FFAEMU_FFA_MSG_WAIT_64:
+	case FFAEMU_FFA_YIELD:
+	case FFAEMU_FFA_YIELD_64:
+	case FFAEMU_FFA_NORMAL_WORLD_RESUME:
+	case FFAEMU_FFA_NORMAL_WORLD_RESUME_64:
+	case FFAEMU_FFA_ABORT:
+	case FFAEMU_FFA_ABORT_64:
+	case FFAEMU_FFA_MSG_POLL:
+	case FFAEMU_FFA_MSG_SEND:
+	case FFAEMU_FFA_MEM_OP_PAUSE:
+	case FFAEMU_FFA_MEM_OP_RESUME:
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* Replies a call may get besides FFA_ERROR (spec C1, C6, C7.1, C7.3, E1-E3). */
@@ -390,8 +422,18 @@ static bool edge_synthesised(const struct ffaemu_trace_record *rec)
 static void check_smccc(struct chk_sink *s, const struct ffaemu_trace_record *rec)
 {
 	uint32_t raw = ffaemu_regs_w(&rec->in, 0);
-	struct ffaemu_fid f = smccc_fid_decode(raw);
+	struct ffaemu_fid f;
 	uint32_t upper;
+
+	/*
+	 * The usual call: reserved bits clear, no immediate, nothing the edge
+	 * flagged or restored, not SMCCC_VERSION. No rule below can fire.
+	 */
+	if (!((raw & FFAEMU_SMCCC_RESERVED_MASK) | rec->violations | rec->preserved_changed |
+	      rec->smc32_upper | rec->imm) &&
+	    ffaemu_fid_strip_hint(raw) != FFAEMU_SMCCC_VERSION_FID)
+		return;
+	f = smccc_fid_decode(raw);
 
 	/* Reserved bits of a fast call make it unknown (DEN0028 s2.5; spec A1, TFA-RT). */
 	if (f.fast && !f.legacy && f.reserved)
@@ -936,11 +978,16 @@ void chk_evaluate(struct chk_sink *s, struct chk_caller *st, const struct ffaemu
 	check_smccc(s, rec);
 	if (!abi_fid_is_ffa(call) || (rec->violations & FFAEMU_EDGE_V_AARCH32_SMC64))
 		return;
-	abi = abi_lookup(call);
+	/* abi_lookup(call), whose FF-A test just passed (call has no SVE hint: fid_of). */
+	abi = abi_by_fn[call & 0xffu];
+	if (abi && ((call & FFAEMU_SMCCC_SMC64) ? abi->fid64 == 0 : abi->fid32 == 0))
+		abi = NULL;
 	check_caller(s, st, rec, abi, call, ver, joined_late);
 	if (!edge_synthesised(rec)) {
 		check_callee(s, st, rec, abi, call, ver);
-		check_handles(s, rec, call);
+		/* No handle rule names a direct request. */
+		if (!is_direct_req(call) && call != FFAEMU_FFA_MSG_SEND_DIRECT_REQ2)
+			check_handles(s, rec, call);
 	}
 	update_state(st, rec, call, ver);
 }

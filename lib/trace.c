@@ -44,6 +44,8 @@ struct ffaemu_trace {
 	struct ffaemu_check *follower; /* gets every record built (ffaemu_check_follow) */
 	/* No user callback runs while a record is made (the follower's included). */
 	bool quiet;
+	/* Records can be built in place while n < room: quiet, below cap and max_records. */
+	size_t room;
 };
 
 /* Whether making a record calls no user code: set on creation and on a follower change. */
@@ -51,6 +53,16 @@ static bool trace_is_quiet(const struct ffaemu_trace *t)
 {
 	return !t->cfg.version_fn && !t->cfg.mem_read && !t->cfg.live_fn &&
 	       !(t->follower && chk_has_callbacks(t->follower));
+}
+
+/* Recompute quiet and room: after a change of cap or of the follower. */
+static void trace_set_room(struct ffaemu_trace *t)
+{
+	t->quiet = trace_is_quiet(t);
+	t->room = 0;
+	if (t->quiet)
+		t->room = t->cfg.max_records && t->cfg.max_records < t->cap ? t->cfg.max_records
+									 : t->cap;
 }
 
 /* ---- shared helpers (trace_priv.h) ---- */
@@ -137,18 +149,10 @@ struct trc_vers_entry *trc_vers_get(struct trc_vers *v, const struct ffaemu_allo
 	return &v->e[v->n++];
 }
 
-void trc_vers_update(struct trc_vers_entry *e, const struct ffaemu_trace_record *rec)
+void trc_vers_update_slow(struct trc_vers_entry *e, const struct ffaemu_trace_record *rec)
 {
-	uint32_t fid;
+	uint32_t fid = ffaemu_fid_strip_hint(ffaemu_regs_w(&rec->in, 0));
 
-	/*
-	 * Once negotiation is over only a successful RXTX_MAP/UNMAP changes the
-	 * entry (below): every other call leaves it as it is.
-	 */
-	if (e->ended && ffaemu_regs_w(&rec->out, 0) != FFAEMU_FFA_SUCCESS &&
-	    ffaemu_regs_w(&rec->out, 0) != FFAEMU_FFA_SUCCESS_64)
-		return;
-	fid = ffaemu_fid_strip_hint(ffaemu_regs_w(&rec->in, 0));
 	if (fid == FFAEMU_FFA_VERSION) {
 		uint32_t req = ffaemu_regs_w(&rec->in, 1);
 		uint32_t reply = ffaemu_regs_w(&rec->out, 0);
@@ -288,7 +292,7 @@ int ffaemu_trace_new(const struct ffaemu_trace_config *user_cfg, struct ffaemu_t
 		return FFAEMU_ENOMEM;
 	t->alloc = a;
 	t->cfg = cfg;
-	t->quiet = trace_is_quiet(t);
+	trace_set_room(t);
 	*out = t;
 	return FFAEMU_OK;
 }
@@ -386,6 +390,7 @@ static int push_record(struct ffaemu_trace *t, struct ffaemu_trace_record *rec)
 		}
 		t->rec = grown;
 		t->cap = cap;
+		trace_set_room(t);
 	}
 	t->rec[t->n++] = *rec;
 	return FFAEMU_OK;
@@ -463,7 +468,7 @@ static void trace_observer(void *user, const struct ffaemu_edge_event *ev)
 	 * with user callbacks (the follower's too): one may make a traced call
 	 * that takes the slot.
 	 */
-	if (t->quiet && t->n < t->cap && !(t->cfg.max_records && t->n >= t->cfg.max_records))
+	if (t->n < t->room)
 		rec = &t->rec[t->n];
 	trc_record_from_event(rec, ev);
 	rec->index = t->next_index++;
@@ -505,7 +510,7 @@ static void trace_observer(void *user, const struct ffaemu_edge_event *ev)
 void trc_set_follower(struct ffaemu_trace *t, struct ffaemu_check *c)
 {
 	t->follower = c;
-	t->quiet = trace_is_quiet(t);
+	trace_set_room(t);
 	for (size_t i = 0; i < t->natt; i++)
 		memset(&t->att[i]->site, 0, sizeof(t->att[i]->site));
 }

@@ -9,6 +9,7 @@
 #ifndef FFAEMU_LIB_TRACE_PRIV_H
 #define FFAEMU_LIB_TRACE_PRIV_H
 
+#include <ffa/abi.h>
 #include <ffa/trace.h>
 
 #include "alloc.h"
@@ -132,7 +133,18 @@ static inline struct trc_vers_entry *trc_vers_get_hint(struct trc_vers *v,
 	return e;
 }
 /* Apply one completed call to the entry (after its version was read). */
-void trc_vers_update(struct trc_vers_entry *e, const struct ffaemu_trace_record *rec);
+void trc_vers_update_slow(struct trc_vers_entry *e, const struct ffaemu_trace_record *rec);
+static inline void trc_vers_update(struct trc_vers_entry *e, const struct ffaemu_trace_record *rec)
+{
+	/*
+	 * Once negotiation is over only a successful RXTX_MAP/UNMAP changes the
+	 * entry: every other call leaves it as it is (trc_vers_update_slow).
+	 */
+	if (e->ended && ffaemu_regs_w(&rec->out, 0) != FFAEMU_FFA_SUCCESS &&
+	    ffaemu_regs_w(&rec->out, 0) != FFAEMU_FFA_SUCCESS_64)
+		return;
+	trc_vers_update_slow(e, rec);
+}
 void trc_vers_free(struct trc_vers *v, const struct ffaemu_alloc *a);
 
 /* Fill everything but index, edge, callee and ffa_version from an edge event. */

@@ -896,6 +896,257 @@ static void allocation_failure_is_clean(void **state)
 	}
 }
 
+/* ---- a checker following a tracer (ffaemu_check_follow) ---- */
+
+/* a and b recorded the same findings, field by field. */
+static void assert_same_findings(const struct ffaemu_check *a, const struct ffaemu_check *b)
+{
+	assert_int_equal(ffaemu_check_count(a), ffaemu_check_count(b));
+	assert_int_equal(ffaemu_check_stored(a), ffaemu_check_stored(b));
+	for (size_t r = 0; r < ffaemu_check_rule_count(); r++)
+		assert_int_equal(ffaemu_check_rule_hits(a, ffaemu_check_rule_at(r)->id),
+				 ffaemu_check_rule_hits(b, ffaemu_check_rule_at(r)->id));
+	for (size_t i = 0; i < ffaemu_check_stored(a); i++) {
+		const struct ffaemu_check_violation *x = ffaemu_check_violation_at(a, i);
+		const struct ffaemu_check_violation *y = ffaemu_check_violation_at(b, i);
+
+		assert_ptr_equal(x->rule, y->rule);
+		assert_int_equal(x->call_index, y->call_index);
+		assert_string_equal(x->edge, y->edge);
+		assert_int_equal(x->edge_index, y->edge_index);
+		assert_int_equal(x->caller, y->caller);
+		assert_int_equal(x->fid, y->fid);
+		assert_int_equal(x->ffa_version, y->ffa_version);
+		assert_int_equal(x->in_regs, y->in_regs);
+		assert_int_equal(x->out_regs, y->out_regs);
+		assert_memory_equal(&x->in, &y->in, sizeof(x->in));
+		assert_memory_equal(&x->out, &y->out, sizeof(x->out));
+		assert_string_equal(x->detail, y->detail);
+	}
+}
+
+static void count_report(void *user, const struct ffaemu_check_violation *v)
+{
+	(void)v;
+	(*(unsigned *)user)++;
+}
+
+/*
+ * Every row, run once with the attached checker and a second one following
+ * the tracer on the same edge: the same findings, with and without a report
+ * callback (which makes the tracer hand over a copy), and the tracer records
+ * the same as it does without a follower.
+ */
+static void following_checker_finds_what_the_attached_one_finds_on_every_row(void **state)
+{
+	(void)state;
+
+	for (int cb = 0; cb < 2; cb++) {
+		for (size_t k = 0; k < NCASES; k++) {
+			const struct rcase *c = &cases[k];
+			struct ffaemu_check_config cfg;
+			struct ffaemu_check *fol = NULL;
+			struct ffaemu_trace *alone = NULL;
+			struct membuf m1 = {0}, m2 = {0};
+			unsigned reports = 0;
+			struct run r;
+
+			run_open(&r, c);
+			ffaemu_check_config_default(&cfg);
+			if (cb) {
+				cfg.report_fn = count_report;
+				cfg.report_user = &reports;
+			}
+			assert_int_equal(ffaemu_check_new(&cfg, &fol), FFAEMU_OK);
+			assert_int_equal(ffaemu_check_follow(fol, r.trace), FFAEMU_OK);
+			/* A second tracer without follower on the same edge: the reference records. */
+			assert_int_equal(ffaemu_trace_new(NULL, &alone), FFAEMU_OK);
+			assert_int_equal(ffaemu_trace_attach(alone, r.edge), FFAEMU_OK);
+			run_steps(&r, c);
+			if (ffaemu_check_count(fol) != ffaemu_check_count(r.check))
+				dump(fol, c);
+			assert_same_findings(r.check, fol);
+			assert_int_equal(reports, cb ? ffaemu_check_count(fol) : 0);
+			assert_int_equal(ffaemu_trace_write(r.trace, FFAEMU_TRACE_JSONL, mem_sink, &m1),
+					 0);
+			assert_int_equal(ffaemu_trace_write(alone, FFAEMU_TRACE_JSONL, mem_sink, &m2), 0);
+			assert_int_equal(m1.len, m2.len);
+			assert_memory_equal(m1.p, m2.p, m1.len);
+			free(m1.p);
+			free(m2.p);
+			ffaemu_trace_free(&alone);
+			ffaemu_check_free(&fol);
+			run_close(&r);
+		}
+	}
+}
+
+/*
+ * What the follower tracks is its own: the tracer cleared, a version
+ * assumed by the checker only, joining late, a new stack: the same
+ * findings as the attached checker given the same.
+ */
+static void following_checker_keeps_its_own_state_like_the_attached_one(void **state)
+{
+	static const struct rcase rows = {
+		"late", true, "v1.2 caller told 8-byte descriptors, then a broken FEATURES",
+		.steps = {{.in = CALL(PIG), .reply = SUCC(0, 1, 8)},
+			  {.in = CALL(FFAEMU_FFA_VERSION, FFAEMU_FFA_1_1), .reply = CALL(V12)},
+			  {.in = CALL(FEAT, FFAEMU_FFA_RXTX_MAP_64), .reply = SUCC(0, 0x10000)},
+			  {.in = CALL(FFAEMU_FFA_ID_GET, 5), .reply = SUCC(0, 0)}},
+	};
+	struct ffaemu_check *fol = NULL;
+	struct run r;
+	(void)state;
+
+	run_open_late(&r, &rows, &early_version);
+	assert_int_equal(ffaemu_check_new(NULL, &fol), FFAEMU_OK);
+	assert_int_equal(ffaemu_check_follow(fol, r.trace), FFAEMU_OK);
+	/* Through the tracer's edge name: the state belongs to its callee. */
+	assert_int_equal(ffaemu_check_assume_version(r.check, "host->spmc", 0, V12), FFAEMU_OK);
+	assert_int_equal(ffaemu_check_assume_version(fol, "host->spmc", 0, V12), FFAEMU_OK);
+	run_steps(&r, &rows);
+	ffaemu_trace_clear(r.trace); /* forgets the tracer's versions, not the checkers' */
+	run_steps(&r, &rows);
+	assert_int_equal(ffaemu_check_rule_hits(fol, "FFA-PINFO-001"), 2);
+	assert_same_findings(r.check, fol);
+	ffaemu_check_new_stack(r.check);
+	ffaemu_check_new_stack(fol);
+	run_steps(&r, &rows);
+	assert_same_findings(r.check, fol);
+	ffaemu_check_reset(r.check);
+	ffaemu_check_reset(fol);
+	run_steps(&r, &rows);
+	assert_true(ffaemu_check_count(fol) > 0);
+	assert_same_findings(r.check, fol);
+	ffaemu_check_free(&fol);
+	run_close(&r);
+}
+
+/*
+ * The Nth allocation of the checker fails, for every N: the follower and
+ * the attached checker fail at the same point and find the same (no leak,
+ * no crash under ASan). When the tracer's allocation fails instead, the
+ * call it could not record is still checked.
+ */
+static void following_checker_fails_allocation_like_the_attached_one(void **state)
+{
+	const struct rcase *c = find_case("FFA-MEM-001", true);
+	struct failalloc fa, fb, ft;
+	unsigned lost = 0;
+	(void)state;
+
+	failalloc_init(&ft);
+	for (int n = 0; n < 48; n++) {
+		struct ffaemu_check_config cfg;
+		struct ffaemu_check *fol = NULL;
+		unsigned long ca, cb;
+		struct run r;
+
+		failalloc_init(&fa);
+		failalloc_init(&fb);
+		run_open(&r, c);
+		ffaemu_check_free(&r.check);
+		ffaemu_check_config_default(&cfg);
+		cfg.alloc = failalloc_allocator(&fa);
+		assert_int_equal(ffaemu_check_new(&cfg, &r.check), FFAEMU_OK);
+		assert_int_equal(ffaemu_check_attach(r.check, r.edge), FFAEMU_OK);
+		cfg.alloc = failalloc_allocator(&fb);
+		assert_int_equal(ffaemu_check_new(&cfg, &fol), FFAEMU_OK);
+		assert_int_equal(ffaemu_check_follow(fol, r.trace), FFAEMU_OK);
+		/* From the first call on, both allocate the same blocks in the same order. */
+		ca = fa.calls;
+		cb = fb.calls;
+		failalloc_fail_after(&fa, (unsigned long)n);
+		failalloc_fail_after(&fb, (unsigned long)n);
+		run_steps(&r, c);
+		assert_int_equal(fa.calls - ca, fb.calls - cb);
+		assert_int_equal(fa.failed, fb.failed);
+		assert_same_findings(r.check, fol);
+		failalloc_never(&fa);
+		failalloc_never(&fb);
+		ffaemu_check_free(&fol);
+		run_close(&r);
+		assert_int_equal(fa.live, 0);
+		assert_int_equal(fb.live, 0);
+	}
+	/* The tracer runs out of memory: its follower still judges every call. */
+	for (int n = 0; n < 24; n++) {
+		struct ffaemu_trace_config tcfg;
+		struct ffaemu_check *fol = NULL;
+		struct run r;
+
+		run_open(&r, c);
+		ffaemu_trace_free(&r.trace);
+		ffaemu_trace_config_default(&tcfg);
+		tcfg.alloc = failalloc_allocator(&ft);
+		failalloc_fail_after(&ft, (unsigned long)n);
+		if (ffaemu_trace_new(&tcfg, &r.trace) == FFAEMU_OK &&
+		    ffaemu_trace_attach(r.trace, r.edge) == FFAEMU_OK) {
+			assert_int_equal(ffaemu_check_new(NULL, &fol), FFAEMU_OK);
+			assert_int_equal(ffaemu_check_follow(fol, r.trace), FFAEMU_OK);
+			run_steps(&r, c);
+			assert_same_findings(r.check, fol);
+			assert_true(ffaemu_check_count(fol) > 0);
+			lost += ffaemu_trace_dropped(r.trace) > 0;
+		}
+		failalloc_never(&ft);
+		ffaemu_check_free(&fol);
+		run_close(&r);
+		assert_int_equal(ft.live, 0);
+	}
+	assert_true(lost > 0); /* some runs did lose records */
+}
+
+static void follow_errors_and_lifetimes(void **state)
+{
+	const struct rcase *c = find_case("FFA-ID-001", true);
+	struct ffaemu_check *fol = NULL, *other = NULL;
+	struct ffaemu_trace *t2 = NULL;
+	struct run r;
+	(void)state;
+
+	run_open(&r, c);
+	assert_int_equal(ffaemu_check_new(NULL, &fol), FFAEMU_OK);
+	assert_int_equal(ffaemu_check_new(NULL, &other), FFAEMU_OK);
+	assert_int_equal(ffaemu_trace_new(NULL, &t2), FFAEMU_OK);
+	assert_int_equal(ffaemu_check_follow(NULL, r.trace), FFAEMU_EINVAL);
+	/* Attached to an edge the tracer watches: calls would be judged twice. */
+	assert_int_equal(ffaemu_check_follow(r.check, r.trace), FFAEMU_EEXIST);
+	assert_int_equal(ffaemu_check_follow(fol, r.trace), FFAEMU_OK);
+	assert_int_equal(ffaemu_check_follow(fol, r.trace), FFAEMU_OK);
+	assert_int_equal(ffaemu_check_follow(other, r.trace), FFAEMU_EEXIST);
+	assert_int_equal(ffaemu_check_follow(fol, t2), FFAEMU_EEXIST);
+	assert_int_equal(ffaemu_check_attach(fol, r.edge), FFAEMU_EEXIST);
+	run_steps(&r, c);
+	assert_int_equal(ffaemu_check_count(fol), 1);
+	/* Stopped: sees nothing more. */
+	assert_int_equal(ffaemu_check_follow(fol, NULL), FFAEMU_OK);
+	run_steps(&r, c);
+	assert_int_equal(ffaemu_check_count(fol), 1);
+	/* The other way round: a follower's own edge is refused to its tracer. */
+	assert_int_equal(ffaemu_check_follow(other, t2), FFAEMU_OK);
+	assert_int_equal(ffaemu_check_attach(other, r.edge), FFAEMU_OK);
+	assert_int_equal(ffaemu_trace_attach(t2, r.edge), FFAEMU_EEXIST);
+	assert_int_equal(ffaemu_check_detach(other, r.edge), FFAEMU_OK);
+	assert_int_equal(ffaemu_trace_attach(t2, r.edge), FFAEMU_OK);
+	run_steps(&r, c);
+	assert_int_equal(ffaemu_check_count(other), 1);
+	/* Freeing the tracer ends following; the checker lives on, and can follow anew. */
+	ffaemu_trace_free(&t2);
+	run_steps(&r, c);
+	assert_int_equal(ffaemu_check_count(other), 1);
+	assert_int_equal(ffaemu_check_follow(other, r.trace), FFAEMU_OK);
+	run_steps(&r, c);
+	assert_int_equal(ffaemu_check_count(other), 2);
+	/* Freeing the checker first leaves a tracer that records on. */
+	ffaemu_check_free(&other);
+	run_steps(&r, c);
+	assert_int_equal(ffaemu_trace_count(r.trace), 12); /* 6 runs of 2 calls */
+	ffaemu_check_free(&fol);
+	run_close(&r);
+}
+
 static const struct ffaemu_node_ops script2_ops = {
 	.size = sizeof(struct ffaemu_node_ops),
 	.name = "script2",
@@ -1128,6 +1379,10 @@ int main(void)
 		cmocka_unit_test(storage_cap_keeps_counting_and_reporting),
 		cmocka_unit_test(attach_detach_errors),
 		cmocka_unit_test(allocation_failure_is_clean),
+		cmocka_unit_test(following_checker_finds_what_the_attached_one_finds_on_every_row),
+		cmocka_unit_test(following_checker_keeps_its_own_state_like_the_attached_one),
+		cmocka_unit_test(following_checker_fails_allocation_like_the_attached_one),
+		cmocka_unit_test(follow_errors_and_lifetimes),
 		cmocka_unit_test(library_stacks_run_a_driver_scenario_without_violations),
 		cmocka_unit_test(conduits_to_one_callee_share_the_protocol_state),
 	};
