@@ -2644,7 +2644,7 @@ static bool bug_rx_release(const char *pr)
 		r = hcall(h, FFAEMU_FFA_MEM_SHARE_64, len, len, 0, 0, 0);
 		b = ffaemu_regs_handle(&r, 2);
 	}
-	r = hcall(h, FFAEMU_FFA_MEM_RECLAIM, (uint32_t)a, a >> 32, 0, 0, 0);
+	(void)hcall(h, FFAEMU_FFA_MEM_RECLAIM, (uint32_t)a, a >> 32, 0, 0, 0);
 	r = hcall(h, FFAEMU_FFA_MEM_RECLAIM, (uint32_t)b, b >> 32, 0, 0, 0);
 	bug = r.x[0] != FFAEMU_FFA_SUCCESS; /* the SPMC still owns the hyp RX: BUSY */
 	h_free(h);
