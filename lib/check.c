@@ -427,9 +427,16 @@ static int joined_late(struct ffaemu_check *c, const char *edge, const char *key
  * rec gives the call (its names, index and version are not used), edge and
  * callee are interned by the checker, index is the checker's count.
  */
-static inline void run_online(struct ffaemu_check *c, struct chk_site *site,
+#if defined(__GNUC__) || defined(__clang__)
+#define CHK_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define CHK_ALWAYS_INLINE inline
+#endif
+
+/* Inline into both callers: the per-call path pays no extra frame. */
+static CHK_ALWAYS_INLINE void run_online(struct ffaemu_check *c, struct chk_site *site,
 		       const struct ffaemu_trace_record *rec, const char *edge, const char *callee,
-		       uint64_t index, const struct ffaemu_edge_event *ev)
+		       uint64_t index, const struct ffaemu_edge_event *ev, bool same_names)
 {
 	const char *key = callee ? callee : edge;
 	struct chk_sink s = {.check = c, .cur = {.edge = edge, .key = key, .index = index}};
@@ -440,7 +447,8 @@ static inline void run_online(struct ffaemu_check *c, struct chk_site *site,
 
 	if (c->cfg.version_fn)
 		v = c->cfg.version_fn(c->cfg.version_user, ev);
-	if (site->gen == c->gen && site->c_edge == edge && site->c_key == key &&
+	/* same_names: the caller vouches edge and callee are the cached ones (site->gen 0 if not). */
+	if (site->gen == c->gen && (same_names || (site->c_edge == edge && site->c_key == key)) &&
 	    site->caller == rec->caller) {
 		/* The entries of the site's last call: no table changed since (c->gen). */
 		ve = &c->vers.e[site->vers];
@@ -482,7 +490,7 @@ static void observe_event(struct ffaemu_check *c, struct chk_site *site,
 	trc_record_from_event(&rec, ev);
 	if (!trc_event_names(&site->names, &c->strs, &c->alloc, ev, &edge, &callee))
 		return;
-	run_online(c, site, &rec, edge, callee, index, ev);
+	run_online(c, site, &rec, edge, callee, index, ev, false);
 }
 
 static int run_record(struct ffaemu_check *c, const struct ffaemu_trace_record *src)
@@ -587,8 +595,9 @@ void chk_follow_record(struct ffaemu_check *c, struct chk_site *site,
 		site->t_callee = rec->callee;
 		site->edge = edge;
 		site->callee = callee;
+		site->gen = 0; /* cached entries were for the old names */
 	}
-	run_online(c, site, rec, site->edge, site->callee, index, ev);
+	run_online(c, site, rec, site->edge, site->callee, index, ev, true);
 }
 
 void chk_follow_event(struct ffaemu_check *c, struct chk_site *site,

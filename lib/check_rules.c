@@ -276,6 +276,24 @@ static bool is_retrieve(uint32_t fid)
 	return is_fid(fid, FFAEMU_FFA_MEM_RETRIEVE_REQ, FFAEMU_FFA_MEM_RETRIEVE_REQ_64);
 }
 
+/* Function numbers of the FIDs reply_is_next_event lists (either width). */
+static const bool next_event_fn[256] = {
+	[FFAEMU_FFA_MSG_WAIT & 0xffu] = true,
+	[FFAEMU_FFA_YIELD & 0xffu] = true,
+	[FFAEMU_FFA_NORMAL_WORLD_RESUME & 0xffu] = true,
+	[FFAEMU_FFA_ABORT & 0xffu] = true,
+	[FFAEMU_FFA_MSG_POLL & 0xffu] = true,
+	[FFAEMU_FFA_MSG_SEND & 0xffu] = true,
+	[FFAEMU_FFA_MEM_OP_PAUSE & 0xffu] = true,
+	[FFAEMU_FFA_MEM_OP_RESUME & 0xffu] = true,
+};
+_Static_assert((FFAEMU_FFA_MSG_WAIT_64 & 0xffu) == (FFAEMU_FFA_MSG_WAIT & 0xffu) &&
+		       (FFAEMU_FFA_YIELD_64 & 0xffu) == (FFAEMU_FFA_YIELD & 0xffu) &&
+		       (FFAEMU_FFA_NORMAL_WORLD_RESUME_64 & 0xffu) ==
+			       (FFAEMU_FFA_NORMAL_WORLD_RESUME & 0xffu) &&
+		       (FFAEMU_FFA_ABORT_64 & 0xffu) == (FFAEMU_FFA_ABORT & 0xffu),
+	       "a 64-bit FID has the function number of its 32-bit form");
+
 /*
  * ABIs whose call is itself a reply or a "give up the CPU": no reply to
  * judge. abi is abi_lookup(fid), which the callers hold already.
@@ -286,24 +304,9 @@ static bool reply_is_next_event(const struct ffaemu_abi *abi, uint32_t fid)
 		return true;
 	/*
 	 * Most calls are none of these: their function number (the low byte,
-	 * the same at both widths) is not in the set, which one bit test shows.
+	 * the same at both widths) is not in the set, which one load shows.
 	 */
-#define NE_BIT(f) (1ull << ((f) & 63u))
-#define NE_WORD(w, f) ((((f) & 0xffu) >> 6) == (w) ? NE_BIT(f) : 0ull)
-#define NE_SET(w)                                                                               \
-	(NE_WORD(w, FFAEMU_FFA_MSG_WAIT) | NE_WORD(w, FFAEMU_FFA_MSG_WAIT_64) |                 \
-	 NE_WORD(w, FFAEMU_FFA_YIELD) | NE_WORD(w, FFAEMU_FFA_YIELD_64) |                       \
-	 NE_WORD(w, FFAEMU_FFA_NORMAL_WORLD_RESUME) |                                           \
-	 NE_WORD(w, FFAEMU_FFA_NORMAL_WORLD_RESUME_64) | NE_WORD(w, FFAEMU_FFA_ABORT) |         \
-	 NE_WORD(w, FFAEMU_FFA_ABORT_64) | NE_WORD(w, FFAEMU_FFA_MSG_POLL) |                    \
-	 NE_WORD(w, FFAEMU_FFA_MSG_SEND) | NE_WORD(w, FFAEMU_FFA_MEM_OP_PAUSE) |                \
-	 NE_WORD(w, FFAEMU_FFA_MEM_OP_RESUME))
-	static const uint64_t fn_set[4] = {NE_SET(0), NE_SET(1), NE_SET(2), NE_SET(3)};
-#undef NE_SET
-#undef NE_WORD
-#undef NE_BIT
-
-	if (!((fn_set[(fid & 0xffu) >> 6] >> (fid & 63u)) & 1u))
+	if (!next_event_fn[fid & 0xffu])
 		return false;
 	switch (fid) {
 	case FFAEMU_FFA_MSG_WAIT:
@@ -487,7 +490,7 @@ static bool is_partition(const struct ffaemu_trace_record *rec)
 
 static void check_caller(struct chk_sink *s, struct chk_caller *st,
 			 const struct ffaemu_trace_record *rec, const struct ffaemu_abi *abi,
-			 uint32_t fid, uint32_t ver, bool joined_late)
+			 uint32_t fid, uint32_t ver, bool joined_late, bool direct)
 {
 	const struct ffaemu_regs *in = &rec->in;
 	bool is64 = fid_is64(fid);
@@ -555,7 +558,7 @@ static void check_caller(struct chk_sink *s, struct chk_caller *st,
 		}
 	}
 
-	if (is_direct_req(fid) || fid == FFAEMU_FFA_MSG_SEND_DIRECT_REQ2) {
+	if (direct) {
 		ffaemu_id_t snd = ffaemu_regs_id_hi(in, 1), rcv = ffaemu_regs_id_lo(in, 1);
 
 		if (is_direct_req(fid)) {
@@ -696,9 +699,53 @@ static bool rx_fill_succeeded(uint32_t call, uint32_t reply)
 	return reply == FFAEMU_FFA_MEM_RETRIEVE_RESP;
 }
 
+/*
+ * The reply to a direct request: reply_allowed's answer for it (spec C7.1,
+ * C7.3), then the rules on the response. No success frame is allowed, so
+ * the success-frame MBZ rule never applies.
+ */
+static void check_direct_reply(struct chk_sink *s, const struct ffaemu_trace_record *rec,
+			       const struct ffaemu_abi *abi, uint32_t call, uint32_t reply)
+{
+	const struct ffaemu_regs *in = &rec->in, *out = &rec->out;
+	bool req2 = call == FFAEMU_FFA_MSG_SEND_DIRECT_REQ2;
+	bool resp = req2 ? reply == FFAEMU_FFA_MSG_SEND_DIRECT_RESP2 : is_direct_resp(reply);
+
+	if (!resp && reply != FFAEMU_FFA_INTERRUPT && reply != FFAEMU_FFA_YIELD) {
+		char nb[16];
+
+		chk_report(s, CHK_FFA_REPLY_001, rec, 0, FFAEMU_REG(0), "%s answered with %s",
+			   abi->name, trc_fid_name(ffaemu_regs_w(out, 0), nb, sizeof(nb)));
+		return;
+	}
+	if (!resp)
+		return;
+	/* A DIRECT_RESP keeps its request's width and message kind (spec C1.2, C7.2). */
+	if (!req2) {
+		if (fid_is64(call) != fid_is64(reply))
+			chk_report(s, CHK_FFA_REPLY_002, rec, 0, FFAEMU_REG(0),
+				   "request 0x%08x, response 0x%08x", (unsigned)call, (unsigned)reply);
+		if ((ffaemu_regs_w(in, 2) ^ ffaemu_regs_w(out, 2)) & 0x80000000u)
+			chk_report(s, CHK_FFA_REPLY_003, rec, 0, FFAEMU_REG(2),
+				   "request w2=0x%08x, response w2=0x%08x",
+				   (unsigned)ffaemu_regs_w(in, 2), (unsigned)ffaemu_regs_w(out, 2));
+	}
+	if (ffaemu_regs_id_hi(out, 1) != ffaemu_regs_id_lo(in, 1) ||
+	    ffaemu_regs_id_lo(out, 1) != ffaemu_regs_id_hi(in, 1))
+		chk_report(s, CHK_FFA_DIRECT_004, rec, 0, FFAEMU_REG(1),
+			   "request 0x%04x->0x%04x, response 0x%04x->0x%04x",
+			   ffaemu_regs_id_hi(in, 1), ffaemu_regs_id_lo(in, 1),
+			   ffaemu_regs_id_hi(out, 1), ffaemu_regs_id_lo(out, 1));
+	if (reply == FFAEMU_FFA_MSG_SEND_DIRECT_RESP2 && (out->x[2] || out->x[3]))
+		chk_report(s, CHK_FFA_DIRECT_005, rec, 0,
+			   (out->x[2] ? FFAEMU_REG(2) : 0) | (out->x[3] ? FFAEMU_REG(3) : 0),
+			   "x2=0x%llx x3=0x%llx", (unsigned long long)out->x[2],
+			   (unsigned long long)out->x[3]);
+}
+
 static void check_callee(struct chk_sink *s, struct chk_caller *st,
 			 const struct ffaemu_trace_record *rec, const struct ffaemu_abi *abi,
-			 uint32_t call, uint32_t ver)
+			 uint32_t call, uint32_t ver, bool direct)
 {
 	const struct ffaemu_regs *in = &rec->in, *out = &rec->out;
 	uint32_t reply = fid_of(out);
@@ -719,7 +766,14 @@ static void check_callee(struct chk_sink *s, struct chk_caller *st,
 		check_error_frame(s, rec, call);
 		return;
 	}
-	if (!abi || reply_is_next_event(abi, call))
+	if (!abi)
+		return;
+	/* Not a next-event ABI (no RESPONSE flag, not listed), no success frame to judge. */
+	if (direct) {
+		check_direct_reply(s, rec, abi, call, reply);
+		return;
+	}
+	if (reply_is_next_event(abi, call))
 		return;
 	if (!reply_allowed(call, reply)) {
 		char nb[16];
@@ -741,32 +795,6 @@ static void check_callee(struct chk_sink *s, struct chk_caller *st,
 				   "%s reply x%d=0x%llx must be zero", abi->name, first_reg(bad),
 				   (unsigned long long)val(out, (unsigned)first_reg(bad), is64));
 	}
-
-	if (is_direct_req(call) && is_direct_resp(reply)) {
-		if (fid_is64(call) != fid_is64(reply))
-			chk_report(s, CHK_FFA_REPLY_002, rec, 0, FFAEMU_REG(0),
-				   "request 0x%08x, response 0x%08x", (unsigned)call, (unsigned)reply);
-		if ((ffaemu_regs_w(in, 2) ^ ffaemu_regs_w(out, 2)) & 0x80000000u)
-			chk_report(s, CHK_FFA_REPLY_003, rec, 0, FFAEMU_REG(2),
-				   "request w2=0x%08x, response w2=0x%08x",
-				   (unsigned)ffaemu_regs_w(in, 2), (unsigned)ffaemu_regs_w(out, 2));
-	}
-	if ((is_direct_req(call) && is_direct_resp(reply)) ||
-	    (call == FFAEMU_FFA_MSG_SEND_DIRECT_REQ2 && reply == FFAEMU_FFA_MSG_SEND_DIRECT_RESP2)) {
-		if (ffaemu_regs_id_hi(out, 1) != ffaemu_regs_id_lo(in, 1) ||
-		    ffaemu_regs_id_lo(out, 1) != ffaemu_regs_id_hi(in, 1))
-			chk_report(s, CHK_FFA_DIRECT_004, rec, 0, FFAEMU_REG(1),
-				   "request 0x%04x->0x%04x, response 0x%04x->0x%04x",
-				   ffaemu_regs_id_hi(in, 1), ffaemu_regs_id_lo(in, 1),
-				   ffaemu_regs_id_hi(out, 1), ffaemu_regs_id_lo(out, 1));
-		if (reply == FFAEMU_FFA_MSG_SEND_DIRECT_RESP2 && (out->x[2] || out->x[3]))
-			chk_report(s, CHK_FFA_DIRECT_005, rec, 0,
-				   (out->x[2] ? FFAEMU_REG(2) : 0) | (out->x[3] ? FFAEMU_REG(3) : 0),
-				   "x2=0x%llx x3=0x%llx", (unsigned long long)out->x[2],
-				   (unsigned long long)out->x[3]);
-	}
-	if (is_direct_req(call) || call == FFAEMU_FFA_MSG_SEND_DIRECT_REQ2)
-		return; /* no rule below names a direct request */
 
 	if (is_fid(call, FFAEMU_FFA_NOTIFICATION_INFO_GET, FFAEMU_FFA_NOTIFICATION_INFO_GET_64) &&
 	    is_success(reply)) {
@@ -928,7 +956,7 @@ static void check_handles(struct chk_sink *s, const struct ffaemu_trace_record *
 
 /* What the call changed in the caller's state (spec C4, C5.3, C6). */
 static void update_state(struct chk_caller *st, const struct ffaemu_trace_record *rec,
-			 uint32_t call, uint32_t ver)
+			 uint32_t call, uint32_t ver, bool direct)
 {
 	uint32_t reply = fid_of(&rec->out);
 	bool ok = is_success(reply);
@@ -943,7 +971,7 @@ static void update_state(struct chk_caller *st, const struct ffaemu_trace_record
 	/* chk_evaluate only passes FF-A IDs. */
 	if (call != FFAEMU_FFA_INTERRUPT && call != FFAEMU_FFA_INTERRUPT_64)
 		st->ended = true;
-	if (is_direct_req(call) || call == FFAEMU_FFA_MSG_SEND_DIRECT_REQ2)
+	if (direct)
 		return; /* no state below changes on a direct request */
 	if (fills_rx(call, rec, ver) && rx_fill_succeeded(call, reply))
 		st->rx_full = true;
@@ -969,6 +997,7 @@ void chk_evaluate(struct chk_sink *s, struct chk_caller *st, const struct ffaemu
 	uint32_t ffa_version = s->cur.ffa_version;
 	uint32_t ver = ffa_version ? ffa_version : (joined_late ? 0 : default_version);
 	const struct ffaemu_abi *abi;
+	bool direct;
 
 	/* A version that came from outside (assumed, a callback): take it as the request. */
 	if (ffa_version && !st->requested_set) {
@@ -982,12 +1011,14 @@ void chk_evaluate(struct chk_sink *s, struct chk_caller *st, const struct ffaemu
 	abi = abi_by_fn[call & 0xffu];
 	if (abi && ((call & FFAEMU_SMCCC_SMC64) ? abi->fid64 == 0 : abi->fid32 == 0))
 		abi = NULL;
-	check_caller(s, st, rec, abi, call, ver, joined_late);
+	/* Direct requests, the usual traffic, skip every rule and update that names none. */
+	direct = is_direct_req(call) || call == FFAEMU_FFA_MSG_SEND_DIRECT_REQ2;
+	check_caller(s, st, rec, abi, call, ver, joined_late, direct);
 	if (!edge_synthesised(rec)) {
-		check_callee(s, st, rec, abi, call, ver);
+		check_callee(s, st, rec, abi, call, ver, direct);
 		/* No handle rule names a direct request. */
-		if (!is_direct_req(call) && call != FFAEMU_FFA_MSG_SEND_DIRECT_REQ2)
+		if (!direct)
 			check_handles(s, rec, call);
 	}
-	update_state(st, rec, call, ver);
+	update_state(st, rec, call, ver, direct);
 }
