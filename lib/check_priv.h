@@ -84,6 +84,10 @@ struct chk_caller {
 	uint32_t mbz_fid[2], mbz_ver[2], mbz_val[2];
 	/* mbz_val[i] per register: the W or X bits it covers (spec A8), else 0. */
 	uint64_t mbz_lane[2][FFAEMU_NREGS];
+	/* What chk_evaluate derives from the last FID alone (cls_fid 0: nothing kept). */
+	uint32_t cls_fid;
+	bool cls_ffa, cls_direct;
+	const struct ffaemu_abi *cls_abi;
 };
 
 /* A memory handle seen at one callee (the relayer that allocated it). */

@@ -1004,15 +1004,19 @@ void chk_evaluate(struct chk_sink *s, struct chk_caller *st, const struct ffaemu
 		st->requested = ffa_version;
 		st->requested_set = true;
 	}
+	/* A caller usually repeats its last FID: what follows from it alone is kept. */
+	if (call != st->cls_fid || !call) {
+		st->cls_fid = call;
+		st->cls_ffa = abi_fid_is_ffa(call);
+		st->cls_abi = st->cls_ffa ? abi_lookup(call) : NULL;
+		/* Direct requests, the usual traffic, skip every rule and update that names none. */
+		st->cls_direct = is_direct_req(call) || call == FFAEMU_FFA_MSG_SEND_DIRECT_REQ2;
+	}
 	check_smccc(s, rec);
-	if (!abi_fid_is_ffa(call) || (rec->violations & FFAEMU_EDGE_V_AARCH32_SMC64))
+	if (!st->cls_ffa || (rec->violations & FFAEMU_EDGE_V_AARCH32_SMC64))
 		return;
-	/* abi_lookup(call), whose FF-A test just passed (call has no SVE hint: fid_of). */
-	abi = abi_by_fn[call & 0xffu];
-	if (abi && ((call & FFAEMU_SMCCC_SMC64) ? abi->fid64 == 0 : abi->fid32 == 0))
-		abi = NULL;
-	/* Direct requests, the usual traffic, skip every rule and update that names none. */
-	direct = is_direct_req(call) || call == FFAEMU_FFA_MSG_SEND_DIRECT_REQ2;
+	abi = st->cls_abi;
+	direct = st->cls_direct;
 	check_caller(s, st, rec, abi, call, ver, joined_late, direct);
 	if (!edge_synthesised(rec)) {
 		check_callee(s, st, rec, abi, call, ver, direct);
