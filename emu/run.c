@@ -142,7 +142,8 @@ static void attach(struct ctx *c, struct ffaemu_edge *e)
 	for (size_t i = 0; i < c->nattached; i++)
 		if (c->attached[i] == e)
 			return;
-	if (c->check)
+	/* A checker following the tracer sees the tracer's edges through it (main). */
+	if (c->check && !c->trace)
 		ffaemu_check_attach(c->check, e);
 	if (c->trace)
 		ffaemu_trace_attach(c->trace, e);
@@ -260,7 +261,7 @@ static void on_system_end(void *user, struct ffaemu_system *sys)
 		ffaemu_system_set_proxy_node(sys, NULL);
 	}
 	for (size_t i = 0; i < c->nattached; i++) {
-		if (c->check)
+		if (c->check && !c->trace)
 			ffaemu_check_detach(c->check, c->attached[i]);
 		if (c->trace)
 			ffaemu_trace_detach(c->trace, c->attached[i]);
@@ -847,6 +848,12 @@ static int run_common(bool conform, int argc, char **argv)
 	}
 	if (trace_path && ffaemu_trace_new(&tc, &c.trace)) {
 		fprintf(stderr, "ffa-emu: cannot create the tracer\n");
+		status = EMU_EXIT_IO;
+		goto out;
+	}
+	/* Both watch the same edges: the checker judges the tracer's records, built once. */
+	if (c.trace && c.check && ffaemu_check_follow(c.check, c.trace)) {
+		fprintf(stderr, "ffa-emu: cannot check the tracer's records\n");
 		status = EMU_EXIT_IO;
 		goto out;
 	}
