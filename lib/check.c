@@ -422,18 +422,20 @@ static int joined_late(struct ffaemu_check *c, const char *edge, const char *key
 	return FFAEMU_OK;
 }
 
-/*
- * One call seen online, on an attached edge or through a followed tracer:
- * rec gives the call (its names, index and version are not used), edge and
- * callee are interned by the checker, index is the checker's count.
- */
+/* Inlined into each caller: the per-call path pays no extra frame. */
 #if defined(__GNUC__) || defined(__clang__)
 #define CHK_ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define CHK_ALWAYS_INLINE inline
 #endif
 
-/* Inline into both callers: the per-call path pays no extra frame. */
+/*
+ * One call seen online, on an attached edge or through a followed tracer:
+ * rec gives the call (its names, index and version are not used), edge and
+ * callee are interned by the checker, index is the checker's count.
+ * same_names: the caller vouches that edge and callee are the names the
+ * site's cache was filled with (it zeroes site->gen when they change).
+ */
 static CHK_ALWAYS_INLINE void run_online(struct ffaemu_check *c, struct chk_site *site,
 		       const struct ffaemu_trace_record *rec, const char *edge, const char *callee,
 		       uint64_t index, const struct ffaemu_edge_event *ev, bool same_names)
@@ -447,7 +449,6 @@ static CHK_ALWAYS_INLINE void run_online(struct ffaemu_check *c, struct chk_site
 
 	if (c->cfg.version_fn)
 		v = c->cfg.version_fn(c->cfg.version_user, ev);
-	/* same_names: the caller vouches edge and callee are the cached ones (site->gen 0 if not). */
 	if (site->gen == c->gen && (same_names || (site->c_edge == edge && site->c_key == key)) &&
 	    site->caller == rec->caller) {
 		/* The entries of the site's last call: no table changed since (c->gen). */
