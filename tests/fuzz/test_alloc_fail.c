@@ -569,6 +569,16 @@ static struct ffaemu_page_info page(struct seq *q, uint64_t pfn)
 	return pi;
 }
 
+/* The n pages a seq_share() of n ranges from first gave: both views in state st. */
+static void assert_shared_pages(struct seq *q, uint64_t first, unsigned n,
+				enum ffaemu_page_state st)
+{
+	for (unsigned i = 0; i < n; i++) {
+		assert_int_equal(page(q, first + 2 * i).hyp_state, st);
+		assert_int_equal(page(q, first + 2 * i).state, st);
+	}
+}
+
 static uint64_t down_calls(struct seq *q)
 {
 	struct ffaemu_proxy_status st;
@@ -665,19 +675,13 @@ static void test_frag_tx_failing_in_the_proxy_answers_no_memory_and_can_be_retri
 	stack_call(&q.st, &r);
 	assert_int_equal((uint32_t)r.x[0], FFAEMU_FFA_SUCCESS);
 	assert_int_equal(ffaemu_regs_handle(&r, 2), h);
-	for (unsigned i = 0; i < 100; i++) {
-		assert_int_equal(page(&q, first + 2 * i).hyp_state, FFAEMU_PAGE_SHARED);
-		assert_int_equal(page(&q, first + 2 * i).state, FFAEMU_PAGE_SHARED);
-	}
+	assert_shared_pages(&q, first, 100, FFAEMU_PAGE_SHARED);
 
 	/* And it reclaims whole: every page back to the host in both views. */
 	regs(&r, FFAEMU_FFA_MEM_RECLAIM, (uint32_t)h, h >> 32, 0, 0);
 	stack_call(&q.st, &r);
 	assert_int_equal((uint32_t)r.x[0], FFAEMU_FFA_SUCCESS);
-	for (unsigned i = 0; i < 100; i++) {
-		assert_int_equal(page(&q, first + 2 * i).hyp_state, FFAEMU_PAGE_OWNED);
-		assert_int_equal(page(&q, first + 2 * i).state, FFAEMU_PAGE_OWNED);
-	}
+	assert_shared_pages(&q, first, 100, FFAEMU_PAGE_OWNED);
 	stack_free(&q.st);
 	assert_int_equal(fa.live, 0);
 }
@@ -713,19 +717,13 @@ static void test_reclaim_failing_anywhere_leaves_the_share_whole_or_returns_it_a
 			assert_true(failed);
 			assert_int_equal((int32_t)r.x[2], FFAEMU_FFA_NO_MEMORY);
 			assert_true(stack_digest(q.st.sys) == digest);
-			for (unsigned i = 0; i < 3; i++) {
-				assert_int_equal(page(&q, first + 2 * i).hyp_state, FFAEMU_PAGE_SHARED);
-				assert_int_equal(page(&q, first + 2 * i).state, FFAEMU_PAGE_SHARED);
-			}
+			assert_shared_pages(&q, first, 3, FFAEMU_PAGE_SHARED);
 			no_memory++;
 			regs(&r, FFAEMU_FFA_MEM_RECLAIM, (uint32_t)h, h >> 32, 0, 0);
 			stack_call(&q.st, &r);
 		}
 		assert_int_equal((uint32_t)r.x[0], FFAEMU_FFA_SUCCESS);
-		for (unsigned i = 0; i < 3; i++) {
-			assert_int_equal(page(&q, first + 2 * i).hyp_state, FFAEMU_PAGE_OWNED);
-			assert_int_equal(page(&q, first + 2 * i).state, FFAEMU_PAGE_OWNED);
-		}
+		assert_shared_pages(&q, first, 3, FFAEMU_PAGE_OWNED);
 		stack_free(&q.st);
 		assert_int_equal(fa.live, 0);
 		if (!failed)
