@@ -31,13 +31,14 @@ struct ffaemu_system {
 	struct ffaemu_el3 *el3;
 	struct ffaemu_proxy *proxy;
 	struct ffaemu_node *user_proxy;
+	struct ffaemu_node *el3_entry;   /* proxy downstream: forwards to el3_head */
 	struct ffaemu_node *el3_head;    /* first node at the EL3 point */
 	struct ffaemu_node *spmc_head;   /* first user node at the SPMC point, or NULL */
 	struct ffaemu_node *host_head;   /* first user node at the HOST point, or NULL */
 	struct ffaemu_edge *host_tail;   /* the edge the last HOST insert forwards through */
 	struct ffaemu_node *host_tail_node; /* the node that calls through host_tail */
 	struct ffaemu_edge *host_edge;
-	struct ffaemu_edge *down_edge;   /* for a user proxy node: callee = el3_head */
+	struct ffaemu_edge *down_edge;   /* for a user proxy node: callee = el3_entry */
 	struct ffaemu_call_ctx host_ctx;
 	struct ffaemu_edge *inserted[SYSTEM_MAX_INSERTS];
 	size_t ninserted;
@@ -63,7 +64,7 @@ static struct ffaemu_node *proxy_or_el3(struct ffaemu_system *s)
 		return s->user_proxy;
 	if (s->proxy)
 		return ffaemu_proxy_node(s->proxy);
-	return s->el3_head;
+	return s->el3_entry;
 }
 
 /*
@@ -88,21 +89,6 @@ static void name_edge(struct ffaemu_edge *e, const char *from, const char *to)
 	(void)ffaemu_edge_set_name(e, name);
 }
 
-static void rewire_host(struct ffaemu_system *s);
-
-/* The edges into the EL3 point call its first node, which an insertion changes. */
-static void rewire_el3(struct ffaemu_system *s)
-{
-	rewire_host(s); /* without a proxy the host reaches the EL3 point too */
-	ffaemu_edge_set_callee(s->down_edge, s->el3_head);
-	if (s->proxy) {
-		ffaemu_edge_set_callee(ffaemu_proxy_down_edge(s->proxy, FFAEMU_SMCCC_1_1),
-				       s->el3_head);
-		ffaemu_edge_set_callee(ffaemu_proxy_down_edge(s->proxy, FFAEMU_SMCCC_1_2),
-				       s->el3_head);
-	}
-}
-
 static void rewire_host(struct ffaemu_system *s)
 {
 	if (s->host_head) {
@@ -116,6 +102,24 @@ static void rewire_host(struct ffaemu_system *s)
 	}
 }
 
+/*
+ * The proxy's and the host's way into the EL3 point: one hop more per call
+ * than calling el3_head directly, but an insertion at EL3 then changes no
+ * edge, so observers and tracer wrappers on those edges stay as they are.
+ */
+static void el3_entry_call(void *self, struct ffaemu_regs *regs, const struct ffaemu_call_ctx *ctx)
+{
+	struct ffaemu_system *s = self;
+
+	ffaemu_node_call(s->el3_head, regs, ctx);
+}
+
+static const struct ffaemu_node_ops el3_entry_ops = {
+	.size = sizeof(struct ffaemu_node_ops),
+	.name = "el3-entry",
+	.call = el3_entry_call,
+	.destroy = NULL,
+};
 
 static bool valid_page_size(uint32_t p)
 {
@@ -165,8 +169,7 @@ static int make_proxy(struct ffaemu_system *s, const struct ffaemu_proxy_profile
 	int rc;
 
 	ffaemu_proxy_config_default(&pc);
-	/* The EL3 point's first node; rewire_el3() follows insertions. */
-	pc.downstream = s->el3_head;
+	pc.downstream = s->el3_entry;
 	pc.mem = s->mem;
 	pc.profile = prof;
 	pc.alloc = s->user_alloc;
@@ -293,12 +296,15 @@ int ffaemu_system_new(const struct ffaemu_system_config *cfg, struct ffaemu_syst
 	if (rc)
 		goto fail;
 	s->el3_head = ffaemu_el3_node(s->el3);
+	rc = ffaemu_node_new(&el3_entry_ops, s, cfg->alloc, &s->el3_entry);
+	if (rc)
+		goto fail;
 
 	rc = new_edge(s, "host->el3", NULL, &s->host_edge);
 	if (rc)
 		goto fail;
 	/* A user proxy node (plug-in) calls EL3 through this edge. */
-	rc = new_edge(s, "proxy->el3", s->el3_head, &s->down_edge);
+	rc = new_edge(s, "proxy->el3", s->el3_entry, &s->down_edge);
 	if (rc)
 		goto fail;
 	/* The host kernel at the NS physical instance, FF-A ID 0 (spec B2). */
@@ -344,6 +350,7 @@ void ffaemu_system_free(struct ffaemu_system **sys)
 	ffaemu_edge_free(&s->host_edge);
 	ffaemu_edge_free(&s->down_edge);
 	ffaemu_proxy_free(&s->proxy);
+	ffaemu_node_free(&s->el3_entry);
 	ffaemu_el3_free(&s->el3);
 	ffaemu_spmc_free(&s->spmc);
 	ffaemu_mem_free(&s->mem);
@@ -512,7 +519,6 @@ int ffaemu_system_insert_node(struct ffaemu_system *sys, enum ffaemu_system_poin
 		break;
 	case FFAEMU_SYSTEM_AT_EL3:
 		sys->el3_head = node;
-		rewire_el3(sys);
 		break;
 	default:
 		/* The SPMC point: EL3 calls the node, the node reaches what EL3
