@@ -938,20 +938,34 @@ bool ffaemu_script_sets_proxy(const struct ffaemu_script *script)
 	return script && script->sets_proxy;
 }
 
-/* Shell-style glob with '*' only. */
+/*
+ * Shell-style glob with '*' only. On a mismatch only the last '*' seen
+ * takes one more character: a later '*' can match anything an earlier one
+ * could, so no other choice needs revisiting. At most |pat| * |s| steps,
+ * whatever the pattern (a recursive matcher takes exponential time on
+ * "a*****...*b": a fuzzing finding, tests/fuzz/corpus/script/glob-stars).
+ */
 bool script_glob(const char *pat, const char *s)
 {
-	if (!*pat)
-		return !*s;
-	if (*pat == '*') {
-		for (;; s++) {
-			if (script_glob(pat + 1, s))
-				return true;
-			if (!*s)
-				return false;
+	const char *star = NULL, *resume = NULL;
+
+	while (*s) {
+		if (*pat == '*') {
+			star = ++pat;
+			resume = s;
+		} else if (*pat && *pat == *s) {
+			pat++;
+			s++;
+		} else if (star) {
+			pat = star;
+			s = ++resume;
+		} else {
+			return false;
 		}
 	}
-	return *s && *s == *pat && script_glob(pat + 1, s + 1);
+	while (*pat == '*')
+		pat++;
+	return !*pat;
 }
 
 /* "a,b,c" list of globs. */

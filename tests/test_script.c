@@ -225,6 +225,69 @@ static void test_valid_script_parses_with_counts(void **state)
 	ffaemu_script_free(NULL);
 }
 
+/* "applies proxy PATTERN" against proxy names: '*' globs, one comma list. */
+static void test_applies_globs_match_like_the_shell(void **state)
+{
+	static const struct {
+		const char *pat, *name;
+		bool match;
+	} rows[] = {
+		{"pkvm-6.1*", "pkvm-6.11", true},
+		{"pkvm-6.1*", "pkvm-6.1", true},
+		{"pkvm-6.1*", "pkvm-6.4", false},
+		{"*", "none", true},
+		{"*-*", "pkvm-2026", true},
+		{"*-*", "none", false},
+		{"p*m-2*6", "pkvm-2026", true},
+		{"p*m-2*6", "pkvm-2026-direct-msg", false},
+		{"*msg", "pkvm-2026-direct-msg", true},
+		{"pkvm-20*2*", "pkvm-2026", true},
+		{"a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaab", true},
+		{"a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false},
+		{"none,pkvm-6.*", "pkvm-6.18", true},
+		{"none,pkvm-6.*", "pkvm-2026", false},
+		{"none", "non", false},
+		{"non", "none", false},
+	};
+	char text[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct ffaemu_script *sc = NULL;
+		struct ffaemu_script_error err;
+
+		snprintf(text, sizeof(text), "applies proxy %s\n", rows[i].pat);
+		assert_int_equal(parse(text, &sc, &err), 0);
+		if (ffaemu_script_applies(sc, rows[i].name) != rows[i].match)
+			fail_msg("row %zu: '%s' vs '%s'", i, rows[i].pat, rows[i].name);
+		ffaemu_script_free(&sc);
+	}
+}
+
+/*
+ * A fuzzing finding: a pattern of many '*' that does not match took
+ * exponential time. Now each mismatch costs at most |pattern| x |name|
+ * steps, so this answers at once (meson's test timeout would stop a
+ * regression).
+ */
+static void test_applies_glob_of_many_stars_answers_at_once(void **state)
+{
+	char text[256];
+	struct ffaemu_script *sc = NULL;
+	struct ffaemu_script_error err;
+	int n;
+
+	(void)state;
+	n = snprintf(text, sizeof(text), "applies proxy pkvm-20");
+	for (int i = 0; i < 120; i++)
+		text[n++] = '*';
+	snprintf(text + n, sizeof(text) - (size_t)n, "25*\n");
+	assert_int_equal(parse(text, &sc, &err), 0);
+	assert_false(ffaemu_script_applies(sc, "pkvm-2026-direct-msg"));
+	assert_true(ffaemu_script_applies(sc, "pkvm-2025"));
+	ffaemu_script_free(&sc);
+}
+
 static void test_script_without_applies_applies_everywhere(void **state)
 {
 	struct ffaemu_script *sc = NULL;
@@ -659,6 +722,8 @@ int main(void)
 		cmocka_unit_test(test_syntax_errors_name_file_line_column),
 		cmocka_unit_test(test_error_format_is_file_line_column_message),
 		cmocka_unit_test(test_valid_script_parses_with_counts),
+		cmocka_unit_test(test_applies_globs_match_like_the_shell),
+		cmocka_unit_test(test_applies_glob_of_many_stars_answers_at_once),
 		cmocka_unit_test(test_script_without_applies_applies_everywhere),
 		cmocka_unit_test(test_parse_rejects_bad_arguments),
 		cmocka_unit_test(test_parser_reads_no_further_than_len),
