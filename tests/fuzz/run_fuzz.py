@@ -4,9 +4,9 @@
 
 Called by `meson compile -C <dir> fuzz` in a build configured with
 -Dfuzzing=true. New inputs go to a work corpus in the build directory (the
-committed seed corpus is only read); crashes are written there too, as
-crash-<sha1>: copy a crash into tests/fuzz/corpus/<harness>/ once fixed, so
-that the replay suite keeps it. FUZZ_JOBS (default 1) runs that many
+committed seed corpus is only read); findings are written there too, as
+crash-<sha1>, timeout-<sha1> or oom-<sha1>: copy one into
+tests/fuzz/corpus/<harness>/ once fixed, so that the replay suite keeps it. FUZZ_JOBS (default 1) runs that many
 harnesses at a time; FUZZ_ONLY=name limits the run to one harness.
 FUZZ_CPU=S instead stops each harness once it has used S seconds of CPU
 time (on a shared machine wall time overstates the work done); FUZZ_TIME
@@ -44,9 +44,12 @@ def cpu_seconds(pid):
 def summary(log):
     text = open(log, errors='replace').read()
     status = re.findall(r'^#(\d+)\s+\w+\s+cov: (\d+) ft: (\d+) corp: (\d+)', text, re.M)
-    execs = re.search(r'stat::number_of_executed_units: (\d+)', text)
-    rate = re.search(r'stat::average_exec_per_sec: (\d+)', text)
-    found = re.search(r'(ERROR: \w+Sanitizer|runtime error|invariant failed|deadly signal)', text)
+    execs = re.search(r'stat::number_of_executed_units:\s+(\d+)', text)
+    rate = re.search(r'stat::average_exec_per_sec:\s+(\d+)', text)
+    # Sanitizer reports, the harness's own oracle, and libFuzzer's timeouts
+    # and out-of-memory (written as timeout-*/oom-* artifacts).
+    found = re.search(r'(ERROR: \w+Sanitizer|runtime error|invariant failed|deadly signal|'
+                      r'libFuzzer: timeout|libFuzzer: out-of-memory)', text)
     last = status[-1] if status else ('0', '0', '0', '0')
     return '%s execs, %s exec/s, cov %s, ft %s, corpus %s%s' % (
         execs.group(1) if execs else last[0], rate.group(1) if rate else '?', last[1], last[2],
