@@ -424,7 +424,10 @@ static int install(struct ffaemu_system *sys, const struct ffaemu_proxy_profile 
 	int rc;
 
 	/* The old proxy keeps its hypervisor RAM until it is freed, so it goes
-	 * first; if the new one cannot be made the host faces EL3. */
+	 * first, giving its RX/TX back to the SPMC; if the new one cannot be
+	 * made the host faces EL3. */
+	if (sys->proxy)
+		(void)ffaemu_proxy_shutdown(sys->proxy);
 	ffaemu_proxy_free(&sys->proxy);
 	if (prof) {
 		rc = make_proxy(sys, prof, &np);

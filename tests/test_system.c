@@ -326,6 +326,53 @@ static void test_install_unknown_proxy_keeps_wiring(void **state)
 	assert_int_equal(ffaemu_system_install_proxy(sys, NULL), FFAEMU_EINVAL);
 }
 
+/* Negotiate v1.2 with the proxy and map one RX/TX pair through it. */
+static void host_maps_through_the_proxy(struct ffaemu_system *sys)
+{
+	struct ffaemu_regs r = call0(FFAEMU_FFA_VERSION, FFAEMU_FFA_1_2);
+
+	ffaemu_system_call(sys, &r);
+	assert_int_equal((uint32_t)r.x[0], FFAEMU_FFA_1_2);
+	r = call0(FFAEMU_FFA_RXTX_MAP_64, FFAEMU_SYSTEM_RAM_BASE);
+	r.x[2] = FFAEMU_SYSTEM_RAM_BASE + FFAEMU_PAGE_SIZE;
+	r.x[3] = 1;
+	ffaemu_system_call(sys, &r);
+	assert_int_equal((uint32_t)r.x[0], FFAEMU_FFA_SUCCESS);
+}
+
+/*
+ * pKVM maps its own RX/TX at the SPMC for the host (pkvm-proxy 1.10). A
+ * proxy replaced or removed gives them back first (FFA_RXTX_UNMAP, spec
+ * C5.3) and only then its RAM: the SPMC never points into freed memory
+ * (a fuzzing finding, tests/fuzz/corpus/script/proxy-reinstall-mapped), and
+ * the next proxy can map again.
+ */
+static void test_replaced_proxy_gives_its_buffers_back_first(void **state)
+{
+	struct ffaemu_system *sys = *state;
+	struct ffaemu_spmc_ep_info hyp;
+	ffaemu_pa_t hyp_tx;
+
+	assert_int_equal(ffaemu_system_install_proxy(sys, "pkvm-2026"), 0);
+	host_maps_through_the_proxy(sys);
+	assert_int_equal(ffaemu_spmc_ep_info(ffaemu_system_spmc(sys), 0, &hyp), 0);
+	assert_true(hyp.mapped);
+	hyp_tx = hyp.tx_pa;
+	assert_true(ffaemu_mem_is_ram(ffaemu_system_mem(sys), hyp_tx, FFAEMU_PAGE_SIZE));
+
+	assert_int_equal(ffaemu_system_install_proxy(sys, "pkvm-2026"), 0);
+	assert_int_equal(ffaemu_spmc_ep_info(ffaemu_system_spmc(sys), 0, &hyp), 0);
+	assert_false(hyp.mapped);
+	host_maps_through_the_proxy(sys);
+
+	assert_int_equal(ffaemu_system_install_proxy(sys, "none"), 0);
+	assert_int_equal(ffaemu_spmc_ep_info(ffaemu_system_spmc(sys), 0, &hyp), 0);
+	assert_false(hyp.mapped);
+	/* the proxy's RAM went with it */
+	assert_false(ffaemu_mem_is_ram(ffaemu_system_mem(sys), hyp_tx, FFAEMU_PAGE_SIZE));
+	assert_int_equal(ffaemu_proxy_shutdown(NULL), FFAEMU_EINVAL);
+}
+
 /* A counting node that forwards through the edge the system gives it. */
 struct shim {
 	struct ffaemu_edge *next;
@@ -536,6 +583,8 @@ int main(void)
 		cmocka_unit_test(test_every_proxy_profile_and_page_size_builds),
 		cmocka_unit_test(test_profile_structs_override_names),
 		cmocka_unit_test_setup_teardown(test_install_proxy_late_puts_the_gate_in_front,
+						setup_default, teardown),
+		cmocka_unit_test_setup_teardown(test_replaced_proxy_gives_its_buffers_back_first,
 						setup_default, teardown),
 		cmocka_unit_test_setup_teardown(test_install_unknown_proxy_keeps_wiring, setup_default,
 						teardown),

@@ -195,8 +195,20 @@ struct ffaemu_proxy;
 FFAEMU_API uint64_t ffaemu_proxy_hyp_ram_size(const struct ffaemu_proxy_profile *p);
 
 FFAEMU_API int ffaemu_proxy_new(const struct ffaemu_proxy_config *cfg, struct ffaemu_proxy **out);
-/* Accepts NULL; clears *proxy. Unpins/unshares host mailbox pages. */
+/*
+ * Accepts NULL; clears *proxy. Unpins/unshares host mailbox pages. Makes no
+ * call below: if the SPMC may still hold the proxy's own RX/TX (see
+ * ffaemu_proxy_shutdown), the proxy's hypervisor RAM stays in the memory
+ * object until that is freed.
+ */
 FFAEMU_API void ffaemu_proxy_free(struct ffaemu_proxy **proxy);
+/*
+ * The hypervisor going away, before ffaemu_proxy_free while everything below
+ * is alive: unmaps the proxy's own RX/TX at the SPMC (FFA_RXTX_UNMAP), so
+ * that free can give its RAM back. FFAEMU_OK, FFAEMU_EINVAL (NULL), or
+ * FFAEMU_EPERM if the SPMC refused (the proxy forgets the mapping anyway).
+ */
+FFAEMU_API int ffaemu_proxy_shutdown(struct ffaemu_proxy *proxy);
 /* The node to make the callee of the host's edge. Owned by the proxy. */
 FFAEMU_API struct ffaemu_node *ffaemu_proxy_node(struct ffaemu_proxy *proxy);
 FFAEMU_API const struct ffaemu_proxy_profile *

@@ -332,7 +332,8 @@ static bool do_features(struct ffaemu_proxy *p, const struct ffaemu_regs *in,
 	}
 }
 
-static void unmap_hyp_buffers(struct ffaemu_proxy *p)
+/* True if the SPMC said SUCCESS; the proxy forgets the mapping either way, as pKVM does. */
+static bool unmap_hyp_buffers(struct ffaemu_proxy *p)
 {
 	struct ffaemu_regs d;
 
@@ -341,6 +342,7 @@ static void unmap_hyp_buffers(struct ffaemu_proxy *p)
 	d.x[1] = 0; /* HOST_FFA_ID in w1[31:16] */
 	proxy_down(p, &d);
 	p->hyp_mapped = false;
+	return (uint32_t)d.x[0] == FFAEMU_FFA_SUCCESS;
 }
 
 /* do_ffa_rxtx_map (pkvm-proxy 1.10). */
@@ -827,13 +829,30 @@ void ffaemu_proxy_free(struct ffaemu_proxy **proxy)
 	a = p->alloc;
 	if (p->host_mapped)
 		(void)host_unmap_pages(p);
-	if (p->own_region)
+	/*
+	 * While the SPMC may hold the hypervisor's RX/TX, which lie in our RAM,
+	 * the RAM stays (the memory object frees it): removing it would leave
+	 * the SPMC pointing at freed memory (a fuzzing finding:
+	 * tests/fuzz/corpus/script/proxy-reinstall-mapped). Free makes no call:
+	 * what is below may be gone already; ffaemu_proxy_shutdown() unmaps.
+	 */
+	if (p->own_region && !p->hyp_mapped)
 		(void)ffaemu_mem_remove(p->mem, p->hyp_base);
 	ffaemu_node_free(&p->node);
 	ffaemu_edge_free(&p->down11);
 	ffaemu_edge_free(&p->down12);
 	ffaemu_alloc_free(&a, p->ranges);
 	ffaemu_alloc_free(&a, p);
+}
+
+int ffaemu_proxy_shutdown(struct ffaemu_proxy *p)
+{
+	if (!p)
+		return FFAEMU_EINVAL;
+	/* The hypervisor going away gives its RX/TX back (FFA_RXTX_UNMAP, spec C5.3). */
+	if (p->hyp_mapped && !unmap_hyp_buffers(p))
+		return FFAEMU_EPERM;
+	return FFAEMU_OK;
 }
 
 struct ffaemu_node *ffaemu_proxy_node(struct ffaemu_proxy *proxy)
