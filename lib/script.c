@@ -943,7 +943,7 @@ bool ffaemu_script_sets_proxy(const struct ffaemu_script *script)
  * takes one more character: a later '*' can match anything an earlier one
  * could, so no other choice needs revisiting. At most |pat| * |s| steps,
  * whatever the pattern (a recursive matcher takes exponential time on
- * "a*****...*b": a fuzzing finding, tests/fuzz/corpus/script/glob-stars).
+ * "a*****...*b": a fuzzing finding, tests/fuzz/corpus/script/finding-glob-stars).
  */
 bool script_glob(const char *pat, const char *s)
 {

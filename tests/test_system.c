@@ -344,7 +344,7 @@ static void host_maps_through_the_proxy(struct ffaemu_system *sys)
  * pKVM maps its own RX/TX at the SPMC for the host (pkvm-proxy 1.10). A
  * proxy replaced or removed gives them back first (FFA_RXTX_UNMAP, spec
  * C5.3) and only then its RAM: the SPMC never points into freed memory
- * (a fuzzing finding, tests/fuzz/corpus/script/proxy-reinstall-mapped), and
+ * (a fuzzing finding, tests/fuzz/corpus/script/finding-proxy-reinstall-mapped), and
  * the next proxy can map again.
  */
 static void test_replaced_proxy_gives_its_buffers_back_first(void **state)

@@ -833,7 +833,7 @@ void ffaemu_proxy_free(struct ffaemu_proxy **proxy)
 	 * While the SPMC may hold the hypervisor's RX/TX, which lie in our RAM,
 	 * the RAM stays (the memory object frees it): removing it would leave
 	 * the SPMC pointing at freed memory (a fuzzing finding:
-	 * tests/fuzz/corpus/script/proxy-reinstall-mapped). Free makes no call:
+	 * tests/fuzz/corpus/script/finding-proxy-reinstall-mapped). Free makes no call:
 	 * what is below may be gone already; ffaemu_proxy_shutdown() unmaps.
 	 */
 	if (p->own_region && !p->hyp_mapped)
