@@ -233,17 +233,15 @@ static void regs(struct ffaemu_regs *r, uint64_t x0, uint64_t x1, uint64_t x2, u
 }
 
 /*
- * Share nranges single pages (every other page from page first of RAM) with
- * the memory partition, in fragments of at most maxfrag bytes (a multiple
- * of 16: fragments end on constituent boundaries, spec E2).
+ * The descriptor of a share of nranges single pages (every other page from
+ * page first of RAM) with the memory partition, in buf; its length.
+ * ranges holds nranges entries.
  */
-static uint64_t seq_share(struct seq *q, uint64_t first, unsigned nranges, size_t maxfrag)
+static size_t share_desc(uint64_t first, unsigned nranges, struct ffaemu_range *ranges,
+			 uint32_t version, uint8_t *buf, size_t cap)
 {
-	static struct ffaemu_range ranges[512];
-	static uint8_t buf[48 + 32 + 16 + 16 * 512];
 	struct ffaemu_memdesc_receiver rcv;
 	struct ffaemu_memdesc_tx tx;
-	struct ffaemu_regs r;
 	size_t len;
 
 	memset(&tx, 0, sizeof(tx));
@@ -259,7 +257,21 @@ static uint64_t seq_share(struct seq *q, uint64_t first, unsigned nranges, size_
 	}
 	tx.constituent_count = nranges;
 	tx.constituents = ranges;
-	assert_int_equal(ffaemu_memdesc_build(&tx, q->version, buf, sizeof(buf), &len), 0);
+	assert_int_equal(ffaemu_memdesc_build(&tx, version, buf, cap, &len), 0);
+	return len;
+}
+
+/*
+ * Share nranges single pages (share_desc) with the memory partition, in
+ * fragments of at most maxfrag bytes (a multiple of 16: fragments end on
+ * constituent boundaries, spec E2).
+ */
+static uint64_t seq_share(struct seq *q, uint64_t first, unsigned nranges, size_t maxfrag)
+{
+	static struct ffaemu_range ranges[512];
+	static uint8_t buf[48 + 32 + 16 + 16 * 512];
+	struct ffaemu_regs r;
+	size_t len = share_desc(first, nranges, ranges, q->version, buf, sizeof(buf));
 
 	struct ffaemu_mem *mem = ffaemu_system_mem(q->st.sys);
 	size_t fl = len < maxfrag ? len : maxfrag;
@@ -614,8 +626,6 @@ static void test_frag_tx_failing_in_the_proxy_answers_no_memory_and_can_be_retri
 	struct ffaemu_regs r, in;
 	uint8_t buf[48 + 32 + 16 + 16 * 100];
 	struct ffaemu_range ranges[100];
-	struct ffaemu_memdesc_receiver rcv;
-	struct ffaemu_memdesc_tx tx;
 	struct ffaemu_mem *mem;
 	size_t len;
 	const uint64_t first = 0x310;
@@ -623,20 +633,7 @@ static void test_frag_tx_failing_in_the_proxy_answers_no_memory_and_can_be_retri
 	(void)state;
 	up_2026(&q, &fa, &a);
 	mem = ffaemu_system_mem(q.st.sys);
-	memset(&tx, 0, sizeof(tx));
-	memset(&rcv, 0, sizeof(rcv));
-	rcv.id = 0x8005;
-	rcv.perms = FFAEMU_MEM_PERM_DATA_RW;
-	tx.attributes = FFAEMU_MEM_ATTR_NORMAL_WB_INNER;
-	tx.receiver_count = 1;
-	tx.receivers = &rcv;
-	for (unsigned i = 0; i < 100; i++) {
-		ranges[i].base = FFAEMU_SYSTEM_RAM_BASE + (first + 2ull * i) * FFAEMU_PAGE_SIZE;
-		ranges[i].pages = 1;
-	}
-	tx.constituent_count = 100;
-	tx.constituents = ranges;
-	assert_int_equal(ffaemu_memdesc_build(&tx, FFAEMU_FFA_1_2, buf, sizeof(buf), &len), 0);
+	len = share_desc(first, 100, ranges, FFAEMU_FFA_1_2, buf, sizeof(buf));
 	assert_int_equal(len, 96 + 1600);
 
 	/* Fragment 1: the header and 40 constituents. */
