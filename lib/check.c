@@ -58,6 +58,12 @@ struct ffaemu_check {
 	 */
 	uint64_t gen;
 	struct ffaemu_trace *follow; /* the tracer whose records are checked, if any */
+	/*
+	 * An online call went unjudged for want of memory: from then on every
+	 * callee is judged as joined late (its history may be incomplete), so a
+	 * lost call cannot make a later one look wrong.
+	 */
+	bool missed;
 };
 
 /* ---- catalogue ---- */
@@ -212,6 +218,7 @@ static void forget_state(struct ffaemu_check *c)
 	c->nkeys = 0;
 	c->vers.n = 0;
 	c->next_index = 0;
+	c->missed = false;
 	c->gen++;
 }
 
@@ -231,6 +238,7 @@ void ffaemu_check_new_stack(struct ffaemu_check *c)
 	c->nedges = 0;
 	c->nkeys = 0;
 	c->vers.n = 0;
+	c->missed = false; /* nothing of the new stack went unjudged */
 	c->gen++;
 }
 
@@ -463,11 +471,17 @@ static CHK_ALWAYS_INLINE void run_online(struct ffaemu_check *c, struct chk_site
 		s.cur.ffa_version = v ? v : (ve ? ve->version : 0);
 		if (ve)
 			trc_vers_update(ve, rec);
-		if (joined_late(c, edge, key, rec->edge_index, &late, site))
+		else
+			c->missed = true; /* the caller's version is no longer followed */
+		if (joined_late(c, edge, key, rec->edge_index, &late, site)) {
+			c->missed = true;
 			return;
+		}
 		st = caller_state_hint(c, key, rec->caller, &site->caller_i);
-		if (!st)
+		if (!st) {
+			c->missed = true;
 			return;
+		}
 		if (ve) {
 			site->gen = c->gen;
 			site->c_edge = edge;
@@ -476,7 +490,7 @@ static CHK_ALWAYS_INLINE void run_online(struct ffaemu_check *c, struct chk_site
 			site->late = late;
 		}
 	}
-	chk_evaluate(&s, st, rec, c->cfg.default_ffa_version, late);
+	chk_evaluate(&s, st, rec, c->cfg.default_ffa_version, late || c->missed);
 }
 
 /* An edge event: the checker builds its own record (attached, or the tracer's was lost). */
@@ -489,8 +503,10 @@ static void observe_event(struct ffaemu_check *c, struct chk_site *site,
 
 	/* Exactly what the tracer records, so offline checks agree (trace.c). */
 	trc_record_from_event(&rec, ev);
-	if (!trc_event_names(&site->names, &c->strs, &c->alloc, ev, &edge, &callee))
+	if (!trc_event_names(&site->names, &c->strs, &c->alloc, ev, &edge, &callee)) {
+		c->missed = true;
 		return;
+	}
 	run_online(c, site, &rec, edge, callee, index, ev, false);
 }
 

@@ -724,6 +724,69 @@ static void checker_joining_late_judges_only_what_holds_at_every_version(void **
 	run_close(&r);
 }
 
+/* An RXTX_MAP the checker never saw may explain a later RXTX_UNMAP (spec C5.3). */
+static void checker_joining_late_takes_an_unmap_on_trust(void **state)
+{
+	static const struct step early_map = {.in = CALL(FFAEMU_FFA_RXTX_MAP, 0x1000, 0x2000, 1),
+					      .reply = SUCC(0)};
+	static const struct rcase rows = {
+		"late", false, "RXTX_UNMAP after an unseen RXTX_MAP",
+		.steps = {{.in = CALL(FFAEMU_FFA_RXTX_UNMAP), .reply = SUCC(0)}},
+	};
+	struct run r;
+	(void)state;
+
+	run_open_late(&r, &rows, &early_map);
+	run_steps(&r, &rows);
+	if (ffaemu_check_count(r.check) != 0)
+		dump(r.check, &rows);
+	assert_int_equal(ffaemu_check_rule_hits(r.check, "FFA-RXTX-003"), 0);
+	run_close(&r);
+}
+
+/*
+ * A call the checker could not judge for want of memory is a call it did
+ * not see: what follows is judged as by a checker that joined late, so the
+ * lost RXTX_MAP never makes the RXTX_UNMAP look wrong.
+ */
+static void a_call_lost_to_allocation_failure_makes_no_false_finding(void **state)
+{
+	/* The MAP first: it is the call that sets the checker's tables up. */
+	static const struct rcase rows = {
+		"lost", false, "RXTX_MAP, then RXTX_UNMAP",
+		.steps = {{.in = CALL(FFAEMU_FFA_RXTX_MAP, 0x1000, 0x2000, 1), .reply = SUCC(0)},
+			  {.in = CALL(FFAEMU_FFA_RXTX_UNMAP), .reply = SUCC(0)}},
+	};
+	const struct rcase *c = &rows;
+	struct failalloc fa;
+	unsigned lost = 0;
+	(void)state;
+
+	failalloc_init(&fa);
+	for (int n = 1; n < 48; n++) {
+		struct ffaemu_check_config cfg;
+		struct run r;
+
+		run_open(&r, c);
+		ffaemu_check_free(&r.check);
+		ffaemu_check_config_default(&cfg);
+		cfg.alloc = failalloc_allocator(&fa);
+		failalloc_fail_nth(&fa, (unsigned long)n);
+		if (ffaemu_check_new(&cfg, &r.check) == FFAEMU_OK &&
+		    ffaemu_check_attach(r.check, r.edge) == FFAEMU_OK) {
+			unsigned long before = fa.failed;
+
+			run_steps(&r, c);
+			lost += fa.failed != before;
+			assert_int_equal(ffaemu_check_rule_hits(r.check, "FFA-RXTX-003"), 0);
+		}
+		failalloc_never(&fa);
+		run_close(&r);
+	}
+	/* Some of those failures hit the calls themselves, not only the set-up. */
+	assert_true(lost > 0);
+}
+
 static void assumed_version_restores_the_layout_rules(void **state)
 {
 	static const struct rcase rows = {
@@ -1372,6 +1435,8 @@ int main(void)
 		cmocka_unit_test(disabled_rule_records_nothing_and_wildcard_reenables),
 		cmocka_unit_test(severity_filter_drops_warnings),
 		cmocka_unit_test(checker_joining_late_judges_only_what_holds_at_every_version),
+		cmocka_unit_test(checker_joining_late_takes_an_unmap_on_trust),
+		cmocka_unit_test(a_call_lost_to_allocation_failure_makes_no_false_finding),
 		cmocka_unit_test(unnegotiated_caller_is_judged_at_the_configured_default_version),
 		cmocka_unit_test(assumed_version_restores_the_layout_rules),
 		cmocka_unit_test(mark_counts_only_later_violations),
